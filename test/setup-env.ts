@@ -1,0 +1,2 @@
+// Settings every test process shares. The SDK warns about Node 20 on every client otherwise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
