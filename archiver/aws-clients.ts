@@ -1,0 +1,61 @@
+/**
+ * SDK clients built from the standard AWS settings in `env`: AWS_REGION, the credential chain
+ * (static keys, AWS_PROFILE, container and instance roles), AWS_ENDPOINT_URL[_RDS|_S3], and the
+ * checksum variables. `env` is process.env in the CLI and the Lambda; tests pass their own.
+ */
+import type { RDSClient } from "@aws-sdk/client-rds";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { AwsSdk } from "./aws-sdk";
+
+export interface AwsClients {
+  sdk: AwsSdk;
+  rds: RDSClient;
+  s3: S3Client;
+  region: string;
+  /** Base URL of the RDS endpoint, also used for the REST log download. */
+  rdsEndpoint: URL;
+}
+
+type ChecksumSetting = "WHEN_SUPPORTED" | "WHEN_REQUIRED";
+
+export function createClients(sdk: AwsSdk, env: NodeJS.ProcessEnv): AwsClients {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error("AWS_REGION is not set");
+  const shared = {
+    region,
+    // Retries are ours (sync/retry.ts), so that throttling backs off the same way for every call.
+    maxAttempts: 1,
+    ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          credentials: {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          },
+        }
+      : env.AWS_PROFILE
+        ? { profile: env.AWS_PROFILE }
+        : {}),
+  };
+  const rdsOverride = env.AWS_ENDPOINT_URL_RDS || env.AWS_ENDPOINT_URL;
+  const s3Override = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  const rds = new sdk.rds.RDSClient({ ...shared, ...(rdsOverride ? { endpoint: rdsOverride } : {}) });
+  const s3 = new sdk.s3.S3Client({
+    ...shared,
+    maxAttempts: 4,
+    ...(s3Override ? { endpoint: s3Override, forcePathStyle: true } : {}),
+    ...checksumSetting("requestChecksumCalculation", env.AWS_REQUEST_CHECKSUM_CALCULATION),
+    ...checksumSetting("responseChecksumValidation", env.AWS_RESPONSE_CHECKSUM_VALIDATION),
+  });
+  return { sdk, rds, s3, region, rdsEndpoint: new URL(rdsOverride || defaultRdsEndpoint(region)) };
+}
+
+function checksumSetting(option: string, value: string | undefined): Record<string, ChecksumSetting> {
+  const v = value?.toUpperCase();
+  return v === "WHEN_SUPPORTED" || v === "WHEN_REQUIRED" ? { [option]: v } : {};
+}
+
+function defaultRdsEndpoint(region: string): string {
+  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  return `https://rds.${region}.${suffix}`;
+}

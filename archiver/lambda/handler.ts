@@ -1,0 +1,51 @@
+/**
+ * The Lambda entry: createHandler(sdk) returns an async (event, context) handler. Settings come from
+ * the environment (settings.ts ENV); it logs one JSON line per copied or failed file and a summary line,
+ * and returns the same report as the CLI's --json.
+ */
+import type { AwsSdk } from "../aws-sdk";
+import type { SyncReport } from "../report";
+import { settingsFromEnv } from "../settings";
+import { runSync } from "../sync/run-sync";
+import type { SyncEvent } from "../sync/sync-instance";
+
+export interface LambdaContext {
+  getRemainingTimeInMillis?: () => number;
+  awsRequestId?: string;
+}
+
+export function createHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env) {
+  return async (_event: unknown, context: LambdaContext = {}): Promise<SyncReport> => {
+    const settings = settingsFromEnv(env);
+    const report = await runSync(settings, {
+      sdk,
+      env,
+      ...(context.getRemainingTimeInMillis ? { timeLeftMs: () => context.getRemainingTimeInMillis!() } : {}),
+      onEvent: logFileEvent,
+    });
+    console.log(
+      JSON.stringify({
+        level: report.ok ? "info" : "error",
+        msg: "sync finished",
+        bucket: report.bucket,
+        ok: report.ok,
+        ...report.totals,
+        errors: [
+          ...report.errors,
+          ...report.instances.filter((i) => i.error).map((i) => ({ target: i.instance, ...i.error })),
+        ],
+      }),
+    );
+    return report;
+  };
+}
+
+function logFileEvent(e: SyncEvent): void {
+  if (e.type === "copied") console.log(JSON.stringify({ level: "info", msg: "copied", ...withoutType(e) }));
+  if (e.type === "failed") console.log(JSON.stringify({ level: "error", msg: "failed", ...withoutType(e) }));
+}
+
+function withoutType<T extends { type: string }>(e: T): Omit<T, "type"> {
+  const { type: _type, ...rest } = e;
+  return rest;
+}

@@ -1,0 +1,135 @@
+/**
+ * S3 key layout: `<group>/<logtype>/<YYYY>/<MM>/<DD>/<HH>/<instance>/<file>.gz` (UTC).
+ * Every key is a pure function of the identity of the content it holds (see docs/architecture.md).
+ */
+import { chainRanks, slotPeriodStart, type ClassifiedFile } from "./log-file-names";
+
+/** Where the per-instance state objects live; no log key can start with it (groups are RDS identifiers). */
+export const STATE_PREFIX = "_state/";
+/** The logtype segment for a name with no directory part. */
+export const ROOT_LOGTYPE = "_root";
+const MAX_KEY_BYTES = 1024;
+
+/**
+ * Encodes one key segment so that any string maps to a distinct, safe segment. Letters, digits, `.`, `_`
+ * and `-` stay readable. Everything else is percent-encoded as UTF-8: `/`, spaces, `%`, unicode, and
+ * control characters. So are a leading `_` (reserved for the archiver's own segments), and a segment that
+ * would read as `.` or `..`.
+ */
+export function encodeSegment(raw: string): string {
+  let out = "";
+  for (const ch of raw) {
+    if (/^[A-Za-z0-9._-]$/.test(ch)) out += ch;
+    else for (const byte of Buffer.from(ch, "utf8")) out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  if (out.startsWith("_")) out = `%5F${out.slice(1)}`;
+  if (out === "." || out === "..") out = out.replace(/\./g, "%2E");
+  return out;
+}
+
+/** Inverse of encodeSegment. */
+export function decodeSegment(segment: string): string {
+  return decodeURIComponent(segment);
+}
+
+/** Splits `error/postgresql.log.x` into its logtype (`error`) and the rest of the name. */
+export function splitLogName(name: string): { logType: string; rest: string } {
+  const slash = name.indexOf("/");
+  if (slash <= 0) return { logType: ROOT_LOGTYPE, rest: name };
+  return { logType: name.slice(0, slash), rest: name.slice(slash + 1) };
+}
+
+/** `20241001T123456789Z`: a LastWritten in a form that sorts and reads well inside a file name. */
+export function compactStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:.]/g, "");
+}
+
+export interface ArchiveTarget {
+  /** Stable across renames and runs: the manifest is keyed by it. */
+  identity: string;
+  key: string;
+  /** The hour the key files the content under, POSIX ms. */
+  period: number;
+}
+
+export type KeyResult = ArchiveTarget | { error: string };
+
+/**
+ * The identity and key of every archivable file in a classified listing.
+ * Active and staging files get none: their content is archived under the name it rotates to.
+ */
+export function archiveTargets(
+  group: string,
+  instance: string,
+  files: readonly ClassifiedFile[],
+): Map<ClassifiedFile, KeyResult> {
+  const ranks = chainRanks(files);
+  const out = new Map<ClassifiedFile, KeyResult>();
+  for (const f of files) {
+    const t = targetOf(f, ranks.get(f) ?? 0);
+    if (!t) continue;
+    if ("error" in t) {
+      out.set(f, t);
+      continue;
+    }
+    const key = buildKey(group, instance, t.logName, t.period);
+    out.set(f, validateKey(key) ?? { identity: t.identity, key, period: t.period });
+  }
+  return out;
+}
+
+type Target = { identity: string; logName: string; period: number } | { error: string };
+
+function targetOf(f: ClassifiedFile, rank: number): Target | undefined {
+  const { name, lastWritten } = f.file;
+  if (!name || splitLogName(name).rest === "") return { error: "empty file name part" };
+  switch (f.kind) {
+    case "active":
+    case "staging":
+      return undefined;
+    case "dated":
+      return { identity: `dated:${f.dated!.logicalName}`, logName: f.dated!.logicalName, period: f.dated!.periodStart };
+    case "hourly-slot": {
+      const period = slotPeriodStart(f.slotHour!, lastWritten);
+      return { identity: `slot:${name}@${period}`, logName: name, period };
+    }
+    case "chain-member": {
+      const { family } = f.chain!;
+      const suffix = rank > 0 ? `-${rank}` : "";
+      return {
+        identity: `chain:${family}@${lastWritten}#${rank}`,
+        logName: `${family}.${compactStamp(lastWritten)}${suffix}`,
+        period: lastWritten,
+      };
+    }
+    case "single":
+      return { identity: `single:${name}`, logName: name, period: lastWritten };
+  }
+}
+
+export function buildKey(group: string, instance: string, logName: string, period: number): string {
+  const { logType, rest } = splitLogName(logName);
+  const d = new Date(period);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return [
+    encodeSegment(group),
+    encodeSegment(logType),
+    String(d.getUTCFullYear()),
+    two(d.getUTCMonth() + 1),
+    two(d.getUTCDate()),
+    two(d.getUTCHours()),
+    encodeSegment(instance),
+    `${encodeSegment(rest)}.gz`,
+  ].join("/");
+}
+
+function validateKey(key: string): { error: string } | undefined {
+  const bytes = Buffer.byteLength(key, "utf8");
+  return bytes > MAX_KEY_BYTES ? { error: `key would be ${bytes} bytes, over S3's ${MAX_KEY_BYTES}` } : undefined;
+}
+
+/** The state object of one instance. */
+export function manifestKey(group: string, instance: string): string {
+  return `${STATE_PREFIX}${encodeSegment(group)}/${encodeSegment(instance)}.json`;
+}
+

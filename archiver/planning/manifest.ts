@@ -1,0 +1,98 @@
+/**
+ * The per-instance state object: which content identities are archived, under which key, as listed when copied.
+ * A cache, not the source of truth: losing an entry costs a repeated copy to the same key, never a duplicate.
+ */
+
+export interface ManifestEntry {
+  key: string;
+  /** The RDS name the content had when it was copied. */
+  file: string;
+  /** Size and LastWritten as listed when the copy was planned. */
+  size: number;
+  lastWritten: number;
+  /** Uncompressed bytes archived and their sha256 (hex). */
+  bytes: number;
+  sha256: string;
+  archivedAt: number;
+  /** A refresh of a still-active file: its final version will replace the object. */
+  partial?: boolean;
+}
+
+export interface Manifest {
+  version: 1;
+  entries: Record<string, ManifestEntry>;
+}
+
+export function emptyManifest(): Manifest {
+  return { version: 1, entries: {} };
+}
+
+/** Reads a stored manifest. Anything unreadable counts as empty: the only cost is copying again. */
+export function parseManifest(text: string | undefined): Manifest {
+  if (!text) return emptyManifest();
+  try {
+    const parsed = JSON.parse(text) as Partial<Manifest>;
+    if (parsed.version !== 1 || typeof parsed.entries !== "object" || parsed.entries === null) return emptyManifest();
+    const entries: Record<string, ManifestEntry> = {};
+    for (const [id, e] of Object.entries(parsed.entries)) {
+      if (isEntry(e)) entries[id] = e;
+    }
+    return { version: 1, entries };
+  } catch {
+    return emptyManifest();
+  }
+}
+
+function isEntry(e: unknown): e is ManifestEntry {
+  const x = e as ManifestEntry;
+  return (
+    typeof x === "object" && x !== null &&
+    typeof x.key === "string" && typeof x.file === "string" &&
+    Number.isFinite(x.size) && Number.isFinite(x.lastWritten) &&
+    Number.isFinite(x.bytes) && typeof x.sha256 === "string" && Number.isFinite(x.archivedAt)
+  );
+}
+
+export function serializeManifest(m: Manifest): string {
+  const sorted = Object.fromEntries(Object.entries(m.entries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify({ version: 1, entries: sorted });
+}
+
+export interface MergeInput {
+  /** The manifest as this run read it when planning. */
+  start: Manifest;
+  /** The manifest as stored right now (another run may have written since). */
+  latest: Manifest;
+  /** What this run archived. */
+  written: Record<string, ManifestEntry>;
+  /** Identities of every file in this run's listing. */
+  listed: ReadonlySet<string>;
+  /** When this run read `start`: entries archived before then and no longer listed are dropped. */
+  runStartedAt: number;
+}
+
+/**
+ * Merges this run's copies into the stored manifest.
+ * - Another run's entries are kept.
+ * - Where another run wrote a different version of an entry this run also wrote, the entry is dropped.
+ *   Which object landed last is unknown, and the next run copies the file again to the same key.
+ * - Entries whose file RDS no longer lists are dropped, unless a concurrent run wrote them after this run started.
+ */
+export function mergeManifest({ start, latest, written, listed, runStartedAt }: MergeInput): Manifest {
+  const entries: Record<string, ManifestEntry> = { ...latest.entries };
+  for (const [id, mine] of Object.entries(written)) {
+    const theirs = latest.entries[id];
+    const changedByOthers = theirs !== undefined && !sameEntry(theirs, start.entries[id]);
+    if (changedByOthers && theirs.sha256 !== mine.sha256) delete entries[id];
+    else entries[id] = mine;
+  }
+  for (const [id, e] of Object.entries(entries)) {
+    if (!listed.has(id) && e.archivedAt < runStartedAt) delete entries[id];
+  }
+  return { version: 1, entries };
+}
+
+function sameEntry(a: ManifestEntry | undefined, b: ManifestEntry | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.key === b.key && a.sha256 === b.sha256 && a.lastWritten === b.lastWritten && a.size === b.size;
+}

@@ -1,0 +1,140 @@
+/**
+ * The sync planner: one instance's listing, what the archive holds, and the time in; actions out.
+ * Pure: no I/O, no SDK, no clock of its own.
+ */
+import { archiveTargets, type ArchiveTarget } from "./archive-keys";
+import { classifyListing, isClosed, type ClassifiedFile, type FileKind, type ListedFile } from "./log-file-names";
+import type { Manifest, ManifestEntry } from "./manifest";
+
+export interface PlanInput {
+  instance: string;
+  /** Cluster id for Aurora members, else the instance id. */
+  group: string;
+  listing: readonly ListedFile[];
+  manifest: Manifest;
+  now: number;
+  /** Name prefixes to archive; empty means all. */
+  include: readonly string[];
+  /** 0: archive files once closed. >0: also refresh active dated files at most this often. */
+  activeRefreshMs: number;
+  graceMs?: number;
+  quietMs?: number;
+}
+
+export interface CopyAction {
+  action: "copy";
+  file: ListedFile;
+  kind: FileKind;
+  identity: string;
+  key: string;
+  reason: "new" | "changed" | "refresh";
+  /** false for a refresh of a still-active file. */
+  final: boolean;
+  /**
+   * How a finished download is checked before its upload completes.
+   * `relist`: the file must still be listed with the same LastWritten and Size (immutable kinds whose
+   * names RDS reuses or shifts). `grown`: the body must be at least the listed size (files that only grow).
+   */
+  verify: "relist" | "grown";
+  /** The key of an older version this copy replaces; deleted once the copy is safely stored. */
+  replaces?: string;
+}
+
+export interface SkipAction {
+  action: "skip";
+  file: ListedFile;
+  kind: FileKind;
+  reason: string;
+  key?: string;
+}
+
+export interface RejectAction {
+  action: "reject";
+  file: ListedFile;
+  reason: string;
+}
+
+export type PlannedAction = CopyAction | SkipAction | RejectAction;
+
+export interface InstancePlan {
+  actions: PlannedAction[];
+  /** Identities of every archivable file listed: manifest entries outside it are pruned on the next write. */
+  listedIdentities: Set<string>;
+}
+
+export const DEFAULT_GRACE_MS = 5 * 60_000;
+export const DEFAULT_QUIET_MS = 60 * 60_000;
+
+export function planInstance(input: PlanInput): InstancePlan {
+  const rule = { now: input.now, graceMs: input.graceMs ?? DEFAULT_GRACE_MS, quietMs: input.quietMs ?? DEFAULT_QUIET_MS };
+  const files = classifyListing(input.listing);
+  const targets = archiveTargets(input.group, input.instance, files);
+  const listedIdentities = new Set<string>();
+  for (const t of targets.values()) if ("identity" in t) listedIdentities.add(t.identity);
+
+  const twins = uncompressedTwins(files);
+  const actions = files.map((f): PlannedAction => {
+    if (input.include.length > 0 && !input.include.some((p) => f.file.name.startsWith(p))) {
+      return skip(f, "excluded by --include");
+    }
+    if (f.kind === "staging") return skip(f, "staging buffer: RDS appends it to mysql-error-running.log");
+    if (f.kind === "active") return skip(f, "active: archived under the name it rotates to");
+    const target = targets.get(f)!;
+    if ("error" in target) return { action: "reject", file: f.file, reason: `cannot map to a safe key: ${target.error}` };
+    if (twins.has(f)) return skip(f, "compressed twin of a listed file", target.key);
+    return decide(f, target, input.manifest.entries[target.identity], isClosed(f, files, rule), input);
+  });
+  return { actions: rejectKeyCollisions(actions), listedIdentities };
+}
+
+function decide(
+  f: ClassifiedFile,
+  target: ArchiveTarget,
+  entry: ManifestEntry | undefined,
+  closed: boolean,
+  input: PlanInput,
+): PlannedAction {
+  const { file } = f;
+  const verify = f.kind === "hourly-slot" || f.kind === "chain-member" ? "relist" : "grown";
+  const copy = (reason: CopyAction["reason"], final: boolean): CopyAction => ({
+    action: "copy", file, kind: f.kind, identity: target.identity, key: target.key, reason, final, verify,
+    ...(entry && entry.key !== target.key ? { replaces: entry.key } : {}),
+  });
+  const unchanged = entry !== undefined && entry.lastWritten === file.lastWritten && entry.size === file.size;
+
+  if (!closed) {
+    const refreshable = input.activeRefreshMs > 0 && f.kind === "dated" && !f.dated!.compressed;
+    if (!refreshable) return skip(f, "active: archived once closed", target.key);
+    if (unchanged) return skip(f, "active: unchanged since its last refresh", target.key);
+    if (entry && input.now - entry.archivedAt < input.activeRefreshMs) return skip(f, "active: refreshed recently", target.key);
+    return copy("refresh", false);
+  }
+  if (entry && !entry.partial) {
+    if (unchanged) return skip(f, "already archived", target.key);
+    // A dated file RDS compressed after it was archived: same content, new size.
+    if (f.kind === "dated" && f.dated!.compressed && entry.file !== file.name) return skip(f, "already archived (before RDS compressed it)", target.key);
+  }
+  if (file.size === 0 && !entry) return skip(f, "empty", target.key);
+  return copy(entry ? "changed" : "new", true);
+}
+
+function skip(f: ClassifiedFile, reason: string, key?: string): SkipAction {
+  return { action: "skip", file: f.file, kind: f.kind, reason, ...(key ? { key } : {}) };
+}
+
+/** `.gz` files whose uncompressed original is listed too: the original is the one to copy. */
+function uncompressedTwins(files: readonly ClassifiedFile[]): Set<ClassifiedFile> {
+  const plain = new Set(files.filter((f) => f.kind === "dated" && !f.dated!.compressed).map((f) => f.file.name));
+  return new Set(files.filter((f) => f.kind === "dated" && f.dated!.compressed && plain.has(f.dated!.logicalName)));
+}
+
+/** Two different files must never be written to one key; if the layout ever maps them so, neither is copied. */
+function rejectKeyCollisions(actions: PlannedAction[]): PlannedAction[] {
+  const byKey = new Map<string, number>();
+  for (const a of actions) if (a.action === "copy") byKey.set(a.key, (byKey.get(a.key) ?? 0) + 1);
+  return actions.map((a) =>
+    a.action === "copy" && byKey.get(a.key)! > 1
+      ? { action: "reject", file: a.file, reason: `key ${a.key} would hold more than one file` }
+      : a,
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * The REST download of a whole log file: GET <endpoint>/v13/downloadCompleteLogFile/<instance>/<file>,
+ * SigV4-signed for service `rds`. No SDK has it; DownloadDBLogFilePortion truncates and garbles content.
+ */
+import * as http from "http";
+import * as https from "https";
+import type { AwsClients } from "../aws-clients";
+import { Sha256 } from "./sha256";
+
+export class DownloadError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/** RFC 3986 encoding of one path segment, as SigV4 expects. */
+function encodePathSegment(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function downloadPath(instance: string, file: string): string {
+  return `/v13/downloadCompleteLogFile/${encodePathSegment(instance)}/${file.split("/").map(encodePathSegment).join("/")}`;
+}
+
+/**
+ * Opens the download. Resolves with the response once a 200 arrives; the caller streams its body.
+ * Other statuses reject with a DownloadError carrying the RDS error code.
+ */
+export async function openLogFileDownload(aws: AwsClients, instance: string, file: string): Promise<http.IncomingMessage> {
+  const base = aws.rdsEndpoint;
+  const path = `${base.pathname.replace(/\/$/, "")}${downloadPath(instance, file)}`;
+  const signer = new aws.sdk.signatureV4.SignatureV4({
+    service: "rds",
+    region: aws.region,
+    credentials: aws.rds.config.credentials,
+    sha256: Sha256,
+  });
+  const signed = await signer.sign({
+    method: "GET",
+    protocol: base.protocol,
+    hostname: base.hostname,
+    ...(base.port ? { port: Number(base.port) } : {}),
+    path,
+    query: {},
+    headers: { host: base.host },
+  });
+  const transport = base.protocol === "http:" ? http : https;
+  return new Promise((resolve, reject) => {
+    const req = transport.request(
+      { method: "GET", protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, path, headers: signed.headers },
+      (res) => {
+        if (res.statusCode === 200) return resolve(res);
+        readErrorBody(res).then((body) => {
+          const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? `HTTP${res.statusCode}`;
+          const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1] ?? body.slice(0, 200);
+          reject(new DownloadError(`download of ${file} failed: ${res.statusCode} ${code} ${message}`.trim(), res.statusCode ?? 0, code));
+        }, reject);
+      },
+    );
+    req.setTimeout(120_000, () => req.destroy(Object.assign(new Error("download request timed out"), { code: "ETIMEDOUT" })));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function readErrorBody(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res) {
+    if (size < 65_536) chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,88 @@
+/**
+ * Stores one archive object from a stream. The `bytes` and `sha256` metadata are known only when the
+ * stream ends. A body that fits in one part goes up as a single PutObject carrying all the metadata. A larger
+ * body is a lib-storage multipart upload, followed by a CopyObject onto itself that adds the final metadata.
+ * If the stream fails, nothing becomes visible: lib-storage aborts the multipart upload.
+ */
+import { Readable } from "stream";
+import type { AwsClients } from "../aws-clients";
+
+export const PART_SIZE = 8 * 1024 * 1024;
+
+export interface UploadRequest {
+  bucket: string;
+  key: string;
+  body: Readable;
+  /** Metadata known before the upload starts. */
+  metadata: Record<string, string>;
+  /** Metadata known once the body has ended. */
+  finalMetadata: () => Record<string, string>;
+  partSize?: number;
+}
+
+const CONTENT_TYPE = "application/gzip";
+
+export async function uploadArchiveObject(aws: AwsClients, req: UploadRequest): Promise<{ bytesWritten: number }> {
+  const partSize = req.partSize ?? PART_SIZE;
+  const iterator = req.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let ended = false;
+  while (headBytes < partSize) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    head.push(next.value);
+    headBytes += next.value.length;
+  }
+  if (ended) {
+    await aws.s3.send(
+      new aws.sdk.s3.PutObjectCommand({
+        Bucket: req.bucket,
+        Key: req.key,
+        Body: Buffer.concat(head),
+        ContentType: CONTENT_TYPE,
+        Metadata: { ...req.metadata, ...req.finalMetadata() },
+      }),
+    );
+    return { bytesWritten: headBytes };
+  }
+
+  let bytesWritten = 0;
+  async function* rest(): AsyncGenerator<Buffer> {
+    for (const chunk of head.splice(0)) {
+      bytesWritten += chunk.length;
+      yield chunk;
+    }
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      bytesWritten += next.value.length;
+      yield next.value;
+    }
+  }
+  const upload = new aws.sdk.storage.Upload({
+    client: aws.s3,
+    params: { Bucket: req.bucket, Key: req.key, Body: Readable.from(rest()), ContentType: CONTENT_TYPE, Metadata: req.metadata },
+    partSize,
+    queueSize: 2,
+    leavePartsOnError: false,
+  });
+  try {
+    await upload.done();
+  } catch (err) {
+    req.body.destroy();
+    throw err;
+  }
+  await aws.s3.send(
+    new aws.sdk.s3.CopyObjectCommand({
+      Bucket: req.bucket,
+      Key: req.key,
+      CopySource: `${req.bucket}/${encodeURIComponent(req.key).replace(/%2F/g, "/")}`,
+      MetadataDirective: "REPLACE",
+      ContentType: CONTENT_TYPE,
+      Metadata: { ...req.metadata, ...req.finalMetadata() },
+    }),
+  );
+  return { bytesWritten };
+}

@@ -1,0 +1,86 @@
+/** What a sync run is asked to do: the same settings whether they come from CLI flags or Lambda env vars. */
+
+export interface SyncSettings {
+  bucket: string;
+  instances: string[];
+  clusters: string[];
+  /** Log-file name prefixes to archive, e.g. "audit/". Empty: every file. */
+  include: string[];
+  /** Upper bound on instances worked on at once, and on file copies in flight across the run. */
+  concurrency: number;
+  /**
+   * Refresh a still-active file at most this often, under the key its final version replaces.
+   * 0 (the default): archive a file only once it is closed.
+   */
+  activeRefreshMinutes: number;
+  dryRun: boolean;
+}
+
+/** Environment variables the Lambda reads; the Pulumi program sets exactly these. */
+export const ENV = {
+  bucket: "ARCHIVE_BUCKET",
+  instances: "RDS_INSTANCES",
+  clusters: "RDS_CLUSTERS",
+  include: "LOG_INCLUDE_PREFIXES",
+  concurrency: "SYNC_CONCURRENCY",
+  activeRefreshMinutes: "ACTIVE_REFRESH_MINUTES",
+} as const;
+
+export const DEFAULTS = { concurrency: 4, activeRefreshMinutes: 0 } as const;
+
+export class SettingsError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`${setting}: ${message}`);
+    this.name = "SettingsError";
+  }
+}
+
+const INSTANCE_ID = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
+
+/** Splits a comma- or whitespace-separated list, dropping empty entries. */
+export function splitList(value: string | undefined): string[] {
+  return (value ?? "").split(/[\s,]+/).filter((s) => s.length > 0);
+}
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new SettingsError(name, `expected a whole number >= ${min}, got "${raw}"`);
+  return n;
+}
+
+/** Checks settings from any source; names the offending setting on error. */
+export function validateSettings(s: SyncSettings, names: Record<keyof typeof ENV, string>): SyncSettings {
+  if (!s.bucket) throw new SettingsError(names.bucket, "a bucket name is required");
+  if (s.instances.length + s.clusters.length === 0) {
+    throw new SettingsError(`${names.instances}/${names.clusters}`, "name at least one instance or cluster");
+  }
+  for (const [list, name] of [[s.instances, names.instances], [s.clusters, names.clusters]] as const) {
+    for (const id of list) {
+      if (!INSTANCE_ID.test(id)) throw new SettingsError(name, `"${id}" is not a valid RDS identifier`);
+    }
+  }
+  return {
+    ...s,
+    instances: [...new Set(s.instances)],
+    clusters: [...new Set(s.clusters)],
+    include: [...new Set(s.include)],
+  };
+}
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
+  return validateSettings(
+    {
+      bucket: env[ENV.bucket] ?? "",
+      instances: splitList(env[ENV.instances]),
+      clusters: splitList(env[ENV.clusters]),
+      include: splitList(env[ENV.include]),
+      concurrency: positiveInt(ENV.concurrency, env[ENV.concurrency], DEFAULTS.concurrency, 1),
+      activeRefreshMinutes: positiveInt(ENV.activeRefreshMinutes, env[ENV.activeRefreshMinutes], DEFAULTS.activeRefreshMinutes, 0),
+      dryRun: false,
+    },
+    ENV,
+  );
+}
+
+export { positiveInt };

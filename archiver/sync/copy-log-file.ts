@@ -1,0 +1,196 @@
+/**
+ * Copies one log file: RDS download -> checks -> (gunzip if RDS served gzip) -> sha256 -> gzip -> S3.
+ * Streams throughout, so memory does not grow with the file. Every check runs before the upload
+ * completes, so a copy that fails a check leaves nothing visible.
+ */
+import { createHash } from "crypto";
+import type { IncomingMessage } from "http";
+import { pipeline, Transform } from "stream";
+import * as zlib from "zlib";
+import type { AwsClients } from "../aws-clients";
+import type { ManifestEntry } from "../planning/manifest";
+import type { CopyAction } from "../planning/plan-instance";
+import { openLogFileDownload } from "../rds/download-log-file";
+import { relistLogFile } from "../rds/list-log-files";
+import { uploadArchiveObject } from "../s3/upload-archive-object";
+import { withRetry, type RetryPolicy } from "./retry";
+
+export interface CopyContext {
+  aws: AwsClients;
+  bucket: string;
+  instance: string;
+  retry: RetryPolicy;
+  gzipLevel: number;
+  now: () => number;
+  onProgress?: (bytesRead: number) => void;
+}
+
+export interface CopyResult {
+  entry: ManifestEntry;
+  bytesRead: number;
+  bytesWritten: number;
+  /** For a copy that replaces an older key: whether the new content starts with the old, so the old object can go. */
+  supersedesPrevious?: boolean;
+}
+
+/** The file changed between listing and download: re-plan the instance rather than retry this copy. */
+export class ChangedDuringCopy extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ChangedDuringCopy";
+  }
+}
+
+function transferError(message: string): Error {
+  return Object.assign(new Error(message), { code: "ECONNRESET" });
+}
+
+/** RDS filters MySQL error logs on download, so they legitimately arrive smaller than listed. */
+function mayArriveSmaller(name: string): boolean {
+  return /(^|\/)mysql-error/.test(name);
+}
+
+export async function copyLogFile(ctx: CopyContext, action: CopyAction, previous?: ManifestEntry): Promise<CopyResult> {
+  return withRetry(ctx.retry, async () => {
+    const res = await openLogFileDownload(ctx.aws, ctx.instance, action.file.name);
+    return copyBody(ctx, action, res, previous);
+  });
+}
+
+async function copyBody(ctx: CopyContext, action: CopyAction, res: IncomingMessage, previous?: ManifestEntry): Promise<CopyResult> {
+  const { file } = action;
+  let bytesRead = 0;
+  const checked = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytesRead += chunk.length;
+      ctx.onProgress?.(bytesRead);
+      done(null, chunk);
+    },
+    flush(done) {
+      verifyDownload(ctx, action, res, bytesRead).then(() => done(), done);
+    },
+  });
+  const gzipped = (await startsWithGzipMagic(res)) ? [zlib.createGunzip()] : [];
+  const hash = contentHasher(previous && action.replaces ? previous : undefined);
+  const gzip = zlib.createGzip({ level: ctx.gzipLevel });
+  let streamError: Error | undefined;
+  pipeline([res, checked, ...gzipped, hash.stream, gzip], (err) => {
+    if (err) streamError = err;
+  });
+  const metadata = objectMetadata(ctx.instance, action);
+  try {
+    const { bytesWritten } = await uploadArchiveObject(ctx.aws, {
+      bucket: ctx.bucket,
+      key: action.key,
+      body: gzip,
+      metadata,
+      finalMetadata: () => ({ bytes: String(hash.bytes()), sha256: hash.sha256() }),
+    });
+    if (streamError) throw streamError;
+    return {
+      entry: {
+        key: action.key,
+        file: file.name,
+        size: file.size,
+        lastWritten: file.lastWritten,
+        bytes: hash.bytes(),
+        sha256: hash.sha256(),
+        archivedAt: ctx.now(),
+        ...(action.final ? {} : { partial: true }),
+      },
+      bytesRead,
+      bytesWritten,
+      ...(action.replaces ? { supersedesPrevious: hash.prefixMatches() } : {}),
+    };
+  } catch (err) {
+    res.destroy();
+    throw streamError ?? err;
+  }
+}
+
+async function verifyDownload(ctx: CopyContext, action: CopyAction, res: IncomingMessage, bytesRead: number): Promise<void> {
+  const { file } = action;
+  if (!res.complete) throw transferError(`download of ${file.name} ended early after ${bytesRead} bytes`);
+  if (bytesRead < file.size && !mayArriveSmaller(file.name)) {
+    throw transferError(`download of ${file.name} returned ${bytesRead} bytes, ${file.size} were listed`);
+  }
+  if (action.verify === "relist") {
+    const now = await withRetry(ctx.retry, () => relistLogFile(ctx.aws, ctx.instance, file.name));
+    if (!now || now.lastWritten !== file.lastWritten || now.size !== file.size) {
+      throw new ChangedDuringCopy(`${file.name} was rotated or rewritten while it was being copied`);
+    }
+  }
+}
+
+/** Peeks at the first two bytes without consuming them. */
+async function startsWithGzipMagic(res: IncomingMessage): Promise<boolean> {
+  const seen: Buffer[] = [];
+  let length = 0;
+  while (length < 2) {
+    const chunk = res.read() as Buffer | null;
+    if (chunk) {
+      seen.push(chunk);
+      length += chunk.length;
+      continue;
+    }
+    if (res.readableEnded || res.destroyed) break;
+    const more = await new Promise<boolean>((resolve) => {
+      const done = (value: boolean) => () => {
+        res.off("readable", onReadable).off("end", onEnd).off("close", onEnd);
+        resolve(value);
+      };
+      const onReadable = done(true);
+      const onEnd = done(false);
+      res.once("readable", onReadable).once("end", onEnd).once("close", onEnd);
+    });
+    if (!more) break;
+  }
+  const head = Buffer.concat(seen);
+  if (head.length > 0) res.unshift(head);
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** sha256 and byte count of the plain content, and optionally whether it starts with a previous version. */
+function contentHasher(previous?: ManifestEntry) {
+  const whole = createHash("sha256");
+  const prefix = previous ? createHash("sha256") : undefined;
+  let bytes = 0;
+  let digest: string | undefined;
+  let prefixDigest: string | undefined;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      whole.update(chunk);
+      if (prefix && previous && bytes < previous.bytes) prefix.update(chunk.subarray(0, previous.bytes - bytes));
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      digest = whole.digest("hex");
+      if (prefix && previous && bytes >= previous.bytes) prefixDigest = prefix.digest("hex");
+      done();
+    },
+  });
+  return {
+    stream,
+    bytes: () => bytes,
+    sha256: () => {
+      if (digest === undefined) throw new Error("content hash read before the stream ended");
+      return digest;
+    },
+    prefixMatches: () => previous !== undefined && prefixDigest === previous.sha256,
+  };
+}
+
+/** User metadata is sent as HTTP headers: characters outside printable ASCII are percent-encoded. */
+export function metadataValue(value: string): string {
+  return value.replace(/[^\x20-\x7e]|%/gu, (c) => encodeURIComponent(c));
+}
+
+function objectMetadata(instance: string, action: CopyAction): Record<string, string> {
+  return {
+    "rds-instance": instance,
+    "rds-log-file": metadataValue(action.file.name),
+    "rds-size": String(action.file.size),
+    "rds-last-written": String(action.file.lastWritten),
+  };
+}

@@ -1,0 +1,44 @@
+/** Retries with exponential backoff and full jitter, for RDS throttling, 5xx and dropped connections. */
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 20_000 };
+
+const RETRYABLE_CODES = new Set([
+  "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown",
+  "RequestThrottled", "InternalFailure", "InternalError", "ServiceUnavailable", "RequestTimeout",
+  "RequestTimeoutException",
+]);
+const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "ERR_STREAM_PREMATURE_CLOSE"]);
+
+export function isRetryable(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; status?: number; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  if (!e || typeof e !== "object") return false;
+  const status = e.status ?? e.$metadata?.httpStatusCode;
+  if (RETRYABLE_CODES.has(e.name ?? "") || RETRYABLE_CODES.has(e.code ?? "")) return true;
+  if (NETWORK_CODES.has(e.code ?? "")) return true;
+  if (e.$retryable) return true;
+  return status === 429 || (status !== undefined && status >= 500);
+}
+
+export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs `fn` until it succeeds, fails with a non-retryable error, or runs out of attempts. */
+export async function withRetry<T>(policy: RetryPolicy, fn: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      if (attempt + 1 >= policy.attempts || !isRetryable(err)) throw err;
+      await sleep(backoffDelay(policy, attempt));
+    }
+  }
+}

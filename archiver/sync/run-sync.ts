@@ -1,0 +1,108 @@
+/** A whole sync run: resolve clusters to instances, sync each with bounded concurrency, report. */
+import { createClients, type AwsClients } from "../aws-clients";
+import type { AwsSdk } from "../aws-sdk";
+import { clusterMembers } from "../rds/cluster-members";
+import type { InstanceReport, SyncReport } from "../report";
+import { checkBucket } from "../s3/archive-state";
+import type { SyncSettings } from "../settings";
+import { createLimiter, mapLimited } from "./limit";
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
+import { syncInstance, type InstanceTarget, type SyncEvent } from "./sync-instance";
+
+export interface SyncRuntime {
+  sdk: AwsSdk;
+  /** Standard AWS settings: AWS_REGION, credentials or AWS_PROFILE, AWS_ENDPOINT_URL[_RDS|_S3], checksum variables. */
+  env: NodeJS.ProcessEnv;
+  /** The clock, POSIX ms. */
+  now?: () => number;
+  timeLeftMs?: () => number;
+  onEvent?: (e: SyncEvent) => void;
+  retry?: Partial<RetryPolicy>;
+  gzipLevel?: number;
+}
+
+export const DEFAULT_GZIP_LEVEL = 6;
+
+export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Promise<SyncReport> {
+  const now = runtime.now ?? Date.now;
+  const startedAt = new Date(now()).toISOString();
+  const errors: SyncReport["errors"] = [];
+  let instances: InstanceReport[] = [];
+  const finish = () => summarize(settings, startedAt, new Date(now()).toISOString(), instances, errors);
+
+  let aws: AwsClients;
+  try {
+    aws = createClients(runtime.sdk, runtime.env);
+    await checkBucket(aws, settings.bucket);
+  } catch (err) {
+    const e = err as Error;
+    errors.push({ target: settings.bucket, code: e.name || "Error", message: e.message });
+    return finish();
+  }
+  const retry = { ...DEFAULT_RETRY, ...runtime.retry };
+  const targets = await resolveTargets(aws, settings, retry, errors);
+  const ctx = {
+    aws, settings, retry, now,
+    gzipLevel: runtime.gzipLevel ?? DEFAULT_GZIP_LEVEL,
+    copyLimit: createLimiter(settings.concurrency),
+    ...(runtime.timeLeftMs ? { timeLeftMs: runtime.timeLeftMs } : {}),
+    ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
+  };
+  instances = await mapLimited(targets, settings.concurrency, (t) => syncInstance(ctx, t));
+  return finish();
+}
+
+/**
+ * Cluster members first, so an instance named on its own and as a member of a named cluster is
+ * archived once, under the cluster.
+ */
+async function resolveTargets(
+  aws: AwsClients,
+  settings: SyncSettings,
+  retry: RetryPolicy,
+  errors: SyncReport["errors"],
+): Promise<InstanceTarget[]> {
+  const targets = new Map<string, InstanceTarget>();
+  for (const cluster of settings.clusters) {
+    try {
+      for (const instance of await withRetry(retry, () => clusterMembers(aws, cluster))) {
+        if (!targets.has(instance)) targets.set(instance, { instance, group: cluster });
+      }
+    } catch (err) {
+      const e = err as Error;
+      errors.push({ target: cluster, code: e.name || "Error", message: e.message });
+    }
+  }
+  for (const instance of settings.instances) {
+    if (!targets.has(instance)) targets.set(instance, { instance, group: instance });
+  }
+  return [...targets.values()];
+}
+
+function summarize(
+  settings: SyncSettings,
+  startedAt: string,
+  finishedAt: string,
+  instances: InstanceReport[],
+  errors: SyncReport["errors"],
+): SyncReport {
+  const sum = (f: (r: InstanceReport) => number) => instances.reduce((n, r) => n + f(r), 0);
+  const totals = {
+    listed: sum((r) => r.listed),
+    copied: sum((r) => r.copied.length),
+    skipped: sum((r) => r.skipped.length),
+    failed: sum((r) => r.failed.length + (r.error ? 1 : 0)),
+    bytesRead: sum((r) => r.bytesRead),
+    bytesWritten: sum((r) => r.bytesWritten),
+  };
+  return {
+    bucket: settings.bucket,
+    dryRun: settings.dryRun,
+    startedAt,
+    finishedAt,
+    ok: errors.length === 0 && totals.failed === 0,
+    instances,
+    errors,
+    totals,
+  };
+}

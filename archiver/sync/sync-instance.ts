@@ -1,0 +1,190 @@
+/** One instance's sync: list, plan against the state object, copy, record, and re-plan after a race. */
+import type { AwsClients } from "../aws-clients";
+import { mergeManifest, type Manifest, type ManifestEntry } from "../planning/manifest";
+import { planInstance, type CopyAction, type PlannedAction } from "../planning/plan-instance";
+import { listLogFiles } from "../rds/list-log-files";
+import type { FileOutcome, InstanceReport } from "../report";
+import { deleteObject, readManifest, writeManifest } from "../s3/archive-state";
+import type { SyncSettings } from "../settings";
+import { ChangedDuringCopy, copyLogFile } from "./copy-log-file";
+import type { Limiter } from "./limit";
+import { withRetry, type RetryPolicy } from "./retry";
+
+export interface InstanceTarget {
+  instance: string;
+  group: string;
+}
+
+export type SyncEvent =
+  | { type: "copy-start"; instance: string; file: string; key: string; size: number }
+  | { type: "progress"; instance: string; file: string; bytesRead: number; size: number }
+  | { type: "copied"; instance: string; file: string; key: string; reason: string; bytesRead: number; bytesWritten: number; ms: number }
+  | { type: "failed"; instance: string; file?: string; key?: string; reason: string; code?: string };
+
+export interface SyncContext {
+  aws: AwsClients;
+  settings: SyncSettings;
+  retry: RetryPolicy;
+  gzipLevel: number;
+  now: () => number;
+  /** Time left before the run must end (the Lambda's deadline); no new copy starts when it runs low. */
+  timeLeftMs?: () => number;
+  copyLimit: Limiter;
+  onEvent?: (e: SyncEvent) => void;
+}
+
+/** A copy is not started with less run time than this left. */
+export const MIN_TIME_FOR_COPY_MS = 60_000;
+/** While copies run, the state object is saved at least this often, so a timeout loses little work. */
+const SAVE_EVERY_MS = 30_000;
+/** How often an instance is re-planned when files change under a copy. */
+const MAX_ROUNDS = 3;
+
+export async function syncInstance(ctx: SyncContext, target: InstanceTarget): Promise<InstanceReport> {
+  const report: InstanceReport = {
+    instance: target.instance, group: target.group, listed: 0, copied: [], skipped: [], failed: [], bytesRead: 0, bytesWritten: 0,
+  };
+  try {
+    for (let round = 1; ; round++) {
+      const changed = await syncRound(ctx, target, report);
+      if (changed.length === 0) break;
+      if (round >= MAX_ROUNDS) {
+        for (const c of changed) report.failed.push(outcome(c, "changed during copy; retried next run"));
+        break;
+      }
+    }
+  } catch (err) {
+    const e = err as Error;
+    report.error = { code: e.name || "Error", message: e.message };
+    ctx.onEvent?.({ type: "failed", instance: target.instance, reason: e.message, code: e.name });
+  }
+  return report;
+}
+
+/** One pass over the instance. Returns the copies that lost a race with a rotation. */
+async function syncRound(ctx: SyncContext, target: InstanceTarget, report: InstanceReport): Promise<CopyAction[]> {
+  const { aws, settings } = ctx;
+  const roundStartedAt = ctx.now();
+  const listing = await withRetry(ctx.retry, () => listLogFiles(aws, target.instance));
+  const manifest = await readManifest(aws, settings.bucket, target.group, target.instance);
+  const plan = planInstance({
+    instance: target.instance,
+    group: target.group,
+    listing,
+    manifest,
+    now: roundStartedAt,
+    include: settings.include,
+    activeRefreshMs: settings.activeRefreshMinutes * 60_000,
+  });
+  report.listed = listing.length;
+  report.skipped = plan.actions.filter((a) => a.action === "skip").map((a) => outcome(a, a.reason));
+  // A copy that already failed this run (after its own retries) is not tried again in a re-plan.
+  const failedBefore = new Set(report.failed.map((f) => f.file));
+  const copies = plan.actions.filter((a): a is CopyAction => a.action === "copy" && !failedBefore.has(a.file.name));
+  const rejected = plan.actions.filter((a) => a.action === "reject").map((a) => outcome(a, a.reason));
+  report.failed = [...report.failed.filter((f) => !rejected.some((r) => r.file === f.file)), ...rejected];
+  for (const r of rejected) ctx.onEvent?.({ type: "failed", instance: target.instance, file: r.file, reason: r.reason });
+  if (settings.dryRun) {
+    report.planned = copies.map((c) => outcome(c, c.reason));
+    return [];
+  }
+
+  const written: Record<string, ManifestEntry> = {};
+  const saver = manifestSaver(ctx, target, manifest, written, plan.listedIdentities, roundStartedAt);
+  const changed: CopyAction[] = [];
+  await Promise.all(
+    copies.map((c) =>
+      ctx.copyLimit(async () => {
+        if (ctx.timeLeftMs && ctx.timeLeftMs() < MIN_TIME_FOR_COPY_MS) {
+          report.failed.push(outcome(c, "deferred to the next run: not enough run time left"));
+          return;
+        }
+        try {
+          await copyOne(ctx, target, c, manifest.entries[c.identity], report, written);
+          await saver.saveIfDue();
+        } catch (err) {
+          if (err instanceof ChangedDuringCopy) return void changed.push(c);
+          const e = err as Error;
+          report.failed.push(outcome(c, e.message));
+          ctx.onEvent?.({ type: "failed", instance: target.instance, file: c.file.name, key: c.key, reason: e.message, code: e.name });
+        }
+      }),
+    ),
+  );
+  await saver.save();
+  return changed;
+}
+
+async function copyOne(
+  ctx: SyncContext,
+  target: InstanceTarget,
+  c: CopyAction,
+  previous: ManifestEntry | undefined,
+  report: InstanceReport,
+  written: Record<string, ManifestEntry>,
+): Promise<void> {
+  const started = ctx.now();
+  const file = c.file.name;
+  ctx.onEvent?.({ type: "copy-start", instance: target.instance, file, key: c.key, size: c.file.size });
+  const result = await copyLogFile(
+    {
+      aws: ctx.aws, bucket: ctx.settings.bucket, instance: target.instance, retry: ctx.retry, gzipLevel: ctx.gzipLevel, now: ctx.now,
+      onProgress: (bytesRead) => ctx.onEvent?.({ type: "progress", instance: target.instance, file, bytesRead, size: c.file.size }),
+    },
+    c,
+    previous,
+  );
+  let note = "";
+  if (c.replaces) {
+    if (result.supersedesPrevious) await deleteObject(ctx.aws, ctx.settings.bucket, c.replaces);
+    else note = `; kept ${c.replaces}: the file was rewritten, not appended to`;
+  }
+  written[c.identity] = result.entry;
+  report.bytesRead += result.bytesRead;
+  report.bytesWritten += result.bytesWritten;
+  report.copied.push({ ...outcome(c, c.reason + note), bytesRead: result.bytesRead, bytesWritten: result.bytesWritten });
+  ctx.onEvent?.({
+    type: "copied", instance: target.instance, file, key: c.key, reason: c.reason,
+    bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, ms: ctx.now() - started,
+  });
+}
+
+/** Saves the state object: re-read, merge this round's copies in, write. One save at a time. */
+function manifestSaver(
+  ctx: SyncContext,
+  target: InstanceTarget,
+  start: Manifest,
+  written: Record<string, ManifestEntry>,
+  listed: ReadonlySet<string>,
+  runStartedAt: number,
+) {
+  let chain: Promise<void> = Promise.resolve();
+  let savedCount = 0;
+  let lastSave = ctx.now();
+  const save = (): Promise<void> => {
+    chain = chain.then(async () => {
+      const count = Object.keys(written).length;
+      if (count === savedCount) return;
+      const { bucket } = ctx.settings;
+      const latest = await readManifest(ctx.aws, bucket, target.group, target.instance);
+      const merged = mergeManifest({ start, latest, written: { ...written }, listed, runStartedAt });
+      await writeManifest(ctx.aws, bucket, target.group, target.instance, merged);
+      savedCount = count;
+      lastSave = ctx.now();
+    });
+    return chain;
+  };
+  return {
+    save,
+    saveIfDue: () => (ctx.now() - lastSave >= SAVE_EVERY_MS ? save() : Promise.resolve()),
+  };
+}
+
+function outcome(a: PlannedAction, reason: string): FileOutcome {
+  return {
+    file: a.file.name,
+    ...("key" in a && a.key ? { key: a.key } : {}),
+    reason,
+    size: a.file.size,
+  };
+}
