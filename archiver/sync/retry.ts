@@ -1,4 +1,5 @@
 /** Retries with exponential backoff and full jitter, for RDS throttling, 5xx and dropped connections. */
+import { errorCode } from "../errors";
 
 export interface RetryPolicy {
   attempts: number;
@@ -19,7 +20,7 @@ export function isRetryable(err: unknown): boolean {
   const e = err as { name?: string; code?: string; status?: number; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   if (!e || typeof e !== "object") return false;
   const status = e.status ?? e.$metadata?.httpStatusCode;
-  if (RETRYABLE_CODES.has(e.name ?? "") || RETRYABLE_CODES.has(e.code ?? "")) return true;
+  if (RETRYABLE_CODES.has(errorCode(e)) || RETRYABLE_CODES.has(e.name ?? "") || RETRYABLE_CODES.has(e.code ?? "")) return true;
   if (NETWORK_CODES.has(e.code ?? "")) return true;
   if (e.$retryable) return true;
   return status === 429 || (status !== undefined && status >= 500);

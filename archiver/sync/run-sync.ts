@@ -1,6 +1,7 @@
 /** A whole sync run: resolve clusters to instances, sync each with bounded concurrency, report. */
 import { createClients, type AwsClients } from "../aws-clients";
 import type { AwsSdk } from "../aws-sdk";
+import { errorCode, errorMessage } from "../errors";
 import { clusterMembers } from "../rds/cluster-members";
 import type { InstanceReport, SyncReport } from "../report";
 import { checkBucket } from "../s3/archive-state";
@@ -35,8 +36,7 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
     aws = createClients(runtime.sdk, runtime.env);
     await checkBucket(aws, settings.bucket);
   } catch (err) {
-    const e = err as Error;
-    errors.push({ target: settings.bucket, code: e.name || "Error", message: e.message });
+    errors.push({ target: settings.bucket, code: errorCode(err), message: errorMessage(err) });
     return finish();
   }
   const retry = { ...DEFAULT_RETRY, ...runtime.retry };
@@ -69,8 +69,7 @@ async function resolveTargets(
         if (!targets.has(instance)) targets.set(instance, { instance, group: cluster });
       }
     } catch (err) {
-      const e = err as Error;
-      errors.push({ target: cluster, code: e.name || "Error", message: e.message });
+      errors.push({ target: cluster, code: errorCode(err), message: errorMessage(err) });
     }
   }
   for (const instance of settings.instances) {

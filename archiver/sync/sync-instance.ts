@@ -1,5 +1,6 @@
 /** One instance's sync: list, plan against the state object, copy, record, and re-plan after a race. */
 import type { AwsClients } from "../aws-clients";
+import { errorCode, errorMessage } from "../errors";
 import { mergeManifest, type Manifest, type ManifestEntry } from "../planning/manifest";
 import { planInstance, type CopyAction, type PlannedAction } from "../planning/plan-instance";
 import { listLogFiles } from "../rds/list-log-files";
@@ -54,9 +55,8 @@ export async function syncInstance(ctx: SyncContext, target: InstanceTarget): Pr
       }
     }
   } catch (err) {
-    const e = err as Error;
-    report.error = { code: e.name || "Error", message: e.message };
-    ctx.onEvent?.({ type: "failed", instance: target.instance, reason: e.message, code: e.name });
+    report.error = { code: errorCode(err), message: errorMessage(err) };
+    ctx.onEvent?.({ type: "failed", instance: target.instance, reason: report.error.message, code: report.error.code });
   }
   return report;
 }
@@ -104,9 +104,9 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
           await saver.saveIfDue();
         } catch (err) {
           if (err instanceof ChangedDuringCopy) return void changed.push(c);
-          const e = err as Error;
-          report.failed.push(outcome(c, e.message));
-          ctx.onEvent?.({ type: "failed", instance: target.instance, file: c.file.name, key: c.key, reason: e.message, code: e.name });
+          const reason = `${errorCode(err)}: ${errorMessage(err)}`;
+          report.failed.push(outcome(c, reason));
+          ctx.onEvent?.({ type: "failed", instance: target.instance, file: c.file.name, key: c.key, reason, code: errorCode(err) });
         }
       }),
     ),

@@ -1,0 +1,52 @@
+/** Starts the fakes and runs the engine in-process against them. */
+import { runSync, type SyncRuntime } from "../../archiver";
+import { loadAwsSdk } from "../../archiver/aws-sdk";
+import type { SyncReport } from "../../archiver/report";
+import type { SyncSettings } from "../../archiver/settings";
+import { FakeRds } from "../fakes/fake-rds";
+import { LocalS3 } from "../fakes/local-s3";
+
+export const BUCKET = "archive-test";
+export const HOUR = 3_600_000;
+export const T0 = Date.UTC(2024, 9, 1, 0, 0, 0);
+
+export interface Harness {
+  rds: FakeRds;
+  s3: LocalS3;
+  env: NodeJS.ProcessEnv;
+  sync(settings?: Partial<SyncSettings>, runtime?: Partial<SyncRuntime>): Promise<SyncReport>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const rds = await FakeRds.start();
+  const s3 = await LocalS3.start({ buckets: [BUCKET] });
+  const env: NodeJS.ProcessEnv = {
+    AWS_REGION: rds.region,
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+    AWS_ENDPOINT_URL_RDS: rds.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+    AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+  };
+  const sdk = loadAwsSdk();
+  return {
+    rds,
+    s3,
+    env,
+    sync: (settings = {}, runtime = {}) =>
+      runSync(
+        { bucket: BUCKET, instances: [], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: 0, dryRun: false, ...settings },
+        { sdk, env, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...runtime },
+      ),
+    stop: async () => {
+      await rds.stop();
+      await s3.stop();
+    },
+  };
+}
+
+export function lines(prefix: string, n: number): string {
+  return Array.from({ length: n }, (_, i) => `${prefix} line ${i} ✓ ログ\n`).join("");
+}

@@ -1,0 +1,223 @@
+import { strict as assert } from "assert";
+import { createHash, randomBytes } from "crypto";
+import { gzipSync } from "zlib";
+import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
+
+const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
+
+async function archived(h: Harness): Promise<Map<string, { text: string; metadata: Record<string, string> }>> {
+  const out = new Map<string, { text: string; metadata: Record<string, string> }>();
+  for (const o of await h.s3.listAll(BUCKET)) {
+    if (o.key.startsWith("_state/")) continue;
+    out.set(o.key, { text: await h.s3.getText(BUCKET, o.key, { gunzip: true }), metadata: o.metadata });
+  }
+  return out;
+}
+
+describe("sync engine against the fake RDS and s3rver", function () {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+    h.rds.addInstance("db1");
+  });
+  afterEach(async () => h.stop());
+
+  it("archives a closed file once, with its metadata, and leaves the active one", async () => {
+    const closed = lines("pg00", 40);
+    h.rds.putFile("db1", { name: "error/postgresql.log.2024-10-01-00", lastWritten: T0 + HOUR - 1, content: Buffer.from(closed) });
+    h.rds.putFile("db1", { name: "error/postgresql.log.2024-10-01-01", lastWritten: T0 + HOUR + 10, content: Buffer.from("x\n") });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + HOUR + 60_000 });
+    assert.equal(report.ok, true);
+    const objects = await archived(h);
+    assert.deepEqual([...objects.keys()], ["db1/error/2024/10/01/00/db1/postgresql.log.2024-10-01-00.gz"]);
+    const [{ text, metadata }] = objects.values();
+    assert.equal(text, closed);
+    assert.deepEqual(metadata, {
+      "rds-instance": "db1",
+      "rds-log-file": "error/postgresql.log.2024-10-01-00",
+      "rds-size": String(Buffer.byteLength(closed)),
+      "rds-last-written": String(T0 + HOUR - 1),
+      bytes: String(Buffer.byteLength(closed)),
+      sha256: sha(closed),
+    });
+    assert.deepEqual(report.instances[0].skipped.map((s) => s.file), ["error/postgresql.log.2024-10-01-01"]);
+  });
+
+  it("an idle run makes no PUT and one GET per instance", async () => {
+    h.rds.addInstance("db2");
+    for (const db of ["db1", "db2"]) {
+      for (let hour = 0; hour < 30; hour++) {
+        h.rds.putFile(db, { name: `slowquery/mysql-slowquery.log.${hour % 24}`, lastWritten: T0 + hour * HOUR + 5, content: Buffer.from(lines(`${db}-${hour}`, 3)) });
+      }
+    }
+    const first = await h.sync({ instances: ["db1", "db2"] }, { now: () => T0 + 31 * HOUR });
+    assert.equal(first.totals.copied, 48);
+    h.s3.resetRequests();
+    const idle = await h.sync({ instances: ["db1", "db2"] }, { now: () => T0 + 31 * HOUR + 300_000 });
+    assert.equal(idle.ok, true);
+    assert.equal(idle.totals.copied, 0);
+    const requests = h.s3.requests.map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(requests.filter((r) => !r.startsWith("GET") && !r.startsWith("HEAD")), []);
+    assert.deepEqual(requests.filter((r) => r.startsWith("GET")).sort(), [
+      `GET /${BUCKET}/_state/db1/db1.json`,
+      `GET /${BUCKET}/_state/db2/db2.json`,
+    ]);
+    assert.equal(requests.length, 3, requests.join(", ")); // + one HeadBucket per run
+  });
+
+  it("follows Marker through every page of a long listing", async () => {
+    for (let i = 0; i < 250; i++) {
+      h.rds.putFile("db1", { name: `trace/t${String(i).padStart(3, "0")}.trc`, lastWritten: T0, content: Buffer.from(`trace ${i}\n`) });
+    }
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.instances[0].listed, 250);
+    assert.equal(report.instances[0].copied.length, 250);
+    assert.ok(h.rds.requests.filter((r) => r.action === "DescribeDBLogFiles").length >= 3);
+  });
+
+  it("expands a cluster into its current members at run time", async () => {
+    h.rds.addInstance("aurora-1");
+    h.rds.addInstance("aurora-2");
+    h.rds.setCluster("aurora", ["aurora-1"]);
+    const name = "audit/audit.log.0.2024-10-01-00-00.0";
+    for (const db of ["aurora-1", "aurora-2"]) h.rds.putFile(db, { name, lastWritten: T0 + 100, content: Buffer.from(lines(db, 5)) });
+    await h.sync({ clusters: ["aurora"] }, { now: () => T0 + 2 * HOUR });
+    h.rds.setCluster("aurora", ["aurora-1", "aurora-2"]);
+    const report = await h.sync({ clusters: ["aurora"], instances: ["aurora-2"] }, { now: () => T0 + 2 * HOUR });
+    assert.deepEqual(report.instances.map((i) => [i.instance, i.group]), [["aurora-1", "aurora"], ["aurora-2", "aurora"]]);
+    assert.deepEqual([...(await archived(h)).keys()].sort(), [
+      "aurora/audit/2024/10/01/00/aurora-1/audit.log.0.2024-10-01-00-00.0.gz",
+      "aurora/audit/2024/10/01/00/aurora-2/audit.log.0.2024-10-01-00-00.0.gz",
+    ]);
+  });
+
+  it("reports an unknown instance or cluster with its AWS error code and syncs the rest", async () => {
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
+    const report = await h.sync({ instances: ["missing-db", "db1"], clusters: ["missing-cluster"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, false);
+    assert.equal(report.instances.find((i) => i.instance === "missing-db")?.error?.code, "DBInstanceNotFound");
+    assert.equal(report.errors[0].target, "missing-cluster");
+    assert.equal(report.errors[0].code, "DBClusterNotFoundFault");
+    assert.equal(report.instances.find((i) => i.instance === "db1")?.copied.length, 1);
+  });
+
+  it("fails clearly on a missing bucket and writes nothing", async () => {
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
+    const report = await h.sync({ instances: ["db1"], bucket: "no-such-bucket" }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.errors.map((e) => [e.target, e.code]), [["no-such-bucket", "NoSuchBucket"]]);
+    assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
+  });
+
+  it("retries 5xx and throttling, and a body cut mid-way leaves no object behind", async () => {
+    const content = Buffer.from(lines("retry", 2000));
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content });
+    h.rds.injectFault({ on: "describe", kind: "throttle", times: 2 });
+    h.rds.injectFault({ on: "download", kind: "http500" });
+    h.rds.injectFault({ on: "download", kind: "reset-mid-body" });
+    h.rds.injectFault({ on: "download", kind: "truncate-body" });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    assert.deepEqual([...(await archived(h)).values()].map((o) => o.text === content.toString()), [true]);
+    assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 4);
+  });
+
+  it("a copy that keeps failing is reported, stores nothing, and succeeds on the next run", async () => {
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from(lines("a", 500)) });
+    h.rds.putFile("db1", { name: "trace/b.trc", lastWritten: T0, content: Buffer.from(lines("b", 5)) });
+    h.rds.injectFault({ on: "download", kind: "reset-mid-body", times: 6, file: "trace/a.trc" });
+    const first = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(first.ok, false);
+    assert.match(first.instances[0].failed[0].reason, /trace\/a\.trc|ECONNRESET|aborted|ended early/);
+    assert.deepEqual([...(await archived(h)).keys()], ["db1/trace/2024/10/01/00/db1/b.trc.gz"]);
+    const second = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(second.ok, true);
+    assert.deepEqual(second.instances[0].copied.map((c) => c.file), ["trace/a.trc"]);
+  });
+
+  it("re-plans when a rotation renames a chain member during its download", async () => {
+    const [old, active] = [lines("first", 20), lines("second", 20)];
+    h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR, content: Buffer.from(active) });
+    h.rds.putFile("db1", { name: "audit/server_audit.log.1", lastWritten: T0 + 100, content: Buffer.from(old) });
+    let rotated = false;
+    h.rds.beforeDownload = (_instance, file) => {
+      if (rotated || file !== "audit/server_audit.log.1") return;
+      rotated = true;
+      h.rds.renameFile("db1", "audit/server_audit.log.1", "audit/server_audit.log.2");
+      h.rds.renameFile("db1", "audit/server_audit.log", "audit/server_audit.log.1");
+      h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR + 1, content: Buffer.alloc(0) });
+    };
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, true);
+    const texts = [...(await archived(h)).values()].map((o) => o.text).sort();
+    assert.deepEqual(texts, [old, active].sort());
+  });
+
+  it("two overlapping runs archive each file under one key", async () => {
+    for (let hour = 0; hour < 6; hour++) {
+      h.rds.putFile("db1", { name: `error/postgresql.log.2024-10-01-0${hour}`, lastWritten: T0 + hour * HOUR + 1, content: Buffer.from(lines(`h${hour}`, 30)) });
+    }
+    const [a, b] = await Promise.all([
+      h.sync({ instances: ["db1"] }, { now: () => T0 + 7 * HOUR }),
+      h.sync({ instances: ["db1"] }, { now: () => T0 + 7 * HOUR }),
+    ]);
+    assert.ok(a.ok && b.ok);
+    const objects = await archived(h);
+    assert.equal(objects.size, 6);
+    const all = [...objects.values()].map((o) => o.text).join("");
+    assert.equal(all.split("\n").length - 1, 6 * 30);
+    const third = await h.sync({ instances: ["db1"] }, { now: () => T0 + 7 * HOUR });
+    assert.ok(third.totals.copied <= 6);
+    assert.equal((await archived(h)).size, 6);
+  });
+
+  it("archives the content of a .gz file RDS compressed, as plain text, once", async () => {
+    const text = lines("compressed", 100);
+    h.rds.putFile("db1", { name: "error/postgresql.log.2024-10-01-00", lastWritten: T0 + HOUR - 5, content: Buffer.from(text) });
+    h.rds.putFile("db1", { name: "error/postgresql.log.2024-10-01-02", lastWritten: T0 + 2 * HOUR + 5, content: Buffer.from("x\n") });
+    await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR + 60_000 });
+    h.rds.removeFile("db1", "error/postgresql.log.2024-10-01-00");
+    const gz = gzipSync(text);
+    h.rds.putFile("db1", { name: "error/postgresql.log.2024-10-01-00.gz", lastWritten: T0 + HOUR - 5, content: gz });
+    h.rds.putFile("db1", { name: "error/postgresql.log.2024-10-01-01.gz", lastWritten: T0 + 2 * HOUR - 5, content: gzipSync(lines("late", 3)) });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR + 120_000 });
+    assert.deepEqual(report.instances[0].copied.map((c) => c.file), ["error/postgresql.log.2024-10-01-01.gz"]);
+    const objects = await archived(h);
+    assert.equal(objects.get("db1/error/2024/10/01/00/db1/postgresql.log.2024-10-01-00.gz")?.text, text);
+    assert.equal(objects.get("db1/error/2024/10/01/01/db1/postgresql.log.2024-10-01-01.gz")?.text, lines("late", 3));
+  });
+
+  it("streams a file larger than a part through a multipart upload with the final metadata", async () => {
+    const big = randomBytes(18 * 1024 * 1024);
+    h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: T0, content: big });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, true);
+    assert.ok(h.s3.requests.some((r) => r.query.includes("uploads")), "expected a multipart upload");
+    const [object] = (await h.s3.listAll(BUCKET)).filter((o) => !o.key.startsWith("_state/"));
+    assert.equal(object.metadata.sha256, sha(big));
+    assert.equal(object.metadata.bytes, String(big.length));
+  });
+
+  it("keeps unsafe file names inside their own key segment and rejects unmappable ones", async () => {
+    const names = ["trace/../../etc/passwd", "trace/a b ü 🚀.trc", "/leading", "trace/"];
+    for (const name of names) h.rds.putFile("db1", { name, lastWritten: T0, content: Buffer.from(`${name}\n`) });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.deepEqual(report.instances[0].failed.map((f) => f.file), ["trace/"]);
+    const keys = [...(await archived(h)).keys()].sort();
+    assert.deepEqual(keys, [
+      "db1/%5Froot/2024/10/01/00/db1/%2Fleading.gz",
+      "db1/trace/2024/10/01/00/db1/..%2F..%2Fetc%2Fpasswd.gz",
+      "db1/trace/2024/10/01/00/db1/a%20b%20%C3%BC%20%F0%9F%9A%80.trc.gz",
+    ]);
+    for (const key of keys) assert.equal(key.split("/").length, 8);
+  });
+
+  it("a dry run plans and writes nothing", async () => {
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
+    h.s3.resetRequests();
+    const report = await h.sync({ instances: ["db1"], dryRun: true }, { now: () => T0 + 2 * HOUR });
+    assert.deepEqual(report.instances[0].planned?.map((p) => [p.file, p.key]), [["trace/a.trc", "db1/trace/2024/10/01/00/db1/a.trc.gz"]]);
+    assert.deepEqual(h.s3.requests.filter((r) => r.method !== "GET" && r.method !== "HEAD"), []);
+    assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
+  });
+});
