@@ -15,12 +15,13 @@ export interface LambdaContext {
 }
 
 export function createHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env) {
-  return async (_event: unknown, context: LambdaContext = {}): Promise<SyncReport> => {
+  // Exactly two parameters: the Lambda runtime treats a third as a callback-style handler.
+  return async (_event: unknown, context?: LambdaContext): Promise<SyncReport> => {
     const settings = settingsFromEnv(env);
     const report = await runSync(settings, {
       sdk,
       env,
-      ...(context.getRemainingTimeInMillis ? { timeLeftMs: () => context.getRemainingTimeInMillis!() } : {}),
+      ...(context?.getRemainingTimeInMillis ? { timeLeftMs: () => context.getRemainingTimeInMillis!() } : {}),
       onEvent: logFileEvent,
     });
     console.log(

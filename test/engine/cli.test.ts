@@ -1,0 +1,81 @@
+import { strict as assert } from "assert";
+import { spawn } from "child_process";
+import * as path from "path";
+import { childEnv } from "../fakes/env";
+import type { SyncReport } from "../../archiver/report";
+import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
+
+const BIN = path.join(__dirname, "..", "..", "bin", "rds-log-archiver.js");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("rds-log-archiver CLI, as a child process", function () {
+  let h: Harness;
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    h = await startHarness();
+    env = childEnv(h.rds, h.s3);
+    h.rds.addInstance("db1");
+    // Real time here: the CLI reads the real clock, so files are dated in the past.
+    const base = Date.now() - 5 * HOUR;
+    h.rds.putFile("db1", { name: "trace/a b.trc", lastWritten: base, content: Buffer.from(lines("a", 10)) });
+    h.rds.putFile("db1", { name: "slowquery/mysql-slowquery.log.3", lastWritten: base + 1, content: Buffer.from(lines("s", 10)) });
+    h.rds.putFile("db1", { name: "slowquery/mysql-slowquery.log", lastWritten: base + 2, content: Buffer.from(lines("active", 10)) });
+  });
+  after(async () => h.stop());
+
+  it("prints usage and exits 2 on a missing --bucket, an unknown flag, or no target", async () => {
+    for (const args of [["sync", "--instance", "db1"], ["sync", "--bucket", BUCKET, "--instance", "db1", "--frobnicate"], ["sync", "--bucket", BUCKET], ["copy"]]) {
+      const run = await cli(args, env);
+      assert.equal(run.code, 2, args.join(" "));
+      assert.match(run.stderr, /Usage:/);
+    }
+    const bad = await cli(["sync", "--bucket", BUCKET, "--instance", "not_valid!"], env);
+    assert.match(bad.stderr, /--instance: "not_valid!" is not a valid RDS identifier/);
+  });
+
+  it("--dry-run --json prints the plan and writes nothing", async () => {
+    h.s3.resetRequests();
+    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--dry-run", "--json"], env);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as SyncReport;
+    assert.equal(report.dryRun, true);
+    assert.deepEqual(report.instances[0].planned?.map((p) => p.file).sort(), ["slowquery/mysql-slowquery.log.3", "trace/a b.trc"]);
+    assert.deepEqual(h.s3.requests.filter((r) => r.method !== "GET" && r.method !== "HEAD"), []);
+  });
+
+  it("syncs, reports JSON, exits 0; a second run skips everything", async () => {
+    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--json"], env);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as SyncReport;
+    assert.equal(report.totals.copied, 2);
+    assert.equal(report.totals.bytesRead, Buffer.byteLength(lines("a", 10)) + Buffer.byteLength(lines("s", 10)));
+    const again = await cli(["sync", "--bucket", BUCKET, "--instance", "db1"], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /db1 \(db1\): 3 listed, 0 copied, 3 skipped, 0 failed/);
+    assert.match(again.stdout, /^ok: /m);
+  });
+
+  it("exits 1 and names the instance when one target fails, after syncing the others", async () => {
+    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "ghost-db", "--instance", "db1"], env);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /ghost-db: FAILED DBInstanceNotFound/);
+    assert.match(run.stdout, /db1 \(db1\): 3 listed/);
+  });
+});

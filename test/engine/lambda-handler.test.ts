@@ -1,0 +1,62 @@
+import { strict as assert } from "assert";
+import { createHandler } from "../../archiver";
+import { loadAwsSdk } from "../../archiver/aws-sdk";
+import { BUCKET, HOUR, lines, startHarness, type Harness } from "./harness";
+
+describe("Lambda handler", function () {
+  let h: Harness;
+  let logged: string[];
+  const originalLog = console.log;
+  beforeEach(async () => {
+    h = await startHarness();
+    logged = [];
+    console.log = (line: string) => void logged.push(line);
+  });
+  afterEach(async () => {
+    console.log = originalLog;
+    await h.stop();
+  });
+
+  it("reads its settings from the environment, logs a JSON line per file and a summary, returns the report", async () => {
+    h.rds.addInstance("db1");
+    h.rds.addInstance("aurora-1");
+    h.rds.setCluster("aurora", ["aurora-1"]);
+    const base = Date.now() - 3 * HOUR;
+    h.rds.putFile("db1", { name: "audit/server_audit.log.1", lastWritten: base, content: Buffer.from(lines("a", 3)) });
+    h.rds.putFile("db1", { name: "error/postgres.log", lastWritten: base, content: Buffer.from(lines("excluded", 3)) });
+    h.rds.putFile("aurora-1", { name: "audit/audit.log.1.2024-10-01-00-00.0", lastWritten: base, content: Buffer.from(lines("b", 3)) });
+    const env = {
+      ...h.env,
+      ARCHIVE_BUCKET: BUCKET,
+      RDS_INSTANCES: "db1,ghost-db",
+      RDS_CLUSTERS: "aurora",
+      LOG_INCLUDE_PREFIXES: "audit/",
+      SYNC_CONCURRENCY: "2",
+    };
+    const handler = createHandler(loadAwsSdk(), env);
+    assert.equal(handler.length, 2, "an async (event, context) handler, no callback");
+    const report = await handler({}, { getRemainingTimeInMillis: () => 600_000 });
+    assert.equal(report.totals.copied, 2);
+    assert.equal(report.instances.find((i) => i.instance === "ghost-db")?.error?.code, "DBInstanceNotFound");
+    const events = logged.map((l) => JSON.parse(l));
+    assert.deepEqual(events.filter((e) => e.msg === "copied").map((e) => e.file).sort(), ["audit/audit.log.1.2024-10-01-00-00.0", "audit/server_audit.log.1"]);
+    const summary = events.find((e) => e.msg === "sync finished");
+    assert.equal(summary.copied, 2);
+    assert.equal(summary.ok, false);
+    assert.deepEqual(summary.errors.map((e: { target: string }) => e.target), ["ghost-db"]);
+  });
+
+  it("starts no copy when the invocation is about to time out", async () => {
+    h.rds.addInstance("db1");
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: Date.now() - 3 * HOUR, content: Buffer.from("a\n") });
+    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
+    const report = await handler({}, { getRemainingTimeInMillis: () => 5_000 });
+    assert.match(report.instances[0].failed[0].reason, /deferred/);
+    assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
+  });
+
+  it("rejects missing settings naming the variable", async () => {
+    const handler = createHandler(loadAwsSdk(), { ...h.env, RDS_INSTANCES: "db1" });
+    await assert.rejects(handler({}, {}), /ARCHIVE_BUCKET/);
+  });
+});
