@@ -1,0 +1,121 @@
+/**
+ * The sync function: its role, its log group, and the CallbackFunction that carries archiver/.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsSdk } from "../archiver/aws-sdk";
+import { createHandler } from "../archiver/lambda/handler";
+import { ENV } from "../archiver/settings";
+import type { AwsTarget } from "./account";
+import { lambdaAssumeRolePolicy, syncFunctionPolicy } from "./policies";
+
+/**
+ * The Lambda's entry point, serialized by Pulumi into the function's `__index.js`.
+ *
+ * A module-level function on purpose: a closure made inside the component's constructor would
+ * capture `this`, which cannot be serialized. The SDK is required here, once per container, and
+ * never captured from module scope (SDK classes do not serialize). `createHandler` and the rest of
+ * archiver/ are local modules, which the serializer inlines by value.
+ */
+export function syncHandlerFactory() {
+  const sdk: AwsSdk = {
+    rds: require("@aws-sdk/client-rds"),
+    s3: require("@aws-sdk/client-s3"),
+    storage: require("@aws-sdk/lib-storage"),
+    signatureV4: require("@smithy/signature-v4"),
+  };
+  return createHandler(sdk);
+}
+
+export interface SyncSettings {
+  instances: string[];
+  clusters: string[];
+  include: string[];
+  concurrency: number;
+  activeRefreshMinutes: number;
+}
+
+/** The environment the engine reads (archiver/settings.ts `ENV`); the bucket name is added once known. */
+export function syncEnvironment(bucketName: string, s: SyncSettings): Record<string, string> {
+  return {
+    [ENV.bucket]: bucketName,
+    [ENV.instances]: s.instances.join(","),
+    [ENV.clusters]: s.clusters.join(","),
+    [ENV.include]: s.include.join(","),
+    [ENV.concurrency]: String(s.concurrency),
+    [ENV.activeRefreshMinutes]: String(s.activeRefreshMinutes),
+  };
+}
+
+export interface SyncFunctionArgs {
+  /** The Lambda function's name; its log group is `/aws/lambda/<functionName>`. */
+  functionName: string;
+  target: pulumi.Input<AwsTarget>;
+  bucketName: pulumi.Input<string>;
+  bucketArn: pulumi.Input<string>;
+  /** Empty when the bucket uses SSE-S3. */
+  kmsKeyArn: string;
+  settings: SyncSettings;
+  memorySize: number;
+  timeout: number;
+  logRetentionDays: number;
+}
+
+export class SyncFunction extends pulumi.ComponentResource {
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly role: aws.iam.Role;
+  readonly policy: aws.iam.RolePolicy;
+  readonly fn: aws.lambda.CallbackFunction<unknown, unknown>;
+
+  constructor(name: string, args: SyncFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("rds-log-archiver:index:SyncFunction", name, {}, opts);
+    const parent = { parent: this };
+
+    // Created before the function, so Lambda never creates it (without retention) on first run.
+    // The name is fixed by the function name, so role policy, log group and function form no cycle.
+    this.logGroup = new aws.cloudwatch.LogGroup(name, {
+      name: `/aws/lambda/${args.functionName}`,
+      retentionInDays: args.logRetentionDays,
+    }, parent);
+
+    this.role = new aws.iam.Role(name, {
+      description: `Runs the ${args.functionName} log archiver`,
+      assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
+    }, parent);
+
+    this.policy = new aws.iam.RolePolicy(name, {
+      role: this.role.id,
+      policy: pulumi
+        .all([args.target, args.bucketArn, this.logGroup.arn])
+        .apply(([target, bucketArn, logGroupArn]) =>
+          JSON.stringify(syncFunctionPolicy({
+            ...target,
+            bucketArn,
+            logGroupArn,
+            instances: args.settings.instances,
+            clusters: args.settings.clusters,
+            kmsKeyArn: args.kmsKeyArn,
+          })),
+        ),
+    }, parent);
+
+    this.fn = new aws.lambda.CallbackFunction(name, {
+      name: args.functionName,
+      description: "Archives RDS log files to S3 exactly once",
+      runtime: aws.lambda.Runtime.NodeJS22dX,
+      architectures: ["arm64"],
+      role: this.role,
+      memorySize: args.memorySize,
+      timeout: args.timeout,
+      // One run at a time: a scheduled run never overlaps the previous one.
+      reservedConcurrentExecutions: 1,
+      environment: {
+        variables: pulumi.output(args.bucketName).apply((bucket) => syncEnvironment(bucket, args.settings)),
+      },
+      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+      callbackFactory: syncHandlerFactory,
+    }, { parent: this, dependsOn: [this.policy, this.logGroup] });
+
+    this.registerOutputs({ functionName: this.fn.name, functionArn: this.fn.arn });
+  }
+}
