@@ -1,0 +1,108 @@
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { childEnv } from "./env";
+import { FakeRds } from "./fake-rds";
+import { LocalS3 } from "./local-s3";
+
+describe("LocalS3", () => {
+  let s3: LocalS3;
+
+  beforeEach(async () => {
+    s3 = await LocalS3.start({ buckets: ["archive"] });
+  });
+  afterEach(() => s3.stop());
+
+  it("round-trips bytes and user metadata; metadata keys come back lower-case", async () => {
+    const text = "héllo wörld ✓ 日本語\n";
+    await s3.client().send(
+      new PutObjectCommand({
+        Bucket: "archive",
+        Key: "group/error/2024/10/01/12/db-1/postgresql.log.gz",
+        Body: zlib.gzipSync(text),
+        Metadata: { "RDS-Instance": "db-1", sha256: "abc" },
+      }),
+    );
+    await s3.client().send(new PutObjectCommand({ Bucket: "archive", Key: "_state/group/db-1.json", Body: "{}" }));
+    const objects = await s3.listAll("archive");
+    assert.deepEqual(
+      objects.map((o) => [o.key, o.metadata]),
+      [
+        ["_state/group/db-1.json", {}],
+        ["group/error/2024/10/01/12/db-1/postgresql.log.gz", { "rds-instance": "db-1", sha256: "abc" }],
+      ],
+    );
+    assert.equal(objects[1].size, zlib.gzipSync(text).length);
+    assert.equal(await s3.getText("archive", "group/error/2024/10/01/12/db-1/postgresql.log.gz", { gunzip: true }), text);
+    assert.equal(await s3.getText("archive", "_state/group/db-1.json"), "{}");
+  });
+
+  it("listAll follows continuation tokens (needs --openssl-legacy-provider) and filters by prefix", async () => {
+    await s3.createBucket("second");
+    const keys = Array.from({ length: 7 }, (_, i) => `k/${i}`);
+    for (const key of keys) await s3.client().send(new PutObjectCommand({ Bucket: "second", Key: key, Body: key }));
+    await s3.client().send(new PutObjectCommand({ Bucket: "second", Key: "other", Body: "x" }));
+    s3.resetRequests();
+    const listed = await s3.listAll("second", { prefix: "k/", pageSize: 3 });
+    assert.deepEqual(listed.map((o) => o.key), keys);
+    const lists = s3.requests.filter((r) => r.method === "GET" && /(^|&)list-type=2(&|$)/.test(r.query));
+    assert.equal(lists.length, 3);
+    assert.ok(lists.every((r) => r.path === "/second/" && r.status === 200));
+    assert.equal(lists.filter((r) => r.query.includes("continuation-token=")).length, 2);
+  });
+
+  it("records every request with method, raw path, query and status", async () => {
+    s3.resetRequests();
+    await assert.rejects(s3.client().send(new GetObjectCommand({ Bucket: "archive", Key: "no such/key" })), {
+      name: "NoSuchKey",
+    });
+    assert.deepEqual(s3.requests, [{ method: "GET", path: "/archive/no%20such/key", query: "x-id=GetObject", status: 404 }]);
+  });
+
+  it("stop() removes its directory", async () => {
+    const other = await LocalS3.start();
+    await other.createBucket("tmp-bucket");
+    await other.client().send(new PutObjectCommand({ Bucket: "tmp-bucket", Key: "a", Body: "a" }));
+    assert.ok((await fs.readdir(other.directory)).length > 0);
+    await other.stop();
+    await assert.rejects(fs.stat(other.directory), { code: "ENOENT" });
+  });
+});
+
+describe("childEnv", () => {
+  it("lets a child process reach both fakes with one credential set from the environment", async () => {
+    const rds = await FakeRds.start();
+    const s3 = await LocalS3.start({ buckets: ["archive"] });
+    try {
+      rds.addInstance("db-1");
+      rds.putFile("db-1", { name: "error/postgresql.log.2024-10-01-12", lastWritten: 1, content: Buffer.from("x") });
+      const env = childEnv(rds, s3, { EXTRA: "1" });
+      assert.equal(env.AWS_PROFILE, undefined);
+      assert.equal(env.EXTRA, "1");
+      const script = `
+        const { RDSClient, DescribeDBLogFilesCommand } = require("@aws-sdk/client-rds");
+        const { S3Client, PutObjectCommand, ListObjectsV2Command } = require("@aws-sdk/client-s3");
+        (async () => {
+          const files = await new RDSClient({}).send(new DescribeDBLogFilesCommand({ DBInstanceIdentifier: "db-1" }));
+          const s3 = new S3Client({ forcePathStyle: true });
+          await s3.send(new PutObjectCommand({ Bucket: "archive", Key: "from-child", Body: "hi" }));
+          const listed = await s3.send(new ListObjectsV2Command({ Bucket: "archive" }));
+          console.log(JSON.stringify({ files: files.DescribeDBLogFiles.map((f) => f.LogFileName), keys: listed.Contents.map((o) => o.Key) }));
+        })().catch((e) => { console.error(e); process.exit(1); });`;
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ["-e", script], { env, cwd: path.resolve(__dirname, "../..") }, (error, out, err) =>
+          error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+        ),
+      );
+      assert.deepEqual(JSON.parse(stdout), { files: ["error/postgresql.log.2024-10-01-12"], keys: ["from-child"] });
+      assert.equal(await s3.getText("archive", "from-child"), "hi");
+      assert.deepEqual(rds.requests.map((r) => [r.action, r.status]), [["DescribeDBLogFiles", 200]]);
+    } finally {
+      await rds.stop();
+      await s3.stop();
+    }
+  });
+});

@@ -1,0 +1,134 @@
+// s3rver (3.7.1) on loopback with a throwaway directory, plus a request log and read helpers for assertions.
+import * as fs from "node:fs/promises";
+import type * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from "@aws-sdk/client-s3";
+
+/** The part of s3rver's API used here (it ships no types). */
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+  httpServer: http.Server;
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
+const S3rver: S3rverConstructor = require("s3rver");
+
+/** s3rver accepts only these. */
+export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
+
+export interface S3RequestRecord {
+  method: string;
+  /** raw path, still percent-encoded */
+  path: string;
+  /** raw query string without the `?` */
+  query: string;
+  status: number;
+}
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  metadata: Record<string, string>;
+}
+
+export class LocalS3 {
+  readonly requests: S3RequestRecord[] = [];
+  private sharedClient?: S3Client;
+
+  private constructor(
+    private readonly server: S3rverInstance,
+    readonly directory: string,
+    readonly endpoint: string,
+  ) {
+    server.httpServer.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const [pathPart, query = ""] = (req.url ?? "/").split("?", 2);
+      const record: S3RequestRecord = { method: req.method ?? "", path: pathPart, query, status: 0 };
+      res.on("close", () => {
+        record.status = res.statusCode;
+        this.requests.push(record);
+      });
+    });
+  }
+
+  static async start(opts: { buckets?: string[] } = {}): Promise<LocalS3> {
+    const directory = await fs.mkdtemp(path.join(os.tmpdir(), "local-s3-"));
+    const server = new S3rver({
+      address: "127.0.0.1",
+      port: 0,
+      silent: true,
+      directory,
+      configureBuckets: (opts.buckets ?? []).map((name) => ({ name })),
+    });
+    const address = await server.run();
+    return new LocalS3(server, directory, `http://127.0.0.1:${address.port}`);
+  }
+
+  resetRequests(): void {
+    this.requests.length = 0;
+  }
+
+  /** A client for this server (one shared instance, destroyed by stop()). */
+  client(): S3Client {
+    this.sharedClient ??= new S3Client({
+      endpoint: this.endpoint,
+      region: "us-east-1",
+      credentials: S3RVER_CREDENTIALS,
+      forcePathStyle: true,
+      // otherwise a streamed PutObject goes aws-chunked and s3rver stores the chunk framing as the object
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    return this.sharedClient;
+  }
+
+  async createBucket(name: string): Promise<void> {
+    await this.client().send(new CreateBucketCommand({ Bucket: name }));
+  }
+
+  /** Every object (following continuation tokens) with its user metadata from a HEAD. */
+  async listAll(bucket: string, opts: { prefix?: string; pageSize?: number } = {}): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client().send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: opts.prefix, MaxKeys: opts.pageSize, ContinuationToken: token }),
+      );
+      for (const item of page.Contents ?? []) {
+        const key = item.Key ?? "";
+        const head = await this.client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        objects.push({ key, size: item.Size ?? 0, metadata: head.Metadata ?? {} });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return objects;
+  }
+
+  async getBytes(bucket: string, key: string): Promise<Buffer> {
+    const object = await this.client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!object.Body) throw new Error(`no body for s3://${bucket}/${key}`);
+    return Buffer.from(await object.Body.transformToByteArray());
+  }
+
+  async getText(bucket: string, key: string, opts: { gunzip?: boolean } = {}): Promise<string> {
+    const bytes = await this.getBytes(bucket, key);
+    return (opts.gunzip ? zlib.gunzipSync(bytes) : bytes).toString("utf8");
+  }
+
+  async stop(): Promise<void> {
+    this.sharedClient?.destroy();
+    this.sharedClient = undefined;
+    const closed = this.server.close();
+    this.server.httpServer.closeAllConnections();
+    await closed;
+    await fs.rm(this.directory, { recursive: true, force: true });
+  }
+}
