@@ -1,0 +1,448 @@
+/**
+ * The simulation driver: engine models on a virtual clock, mirrored into FakeRds, archived by the real engine
+ * (runSync, in-process) into LocalS3 every 15 virtual minutes, then checked line by line.
+ *
+ * Order of things at each virtual step (1 minute by default):
+ *   1. every model advances to the step's time (lines, then rotations due at that instant);
+ *   2. the FakeRds file table is made equal to the models' (changed files put, vanished files removed);
+ *   3. at a sync time (not inside an outage): faults due are injected, the ledger marks every line in a closed
+ *      file as archivable, and runSync runs (twice, concurrently, when the scenario overlaps runs).
+ * Races: FakeRds.beforeDownload fires between a run's listing and a download. With the scenario's chance the
+ * hook then grows the file, renames it by a rotation, deletes it, or lets virtual time run on for a while
+ * (every model advances, so files grow, rotate and expire under the running sync), and re-mirrors.
+ * The tail: models stop writing, size/restart-driven active files are cycled once, and time runs on
+ * (with syncs, without faults or races) until every clock-driven file has closed and been synced.
+ */
+import { runSync, type SyncReport, type SyncSettings } from "../../archiver";
+import { loadAwsSdk } from "../../archiver/aws-sdk";
+import { FakeRds, type Fault } from "../fakes/fake-rds";
+import { LocalS3 } from "../fakes/local-s3";
+import { checkArchive, readArchive, type CheckResult } from "./check-archive";
+import type { EngineModel, RaceAction, SimFile } from "./engines";
+import { Ledger } from "./ledger";
+import { Rng } from "./rng";
+import { HOUR, MINUTE, SECOND, floorTo, iso } from "./time";
+
+export interface SimInstance {
+  id: string;
+  /** Set for Aurora members: the run names the cluster, and keys start with it. */
+  cluster?: string;
+  /** The engines writing this instance's files (e.g. MySQL hourly logs plus the audit plugin). */
+  models: EngineModel[];
+}
+
+export interface ModelContext {
+  ledger: Ledger;
+  /** Fork per model: `rng.fork(name)`. */
+  rng: Rng;
+  start: number;
+}
+
+export type RaceKind = RaceAction | "advance";
+
+export interface RacePlan {
+  /** Chance that a download request triggers a race. */
+  chance: number;
+  kinds: RaceKind[];
+  /** Only between these virtual times (default: the whole scenario before the tail). */
+  from?: number;
+  to?: number;
+  /** Upper bound of an "advance" race (default 5 minutes; never past the next scheduled sync). */
+  maxAdvanceMs?: number;
+}
+
+export interface OverlapPlan {
+  /** Every n-th sync runs twice. */
+  every: number;
+  /** "same-time": both runs start together; "staggered": the second starts when the first downloads. */
+  mode: "same-time" | "staggered" | "alternate";
+}
+
+export interface ScenarioSpec {
+  name: string;
+  seed: number;
+  /** Virtual start, POSIX ms (default 2024-10-01T00:00Z). */
+  start?: number;
+  durationMs: number;
+  instances: (ctx: ModelContext) => SimInstance[];
+  syncEveryMs?: number;
+  stepMs?: number;
+  /** Time after the load stops, with syncs, before checking (default 2 h). */
+  tailMs?: number;
+  /** No sync runs inside these windows [from, to). */
+  outages?: { from: number; to: number }[];
+  /** Injected before the first sync at or after `at`. */
+  faults?: { at: number; fault: Fault }[];
+  races?: RacePlan;
+  overlap?: OverlapPlan;
+  activeRefreshMinutes?: number;
+  concurrency?: number;
+  /** Print a line per sync with copies/failures. */
+  verbose?: boolean;
+  /** Called after every sync (e.g. to sample model state for assertions). */
+  onSync?: (sim: Simulation, record: SyncRecord) => void;
+}
+
+export interface SyncRecord {
+  index: number;
+  at: number;
+  reports: SyncReport[];
+}
+
+export interface ScenarioResult {
+  name: string;
+  check: CheckResult;
+  syncs: SyncRecord[];
+  races: Record<RaceKind, number>;
+  faultsInjected: number;
+  /** Failed files and failed instances/targets over all runs, one line each. */
+  failures: string[];
+  totals: { copied: number; failed: number; bytesRead: number; bytesWritten: number };
+  /** Plain bytes of every line the models wrote. */
+  bytesWritten: number;
+  linesWritten: number;
+  droppedDuringSync: number;
+  durationMs: number;
+}
+
+export const DEFAULT_START = Date.UTC(2024, 9, 1, 0, 0);
+export const BUCKET = "sim-archive";
+
+/** A running simulation: the models, the fakes, the virtual clock. Use runScenario() unless a test needs the pieces. */
+export class Simulation {
+  readonly ledger: Ledger;
+  readonly rng: Rng;
+  now: number;
+  readonly syncs: SyncRecord[] = [];
+  readonly races: Record<RaceKind, number> = { grow: 0, rotate: 0, vanish: 0, advance: 0 };
+  racePlan?: RacePlan;
+  /** Upper bound for time advanced inside a race (the next scheduled sync). */
+  raceHorizon = Infinity;
+  private readonly mirrored = new Map<string, Map<string, number>>();
+  private hookChain: Promise<unknown> = Promise.resolve();
+  private onDownload?: () => void;
+
+  private constructor(
+    readonly rds: FakeRds,
+    readonly s3: LocalS3,
+    readonly instances: SimInstance[],
+    ledger: Ledger,
+    rng: Rng,
+    start: number,
+    readonly settings: SyncSettings,
+  ) {
+    this.ledger = ledger;
+    this.rng = rng;
+    this.now = start;
+    rds.beforeDownload = (instance, file) => this.serialized(() => this.beforeDownload(instance, file));
+  }
+
+  static async start(o: {
+    seed: number;
+    start?: number;
+    instances: (ctx: ModelContext) => SimInstance[];
+    activeRefreshMinutes?: number;
+    concurrency?: number;
+  }): Promise<Simulation> {
+    const start = o.start ?? DEFAULT_START;
+    const rng = new Rng(o.seed);
+    const ledger = new Ledger(rng.fork("ledger"));
+    const instances = o.instances({ ledger, rng: rng.fork("models"), start });
+    const rds = await FakeRds.start();
+    let s3: LocalS3;
+    try {
+      s3 = await LocalS3.start({ buckets: [BUCKET] });
+    } catch (e) {
+      await rds.stop();
+      throw e;
+    }
+    const clusters = new Map<string, string[]>();
+    for (const inst of instances) {
+      rds.addInstance(inst.id);
+      if (inst.cluster) clusters.set(inst.cluster, [...(clusters.get(inst.cluster) ?? []), inst.id]);
+    }
+    for (const [id, members] of clusters) rds.setCluster(id, members);
+    const settings: SyncSettings = {
+      bucket: BUCKET,
+      instances: instances.filter((i) => !i.cluster).map((i) => i.id),
+      clusters: [...clusters.keys()],
+      include: [],
+      concurrency: o.concurrency ?? 4,
+      activeRefreshMinutes: o.activeRefreshMinutes ?? 0,
+      dryRun: false,
+    };
+    const sim = new Simulation(rds, s3, instances, ledger, rng.fork("driver"), start, settings);
+    sim.mirror();
+    return sim;
+  }
+
+  /** instance -> group (cluster id or instance id). */
+  get groups(): Map<string, string> {
+    return new Map(this.instances.map((i) => [i.id, i.cluster ?? i.id]));
+  }
+
+  models(): EngineModel[] {
+    return this.instances.flatMap((i) => i.models);
+  }
+
+  allFiles(): SimFile[] {
+    return this.models().flatMap((m) => m.files());
+  }
+
+  /** Advances every model to t in steps, mirroring after each step. */
+  advanceTo(t: number, stepMs = MINUTE): void {
+    while (this.now < t) {
+      const next = Math.min(t, floorTo(this.now, stepMs) + stepMs);
+      for (const m of this.models()) m.advanceTo(next);
+      this.now = next;
+      this.mirror();
+    }
+  }
+
+  /** Makes FakeRds list exactly the models' files. */
+  mirror(): void {
+    for (const inst of this.instances) {
+      let known = this.mirrored.get(inst.id);
+      if (!known) this.mirrored.set(inst.id, (known = new Map()));
+      const current = new Map<string, SimFile>();
+      for (const m of inst.models) {
+        for (const f of m.files()) {
+          if (current.has(f.name)) throw new Error(`${inst.id}: two models write ${f.name}`);
+          current.set(f.name, f);
+        }
+      }
+      for (const name of [...known.keys()]) {
+        if (!current.has(name)) {
+          this.rds.removeFile(inst.id, name);
+          known.delete(name);
+        }
+      }
+      for (const [name, f] of current) {
+        if (known.get(name) === f.version) continue;
+        this.rds.putFile(inst.id, { name, lastWritten: f.lastWritten, content: f.served() });
+        known.set(name, f.version);
+      }
+    }
+  }
+
+  private runtime() {
+    return {
+      sdk: loadAwsSdk(),
+      env: {
+        AWS_REGION: this.rds.region,
+        AWS_ACCESS_KEY_ID: "S3RVER",
+        AWS_SECRET_ACCESS_KEY: "S3RVER",
+        AWS_ENDPOINT_URL_RDS: this.rds.endpoint,
+        AWS_ENDPOINT_URL_S3: this.s3.endpoint,
+        AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+        AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_CONFIG_FILE: "/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      },
+      now: () => this.now,
+      retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    };
+  }
+
+  /**
+   * One sync opportunity at the current virtual time: marks archivable lines, then runs the engine once,
+   * or twice overlapping ("same-time": started together; "staggered": the second starts during the first's
+   * first download).
+   */
+  async sync(overlap?: "same-time" | "staggered"): Promise<SyncRecord> {
+    this.mirror();
+    const index = this.ledger.beginSync(this.allFiles());
+    const at = this.now;
+    try {
+      let reports: SyncReport[];
+      if (overlap === "same-time") {
+        reports = await Promise.all([runSync(this.settings, this.runtime()), runSync(this.settings, this.runtime())]);
+      } else if (overlap === "staggered") {
+        let second: Promise<SyncReport> | undefined;
+        this.onDownload = () => {
+          this.onDownload = undefined;
+          second = runSync(this.settings, this.runtime());
+        };
+        const first = await runSync(this.settings, this.runtime());
+        this.onDownload = undefined;
+        reports = [first, await (second ?? runSync(this.settings, this.runtime()))];
+      } else {
+        reports = [await runSync(this.settings, this.runtime())];
+      }
+      const record = { index, at, reports };
+      this.syncs.push(record);
+      return record;
+    } finally {
+      this.ledger.endSync(index);
+    }
+  }
+
+  private serialized<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = this.hookChain.then(fn, fn);
+    this.hookChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async beforeDownload(instance: string, file: string): Promise<void> {
+    this.onDownload?.();
+    const plan = this.racePlan;
+    if (!plan || this.now < (plan.from ?? -Infinity) || this.now >= (plan.to ?? Infinity)) return;
+    if (!this.rng.chance(plan.chance)) return;
+    const inst = this.instances.find((i) => i.id === instance);
+    const model = inst?.models.find((m) => m.file(file) !== undefined);
+    const kinds = [...plan.kinds];
+    while (kinds.length > 0) {
+      const kind = kinds.splice(this.rng.int(0, kinds.length - 1), 1)[0];
+      if (this.race(kind, model, file, plan)) {
+        this.races[kind]++;
+        this.mirror();
+        return;
+      }
+    }
+  }
+
+  private race(kind: RaceKind, model: EngineModel | undefined, file: string, plan: RacePlan): boolean {
+    switch (kind) {
+      case "advance": {
+        const limit = Math.min(plan.maxAdvanceMs ?? 5 * MINUTE, this.raceHorizon - 1 - this.now);
+        if (limit < SECOND) return false;
+        const target = this.now + this.rng.int(SECOND, limit);
+        for (const m of this.models()) m.advanceTo(target);
+        this.now = target;
+        return true;
+      }
+      case "grow":
+        return model?.grow(file, this.rng.int(1, 5)) ?? false;
+      case "rotate":
+        return model?.rotate(file) ?? false;
+      case "vanish":
+        return model?.vanish(file) ?? false;
+    }
+  }
+
+  async check(): Promise<CheckResult> {
+    const objects = await readArchive({ endpoint: this.s3.endpoint, bucket: BUCKET });
+    return checkArchive(this.ledger.classify(this.allFiles()), objects, { groups: this.groups });
+  }
+
+  async stop(): Promise<void> {
+    this.rds.beforeDownload = undefined;
+    await Promise.allSettled([this.rds.stop(), this.s3.stop()]);
+  }
+}
+
+/** Every failed file and failed target of a run, one line each. */
+export function failuresOf(record: SyncRecord): string[] {
+  const out: string[] = [];
+  for (const r of record.reports) {
+    for (const e of r.errors) out.push(`${iso(record.at)} ${e.target}: ${e.code} ${e.message}`);
+    for (const i of r.instances) {
+      if (i.error) out.push(`${iso(record.at)} ${i.instance}: ${i.error.code} ${i.error.message}`);
+      for (const f of i.failed) out.push(`${iso(record.at)} ${i.instance} ${f.file}: ${f.reason}`);
+    }
+  }
+  return out;
+}
+
+function inOutage(spec: ScenarioSpec, t: number): boolean {
+  return (spec.outages ?? []).some((o) => t >= o.from && t < o.to);
+}
+
+/** Runs a whole scenario and checks the archive. Always stops the fakes. */
+export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
+  const startedAt = Date.now();
+  const start = spec.start ?? DEFAULT_START;
+  const syncEvery = spec.syncEveryMs ?? 15 * MINUTE;
+  const stepMs = spec.stepMs ?? MINUTE;
+  const end = start + spec.durationMs;
+  const tailEnd = end + (spec.tailMs ?? 2 * HOUR);
+  const sim = await Simulation.start({
+    seed: spec.seed,
+    start,
+    instances: spec.instances,
+    activeRefreshMinutes: spec.activeRefreshMinutes,
+    concurrency: spec.concurrency,
+  });
+  try {
+    const pendingFaults = [...(spec.faults ?? [])].sort((a, b) => a.at - b.at);
+    let faultsInjected = 0;
+    let syncCount = 0;
+    let quiet = false;
+    let nextSync = floorTo(start, syncEvery) + syncEvery;
+    while (nextSync <= tailEnd) {
+      sim.raceHorizon = nextSync;
+      sim.advanceTo(nextSync, stepMs);
+      if (!quiet && sim.now >= end) {
+        // The tail: no new lines, no faults, no races; active files that only size or restarts rotate are cycled.
+        quiet = true;
+        sim.racePlan = undefined;
+        for (const m of sim.models()) m.quiesce();
+        for (const m of sim.models()) m.closeActive();
+        sim.mirror();
+      } else if (!quiet) {
+        sim.racePlan = spec.races;
+      }
+      if (!inOutage(spec, sim.now)) {
+        while (!quiet && pendingFaults.length > 0 && pendingFaults[0].at <= sim.now) {
+          sim.rds.injectFault(pendingFaults.shift()!.fault);
+          faultsInjected++;
+        }
+        syncCount++;
+        const overlap = !quiet && spec.overlap && syncCount % spec.overlap.every === 0 ? spec.overlap.mode : undefined;
+        const mode = overlap === "alternate" ? ((syncCount / spec.overlap!.every) % 2 === 0 ? "staggered" : "same-time") : overlap;
+        const record = await sim.sync(mode);
+        spec.onSync?.(sim, record);
+        if (spec.verbose) {
+          const copied = record.reports.reduce((n, r) => n + r.totals.copied, 0);
+          const failed = failuresOf(record);
+          console.log(`  [${spec.name}] ${iso(record.at)} sync#${record.index}${mode ? ` (${mode})` : ""}: copied ${copied}${failed.length ? `, failures: ${failed.join(" | ")}` : ""}`);
+        }
+      }
+      // A race may have advanced the clock; the next sync stays on the schedule.
+      nextSync = floorTo(sim.now, syncEvery) + syncEvery;
+    }
+    // One last sync at the very end (the loop's last one may have been inside an outage).
+    await sim.sync();
+    const check = await sim.check();
+    const totals = { copied: 0, failed: 0, bytesRead: 0, bytesWritten: 0 };
+    for (const s of sim.syncs) {
+      for (const r of s.reports) {
+        totals.copied += r.totals.copied;
+        totals.failed += r.totals.failed;
+        totals.bytesRead += r.totals.bytesRead;
+        totals.bytesWritten += r.totals.bytesWritten;
+      }
+    }
+    let bytesWritten = 0;
+    for (const text of sim.ledger.lines.keys()) bytesWritten += Buffer.byteLength(text) + 1;
+    return {
+      name: spec.name,
+      check,
+      syncs: sim.syncs,
+      races: sim.races,
+      faultsInjected,
+      failures: sim.syncs.flatMap(failuresOf),
+      totals,
+      bytesWritten,
+      linesWritten: sim.ledger.lines.size,
+      droppedDuringSync: sim.ledger.droppedDuringSync,
+      durationMs: Date.now() - startedAt,
+    };
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** One line for test output. */
+export function describeResult(r: ScenarioResult): string {
+  const c = r.check;
+  return (
+    `${r.name}: ${r.syncs.length} syncs, ${r.linesWritten} lines written, ${c.linesChecked} required, ` +
+    `lost=${c.lost.length} duplicated=${c.duplicated.length} corrupted=${c.corrupted.length} layout=${c.layout.length} ` +
+    `misplaced=${c.misplaced.length} metadata=${c.metadata.length} period=${c.period.length}, pending=${c.pending.total} ` +
+    `unarchivable=${c.unarchivable.total}, objects=${c.objects}, copies=${r.totals.copied} failedCopies=${r.totals.failed}, ` +
+    `read ${(r.totals.bytesRead / r.bytesWritten).toFixed(2)}x the log bytes, races=${JSON.stringify(r.races)}, ` +
+    `faults=${r.faultsInjected}, ${(r.durationMs / 1000).toFixed(1)} s`
+  );
+}
