@@ -111,10 +111,13 @@ function decide(
   }
   if (entry && !entry.partial) {
     if (unchanged) return skip(f, "already archived", target.key);
-    // A dated file RDS compressed after it was archived: same content, new size.
-    if (f.kind === "dated" && f.dated!.compressed && entry.file !== file.name) return skip(f, "already archived (before RDS compressed it)", target.key);
+    // A dated file RDS compressed after it was archived: same content, new size. A later LastWritten
+    // means it grew before it was compressed, so it is copied again.
+    const compressedCopy = f.kind === "dated" && f.dated!.compressed && entry.file !== file.name;
+    if (compressedCopy && file.lastWritten <= entry.lastWritten) return skip(f, "already archived (before RDS compressed it)", target.key);
   }
-  if (file.size === 0 && !entry) return skip(f, "empty", target.key);
+  // Nothing to keep, and an empty file must never replace archived content.
+  if (file.size === 0) return skip(f, "empty", target.key);
   return copy(entry ? "changed" : "new", true);
 }
 
