@@ -40,6 +40,8 @@ export async function openLogFileDownload(aws: AwsClients, instance: string, fil
     credentials: aws.rds.config.credentials,
     sha256: Sha256,
   });
+  // Sign at the RDS client's skew-corrected time: the SDK learns the server's clock from its responses.
+  const clockOffset = (aws.rds.config as { systemClockOffset?: number }).systemClockOffset ?? 0;
   const signed = await signer.sign({
     method: "GET",
     protocol: base.protocol,
@@ -48,7 +50,7 @@ export async function openLogFileDownload(aws: AwsClients, instance: string, fil
     path,
     query: {},
     headers: { host: base.host },
-  });
+  }, { signingDate: new Date(Date.now() + clockOffset) });
   const transport = base.protocol === "http:" ? http : https;
   return new Promise((resolve, reject) => {
     const req = transport.request(

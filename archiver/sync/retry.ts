@@ -17,12 +17,16 @@ const RETRYABLE_CODES = new Set([
 const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "ERR_STREAM_PREMATURE_CLOSE"]);
 
 export function isRetryable(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; status?: number; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const e = err as {
+    name?: string; code?: string; status?: number; $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean };
+  };
   if (!e || typeof e !== "object") return false;
   const status = e.status ?? e.$metadata?.httpStatusCode;
   if (RETRYABLE_CODES.has(errorCode(e)) || RETRYABLE_CODES.has(e.name ?? "") || RETRYABLE_CODES.has(e.code ?? "")) return true;
   if (NETWORK_CODES.has(e.code ?? "")) return true;
-  if (e.$retryable) return true;
+  // The SDK learned the server's clock from this refusal; the next attempt is signed at the right time.
+  if (e.$retryable || e.$metadata?.clockSkewCorrected) return true;
   return status === 429 || (status !== undefined && status >= 500);
 }
 

@@ -3,7 +3,7 @@ import { runSync, type SyncRuntime } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import type { SyncReport } from "../../archiver/report";
 import type { SyncSettings } from "../../archiver/settings";
-import { FakeRds } from "../fakes/fake-rds";
+import { FakeRds, type FakeRdsOptions } from "../fakes/fake-rds";
 import { LocalS3 } from "../fakes/local-s3";
 
 export const BUCKET = "archive-test";
@@ -18,8 +18,8 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const rds = await FakeRds.start();
+export async function startHarness(rdsOptions: FakeRdsOptions = {}): Promise<Harness> {
+  const rds = await FakeRds.start(rdsOptions);
   const s3 = await LocalS3.start({ buckets: [BUCKET] });
   const env: NodeJS.ProcessEnv = {
     AWS_REGION: rds.region,

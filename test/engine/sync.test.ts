@@ -220,4 +220,15 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.deepEqual(h.s3.requests.filter((r) => r.method !== "GET" && r.method !== "HEAD"), []);
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
   });
+
+  it("signs downloads at the SDK's skew-corrected time when the local clock is off", async () => {
+    await h.stop();
+    h = await startHarness({ now: () => Date.now() + 40 * 60_000, maxSkewMs: 15 * 60_000 });
+    h.rds.addInstance("db1");
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    assert.ok(h.rds.requests.some((r) => r.code === "RequestExpired"), "the first request should have been refused");
+    assert.deepEqual(h.rds.requests.filter((r) => r.action === "download").map((r) => r.status), [200]);
+  });
 });
