@@ -1,0 +1,202 @@
+// The config rules, tested directly on the pure parser (no Pulumi runtime involved).
+import * as assert from "node:assert/strict";
+import {
+  archiveBucketName,
+  ConfigError,
+  DEFAULTS,
+  functionNameFor,
+  MAX_BUCKET_NAME_PART,
+  parseConfig,
+  scheduleExpressionProblem,
+  scheduleIntervalSeconds,
+} from "../../infra/config";
+import { partitionOf, resolveBucketName } from "../../infra/account";
+import { maximumEventAge } from "../../infra/schedule";
+import { projectDefaults } from "./harness";
+
+type Raw = Record<string, string>;
+const base: Raw = { bucketName: "prod-rds-logs", instances: '["prod-rds"]' };
+const parse = (raw: Raw) => parseConfig((key) => raw[key]);
+
+/** The ConfigError parse throws for `raw`; fails if it does not throw one. */
+function problemsOf(raw: Raw): ConfigError {
+  try {
+    parse(raw);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  assert.fail(`expected a ConfigError for ${JSON.stringify(raw)}`);
+}
+
+function rejects(raw: Raw, key: string, pattern: RegExp): void {
+  const err = problemsOf({ ...base, ...raw });
+  assert.ok(err.message.includes(`rds-log-archiver:${key}:`), `"${err.message}" does not name rds-log-archiver:${key}`);
+  assert.match(err.message, pattern);
+}
+
+describe("config", () => {
+  describe("defaults", () => {
+    it("apply to every optional key", () => {
+      assert.deepEqual(parse(base), { ...DEFAULTS, bucketName: "prod-rds-logs", instances: ["prod-rds"] });
+    });
+
+    it("are the ones Pulumi.yaml declares, key for key", () => {
+      const declared = projectDefaults();
+      const expected = Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [`rds-log-archiver:${k}`, v]));
+      assert.deepEqual(declared, expected);
+    });
+  });
+
+  describe("lists", () => {
+    it("accept the JSON arrays the CLI passes and comma- or space-separated strings", () => {
+      assert.deepEqual(parse({ ...base, instances: '["a-1","b-2"]' }).instances, ["a-1", "b-2"]);
+      assert.deepEqual(parse({ ...base, instances: "a-1, b-2 c-3" }).instances, ["a-1", "b-2", "c-3"]);
+      assert.deepEqual(parse({ ...base, include: '["audit/", "error/"]' }).include, ["audit/", "error/"]);
+    });
+
+    it("reject a list that is not a list of strings", () => {
+      rejects({ instances: "[1, 2]" }, "instances", /list of strings/);
+      rejects({ clusters: "[not json" }, "clusters", /list of strings/);
+    });
+
+    it("need at least one instance or cluster", () => {
+      rejects({ instances: "[]" }, "instances", /at least one/);
+      assert.deepEqual(parse({ ...base, instances: "[]", clusters: '["orders"]' }).clusters, ["orders"]);
+    });
+
+    it("reject duplicates, in any letter case", () => {
+      rejects({ instances: '["prod-rds","prod-rds"]' }, "instances", /"prod-rds" is listed more than once/);
+      rejects({ clusters: '["orders","orders"]' }, "clusters", /listed more than once/);
+      rejects({ include: '["audit/","audit/"]' }, "include", /listed more than once/);
+    });
+
+    it("reject include prefixes that would not survive the comma-separated env var", () => {
+      rejects({ include: '["audit/,error/"]' }, "include", /commas or white space/);
+    });
+  });
+
+  describe("identifiers", () => {
+    for (const bad of ["1prod", "prod_rds", "prod--rds", "prod-", "-prod", "a".repeat(64), ""]) {
+      it(`reject instance "${bad}"`, () => rejects({ instances: JSON.stringify([bad]) }, "instances", /not a valid RDS identifier/));
+    }
+    it("reject upper case (RDS stores ids lower-case and IAM compares ARNs exactly)", () => {
+      rejects({ instances: '["Prod-RDS"]' }, "instances", /write "prod-rds"/);
+    });
+    it("reject an invalid cluster id under its own key", () => {
+      rejects({ clusters: '["orders--aurora"]' }, "clusters", /not a valid RDS identifier/);
+    });
+    it("accept 63 characters", () => {
+      assert.deepEqual(parse({ ...base, instances: JSON.stringify(["a".repeat(63)]) }).instances, ["a".repeat(63)]);
+    });
+  });
+
+  describe("bucket name", () => {
+    it("is required", () => rejects({ bucketName: "" }, "bucketName", /required/));
+
+    for (const bad of ["Prod-Logs", "prod_logs", "prod.logs", "prod logs", "-prod", "prod-"]) {
+      it(`rejects "${bad}"`, () => rejects({ bucketName: bad }, "bucketName", /lower-case letters, digits and hyphens|start and end/));
+    }
+
+    it("rejects a name that cannot fit in 63 characters in any region", () => {
+      rejects({ bucketName: "a".repeat(MAX_BUCKET_NAME_PART + 1) }, "bucketName", /exceed 63 characters in every region/);
+    });
+
+    it("is <accountId>-<bucketName>-<region> once the account and region are known", () => {
+      assert.equal(archiveBucketName("123456789012", "prod-rds-logs", "eu-west-1"), "123456789012-prod-rds-logs-eu-west-1");
+    });
+
+    it("fails, naming the key, when the region makes it longer than 63 characters", () => {
+      const name = "a".repeat(MAX_BUCKET_NAME_PART); // fits with a 9-character region only
+      assert.equal(archiveBucketName("123456789012", name, "us-east-1").length, 63);
+      assert.throws(() => archiveBucketName("123456789012", name, "ap-southeast-2"), /rds-log-archiver:bucketName: .* 68 characters, S3 allows 63; shorten .* to at most 35/);
+    });
+
+    it("fails when the KMS key is in another region than the bucket", () => {
+      const config = parse({ ...base, kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/abcd-1234" });
+      assert.throws(
+        () => resolveBucketName(config, { accountId: "123456789012", region: "eu-west-1", partition: "aws" }),
+        /rds-log-archiver:kmsKeyArn: the key is in us-west-2, but the bucket is in eu-west-1/,
+      );
+    });
+  });
+
+  describe("schedule", () => {
+    for (const good of ["rate(1 minute)", "rate(5 minutes)", "rate(2 hours)", "rate(1 day)", "cron(0/15 * * * ? *)", "cron(0 3 ? * MON-FRI *)", "cron(30 2 1 * ? 2030)", "cron(0 12 L * ? *)", "cron(0 8 ? * 2#1 *)"]) {
+      it(`accepts ${good}`, () => assert.equal(scheduleExpressionProblem(good), undefined));
+    }
+    for (const [bad, why] of [
+      ["rate(5 minute)", /rate\(5 minutes\)/],
+      ["rate(1 minutes)", /rate\(1 minute\)/],
+      ["rate(0 minutes)", /at least 1/],
+      ["rate(5 weeks)", /not a schedule expression/],
+      ["every 5 minutes", /not a schedule expression/],
+      ["cron(0 12 * * *)", /6 fields/],
+      ["cron(0 12 * * * *)", /exactly one of day-of-month and day-of-week/],
+      ["cron(0 12 ? * ? *)", /exactly one of day-of-month and day-of-week/],
+      ["cron(61 * * * ? *)", /invalid minutes field/],
+      ["cron(0 24 * * ? *)", /invalid hours field/],
+      ["cron(0 0 * 13 ? *)", /invalid month field/],
+      ["cron(0 0 ? * FUNDAY *)", /invalid day-of-week field/],
+    ] as const) {
+      it(`rejects ${bad}`, () => rejects({ schedule: bad }, "schedule", why));
+    }
+
+    it("knows a rate's interval, for dropping stale ticks", () => {
+      assert.equal(scheduleIntervalSeconds("rate(5 minutes)"), 300);
+      assert.equal(scheduleIntervalSeconds("rate(2 hours)"), 7200);
+      assert.equal(scheduleIntervalSeconds("cron(0 3 * * ? *)"), undefined);
+      assert.equal(maximumEventAge("rate(1 minute)"), 60);
+      assert.equal(maximumEventAge("rate(1 day)"), 21600);
+      assert.equal(maximumEventAge("cron(0 3 * * ? *)"), 3600);
+    });
+  });
+
+  describe("numbers, switches and lifecycle", () => {
+    it("parse numbers and booleans from the CLI's strings", () => {
+      const c = parse({ ...base, memorySize: "1024", timeout: "900", concurrency: "8", versioning: "true", logRetentionDays: "365" });
+      assert.deepEqual([c.memorySize, c.timeout, c.concurrency, c.versioning, c.logRetentionDays], [1024, 900, 8, true, 365]);
+    });
+
+    it("reject values out of range or of the wrong type", () => {
+      rejects({ memorySize: "64" }, "memorySize", /128 to 10240/);
+      rejects({ memorySize: "lots" }, "memorySize", /whole number/);
+      rejects({ timeout: "901" }, "timeout", /1 to 900/);
+      rejects({ concurrency: "0" }, "concurrency", /1 to 32/);
+      rejects({ activeRefreshMinutes: "-5" }, "activeRefreshMinutes", /whole number/);
+      rejects({ versioning: "yes" }, "versioning", /true or false/);
+      rejects({ logRetentionDays: "10" }, "logRetentionDays", /CloudWatch Logs accepts only/);
+    });
+
+    it("reject a storage class S3 does not have, and IA sooner than 30 days", () => {
+      rejects({ transitionStorageClass: "COLD" }, "transitionStorageClass", /expected one of STANDARD_IA/);
+      rejects({ transitionDays: "7" }, "transitionDays", /no sooner than 30 days/);
+      assert.equal(parse({ ...base, transitionDays: "7", transitionStorageClass: "GLACIER_IR" }).transitionDays, 7);
+    });
+
+    it("reject an expiry that does not come after the transition", () => {
+      rejects({ transitionDays: "90", expirationDays: "60" }, "expirationDays", /greater than rds-log-archiver:transitionDays \(90\)/);
+      assert.equal(parse({ ...base, transitionDays: "0", expirationDays: "60" }).expirationDays, 60);
+    });
+
+    it("reject a KMS value that is not a key ARN", () => {
+      rejects({ kmsKeyArn: "alias/archive" }, "kmsKeyArn", /expected a KMS key ARN/);
+    });
+  });
+
+  it("reports every problem at once, each with its key", () => {
+    const err = problemsOf({ bucketName: "Bad_Name", instances: '["1x"]', schedule: "hourly", memorySize: "1" });
+    assert.deepEqual(err.problems.map((p) => p.key), ["bucketName", "instances", "schedule", "memorySize"]);
+    for (const key of ["bucketName", "instances", "schedule", "memorySize"]) assert.match(err.message, new RegExp(`rds-log-archiver:${key}: `));
+  });
+
+  it("names the function after the project and stack", () => {
+    assert.equal(functionNameFor("rds-log-archiver", "live"), "rds-log-archiver-live");
+    assert.equal(functionNameFor("rds-log-archiver", "team.stage"), "rds-log-archiver-team-stage");
+    assert.throws(() => functionNameFor("rds-log-archiver", "x".repeat(60)), /longer than 64/);
+  });
+
+  it("derives the ARN partition from the region", () => {
+    assert.deepEqual(["eu-west-1", "cn-north-1", "us-gov-west-1"].map(partitionOf), ["aws", "aws-cn", "aws-us-gov"]);
+  });
+});

@@ -1,0 +1,74 @@
+// Child-process entry: loads the Pulumi program under mocks with the config in PROGRAM_SPEC and
+// prints one line, RESULT_MARKER + JSON: the stack outputs and registered resources, or the error
+// that stopped the program. Run through harness.ts, one process per config, so every load starts
+// from a clean module cache and a clean Pulumi runtime.
+import * as fs from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { createMocks, RegisteredResource, valueOf } from "./mocks";
+
+export const RESULT_MARKER = "@@program-result@@";
+
+export interface ProgramSpec {
+  config: Record<string, string>;
+  stack?: string;
+  region?: string;
+  /** Load as `pulumi preview` would (the runtime's dry-run flag). Default true. */
+  preview?: boolean;
+  /** Write the function's serialized `__index.js` here. */
+  writeHandlerTo?: string;
+}
+
+export interface ProgramResult {
+  ok: boolean;
+  error?: string;
+  outputs?: Record<string, unknown>;
+  resources?: RegisteredResource[];
+}
+
+function finish(result: ProgramResult): never {
+  process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+  process.exit(result.ok ? 0 : 1);
+}
+
+function fail(err: unknown): never {
+  finish({ ok: false, error: err instanceof Error ? err.message : String(err) });
+}
+
+async function main(): Promise<void> {
+  const spec: ProgramSpec = JSON.parse(process.env.PROGRAM_SPEC ?? "{}");
+  process.on("unhandledRejection", fail);
+  process.on("uncaughtException", fail);
+
+  const registry: RegisteredResource[] = [];
+  pulumi.runtime.setAllConfig(spec.config);
+  await pulumi.runtime.setMocks(createMocks(registry, spec.region), "rds-log-archiver", spec.stack ?? "test", spec.preview ?? true);
+
+  let program: Record<string, unknown>;
+  try {
+    program = require("../../index");
+  } catch (err) {
+    fail(err);
+  }
+
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error("the program's outputs did not resolve within 30 s")), 30_000).unref(),
+  );
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    outputs[key] = pulumi.Output.isInstance(value) ? await Promise.race([valueOf(value), timeout]) : value;
+  }
+
+  const fn = registry.find((r) => r.type === "aws:lambda/function:Function");
+  if (spec.writeHandlerTo && fn) {
+    const assets = await fn.inputs.code.assets;
+    fs.writeFileSync(spec.writeHandlerTo, await assets["__index.js"].text);
+  }
+
+  const resources = registry.map(({ type, name, inputs }) => {
+    const { code: _code, ...rest } = inputs;
+    return { type, name, inputs: rest };
+  });
+  finish({ ok: true, outputs, resources });
+}
+
+if (require.main === module) main().catch(fail);

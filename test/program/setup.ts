@@ -1,0 +1,62 @@
+// Loads the program once, in this process, under mocks, with a config that turns every option on.
+// Mocha shares one module cache across spec files, so every test/program spec imports this module
+// instead of setting mocks itself. Other configs (stack files as written, bad values) load in child
+// processes: see harness.ts.
+import * as pulumi from "@pulumi/pulumi";
+import { createMocks, DEFAULT_REGION, RegisteredResource, valueOf } from "./mocks";
+
+export const STACK = "live";
+export const KMS_KEY_ARN = `arn:aws:kms:${DEFAULT_REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+/** Raw config as the CLI hands it over: lists as JSON, numbers and booleans as strings. */
+export const CONFIG: Record<string, string> = {
+  "aws:region": DEFAULT_REGION,
+  "rds-log-archiver:bucketName": "prod-rds-logs",
+  "rds-log-archiver:instances": JSON.stringify(["prod-rds", "reporting-rds"]),
+  "rds-log-archiver:clusters": JSON.stringify(["orders-aurora"]),
+  "rds-log-archiver:include": JSON.stringify(["error/", "audit/"]),
+  "rds-log-archiver:schedule": "rate(10 minutes)",
+  "rds-log-archiver:memorySize": "512",
+  "rds-log-archiver:timeout": "300",
+  "rds-log-archiver:concurrency": "6",
+  "rds-log-archiver:activeRefreshMinutes": "30",
+  "rds-log-archiver:kmsKeyArn": KMS_KEY_ARN,
+  "rds-log-archiver:versioning": "true",
+  "rds-log-archiver:transitionDays": "60",
+  "rds-log-archiver:transitionStorageClass": "GLACIER_IR",
+  "rds-log-archiver:expirationDays": "400",
+  "rds-log-archiver:noncurrentVersionExpirationDays": "14",
+  "rds-log-archiver:logRetentionDays": "90",
+};
+
+const registry: RegisteredResource[] = [];
+pulumi.runtime.setAllConfig(CONFIG);
+void pulumi.runtime.setMocks(createMocks(registry), "rds-log-archiver", STACK, false);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const program: Record<string, pulumi.Output<string> | string> = require("../../index");
+
+/** Every stack output, resolved. Awaiting the function's outputs also waits for its closure to serialize. */
+export async function stackOutputs(): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    Object.entries(program).map(async ([k, v]) => [k, pulumi.Output.isInstance(v) ? await valueOf(v) : v] as const),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** The registered resources, once every output has resolved. */
+export async function registered(): Promise<RegisteredResource[]> {
+  await stackOutputs();
+  return registry;
+}
+
+export async function resourcesOf(type: string): Promise<RegisteredResource[]> {
+  return (await registered()).filter((r) => r.type === type);
+}
+
+/** The single resource of a type; fails if there is none or more than one. */
+export async function the(type: string): Promise<RegisteredResource> {
+  const found = await resourcesOf(type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+}
