@@ -19,10 +19,33 @@ export interface AwsClients {
 type ChecksumSetting = "WHEN_SUPPORTED" | "WHEN_REQUIRED";
 
 export function createClients(sdk: AwsSdk, env: NodeJS.ProcessEnv): AwsClients {
+  const region = regionOf(env);
+  const rdsOverride = env.AWS_ENDPOINT_URL_RDS || env.AWS_ENDPOINT_URL;
+  const rds = new sdk.rds.RDSClient({ ...sharedConfig(env), ...(rdsOverride ? { endpoint: rdsOverride } : {}) });
+  return { sdk, rds, s3: createS3Client(sdk, env), region, rdsEndpoint: new URL(rdsOverride || defaultRdsEndpoint(region)) };
+}
+
+/** An S3 client alone, for the functions that only write to the bucket. */
+export function createS3Client(sdk: Pick<AwsSdk, "s3">, env: NodeJS.ProcessEnv): S3Client {
+  const s3Override = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  return new sdk.s3.S3Client({
+    ...sharedConfig(env),
+    maxAttempts: 4,
+    ...(s3Override ? { endpoint: s3Override, forcePathStyle: true } : {}),
+    ...checksumSetting("requestChecksumCalculation", env.AWS_REQUEST_CHECKSUM_CALCULATION),
+    ...checksumSetting("responseChecksumValidation", env.AWS_RESPONSE_CHECKSUM_VALIDATION),
+  });
+}
+
+function regionOf(env: NodeJS.ProcessEnv): string {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new Error("AWS_REGION is not set");
-  const shared = {
-    region,
+  return region;
+}
+
+function sharedConfig(env: NodeJS.ProcessEnv) {
+  return {
+    region: regionOf(env),
     // Retries are ours (sync/retry.ts), so that throttling backs off the same way for every call.
     maxAttempts: 1,
     ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
@@ -37,17 +60,6 @@ export function createClients(sdk: AwsSdk, env: NodeJS.ProcessEnv): AwsClients {
         ? { profile: env.AWS_PROFILE }
         : {}),
   };
-  const rdsOverride = env.AWS_ENDPOINT_URL_RDS || env.AWS_ENDPOINT_URL;
-  const s3Override = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
-  const rds = new sdk.rds.RDSClient({ ...shared, ...(rdsOverride ? { endpoint: rdsOverride } : {}) });
-  const s3 = new sdk.s3.S3Client({
-    ...shared,
-    maxAttempts: 4,
-    ...(s3Override ? { endpoint: s3Override, forcePathStyle: true } : {}),
-    ...checksumSetting("requestChecksumCalculation", env.AWS_REQUEST_CHECKSUM_CALCULATION),
-    ...checksumSetting("responseChecksumValidation", env.AWS_RESPONSE_CHECKSUM_VALIDATION),
-  });
-  return { sdk, rds, s3, region, rdsEndpoint: new URL(rdsOverride || defaultRdsEndpoint(region)) };
 }
 
 function checksumSetting(option: string, value: string | undefined): Record<string, ChecksumSetting> {

@@ -5,3 +5,5 @@ export { loadAwsSdk, type AwsSdk } from "./aws-sdk";
 export { settingsFromEnv, validateSettings, ENV, DEFAULTS, SettingsError, type SyncSettings } from "./settings";
 export type { SyncReport, InstanceReport, FileOutcome } from "./report";
 export { createHandler } from "./lambda/handler";
+export { createRdsEventsHandler } from "./lambda/rds-events-handler";
+export { createLogSubscriptionHandler } from "./lambda/log-subscription-handler";

@@ -28,6 +28,8 @@ export interface InstanceReport {
   error?: { code: string; message: string };
   bytesRead: number;
   bytesWritten: number;
+  /** LastWritten (POSIX ms) of the oldest closed file this run listed but did not archive. */
+  oldestUnarchived?: number;
 }
 
 export interface SyncReport {

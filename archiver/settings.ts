@@ -26,6 +26,13 @@ export const ENV = {
   activeRefreshMinutes: "ACTIVE_REFRESH_MINUTES",
 } as const;
 
+/** Set by the Pulumi program for every function: the stack name, the metrics' Stage dimension. */
+export const STAGE_ENV = "ARCHIVE_STAGE";
+
+export function stageOf(env: NodeJS.ProcessEnv): string {
+  return env[STAGE_ENV] || "default";
+}
+
 export const DEFAULTS = { concurrency: 4, activeRefreshMinutes: 0 } as const;
 
 export class SettingsError extends Error {

@@ -1,11 +1,12 @@
 /**
  * The Lambda entry: createHandler(sdk) returns an async (event, context) handler. Settings come from
- * the environment (settings.ts ENV); it logs one JSON line per copied or failed file and a summary line,
- * and returns the same report as the CLI's --json.
+ * the environment (settings.ts ENV); it logs one JSON line per copied or failed file, a summary line and
+ * its metrics (CloudWatch Embedded Metric Format), and returns the same report as the CLI's --json.
  */
 import type { AwsSdk } from "../aws-sdk";
 import type { SyncReport } from "../report";
-import { settingsFromEnv } from "../settings";
+import { syncMetricLines } from "../metrics/emf";
+import { settingsFromEnv, stageOf } from "../settings";
 import { runSync } from "../sync/run-sync";
 import type { SyncEvent } from "../sync/sync-instance";
 
@@ -37,6 +38,7 @@ export function createHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env)
         ],
       }),
     );
+    for (const line of syncMetricLines(report, stageOf(env), Date.now())) console.log(line);
     return report;
   };
 }

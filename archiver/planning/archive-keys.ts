@@ -2,6 +2,7 @@
  * S3 key layout: `<group>/<logtype>/<YYYY>/<MM>/<DD>/<HH>/<instance>/<file>.gz` (UTC).
  * Every key is a pure function of the identity of the content it holds (see docs/architecture.md).
  */
+import { hourPath } from "./hour-path";
 import { chainRanks, slotPeriodStart, type ClassifiedFile } from "./log-file-names";
 
 /** Where the per-instance state objects live; no log key can start with it (groups are RDS identifiers). */
@@ -109,18 +110,7 @@ function targetOf(f: ClassifiedFile, rank: number): Target | undefined {
 
 export function buildKey(group: string, instance: string, logName: string, period: number): string {
   const { logType, rest } = splitLogName(logName);
-  const d = new Date(period);
-  const two = (n: number) => String(n).padStart(2, "0");
-  return [
-    encodeSegment(group),
-    encodeSegment(logType),
-    String(d.getUTCFullYear()),
-    two(d.getUTCMonth() + 1),
-    two(d.getUTCDate()),
-    two(d.getUTCHours()),
-    encodeSegment(instance),
-    `${encodeSegment(rest)}.gz`,
-  ].join("/");
+  return [encodeSegment(group), encodeSegment(logType), hourPath(period), encodeSegment(instance), `${encodeSegment(rest)}.gz`].join("/");
 }
 
 function validateKey(key: string): { error: string } | undefined {

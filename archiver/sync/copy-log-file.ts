@@ -12,6 +12,7 @@ import type { ManifestEntry } from "../planning/manifest";
 import type { CopyAction } from "../planning/plan-instance";
 import { openLogFileDownload } from "../rds/download-log-file";
 import { relistLogFile } from "../rds/list-log-files";
+import { metadataValue } from "../s3/metadata";
 import { uploadArchiveObject } from "../s3/upload-archive-object";
 import { withRetry, type RetryPolicy } from "./retry";
 
@@ -179,11 +180,6 @@ function contentHasher(previous?: ManifestEntry) {
     },
     prefixMatches: () => previous !== undefined && prefixDigest === previous.sha256,
   };
-}
-
-/** User metadata is sent as HTTP headers: characters outside printable ASCII are percent-encoded. */
-export function metadataValue(value: string): string {
-  return value.replace(/[^\x20-\x7e]|%/gu, (c) => encodeURIComponent(c));
 }
 
 function objectMetadata(instance: string, action: CopyAction): Record<string, string> {

@@ -50,7 +50,10 @@ export async function syncInstance(ctx: SyncContext, target: InstanceTarget): Pr
       const changed = await syncRound(ctx, target, report);
       if (changed.length === 0) break;
       if (round >= MAX_ROUNDS) {
-        for (const c of changed) report.failed.push(outcome(c, "changed during copy; retried next run"));
+        for (const c of changed) {
+          report.failed.push(outcome(c, "changed during copy; retried next run"));
+          notArchived(report, c);
+        }
         break;
       }
     }
@@ -81,7 +84,9 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
   // A copy that already failed this run (after its own retries) is not tried again in a re-plan.
   const failedBefore = new Set(report.failed.map((f) => f.file));
   const copies = plan.actions.filter((a): a is CopyAction => a.action === "copy" && !failedBefore.has(a.file.name));
-  const rejected = plan.actions.filter((a) => a.action === "reject").map((a) => outcome(a, a.reason));
+  const rejectActions = plan.actions.filter((a) => a.action === "reject");
+  for (const r of rejectActions) notArchived(report, r);
+  const rejected = rejectActions.map((a) => outcome(a, a.reason));
   report.failed = [...report.failed.filter((f) => !rejected.some((r) => r.file === f.file)), ...rejected];
   for (const r of rejected) ctx.onEvent?.({ type: "failed", instance: target.instance, file: r.file, reason: r.reason });
   if (settings.dryRun) {
@@ -97,6 +102,7 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
       ctx.copyLimit(async () => {
         if (ctx.timeLeftMs && ctx.timeLeftMs() < MIN_TIME_FOR_COPY_MS) {
           report.failed.push(outcome(c, "deferred to the next run: not enough run time left"));
+          notArchived(report, c);
           return;
         }
         try {
@@ -106,6 +112,7 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
           if (err instanceof ChangedDuringCopy) return void changed.push(c);
           const reason = `${errorCode(err)}: ${errorMessage(err)}`;
           report.failed.push(outcome(c, reason));
+          notArchived(report, c);
           ctx.onEvent?.({ type: "failed", instance: target.instance, file: c.file.name, key: c.key, reason, code: errorCode(err) });
         }
       }),
@@ -178,6 +185,13 @@ function manifestSaver(
     save,
     saveIfDue: () => (ctx.now() - lastSave >= SAVE_EVERY_MS ? save() : Promise.resolve()),
   };
+}
+
+/** Records a closed file that this run could not archive, for the archive-lag metric. */
+function notArchived(report: InstanceReport, a: PlannedAction): void {
+  if (a.action === "copy" && !a.final) return;
+  const lw = a.file.lastWritten;
+  report.oldestUnarchived = report.oldestUnarchived === undefined ? lw : Math.min(report.oldestUnarchived, lw);
 }
 
 function outcome(a: PlannedAction, reason: string): FileOutcome {

@@ -1,0 +1,63 @@
+/**
+ * Archives RDS events delivered by EventBridge: `events/<YYYY>/<MM>/<DD>/<HH>/<event id>.json`.
+ * The rule delivers every aws.rds event of the account. This function keeps those of the stage's instances
+ * and clusters, and of the clusters' current members, resolved at run time, so a new replica's events are
+ * kept without a redeploy. A malformed event goes to `_rejected/`. An S3 failure throws, so Lambda retries
+ * and then hands the event to the dead-letter queue.
+ */
+import { createClients, type AwsClients } from "../aws-clients";
+import type { AwsSdk } from "../aws-sdk";
+import { emfLine } from "../metrics/emf";
+import { clusterMembers } from "../rds/cluster-members";
+import { eventKey, eventSourceId, parseRdsEvent } from "../rds-events/event-key";
+import { putJson, putRejected, type BucketWriter } from "../s3/small-objects";
+import { ENV, splitList, stageOf } from "../settings";
+
+export type RdsEventResult = { status: "archived" | "rejected"; key: string } | { status: "ignored"; source?: string };
+
+/** How long resolved cluster members are trusted before an unknown source id triggers a fresh lookup. */
+const MEMBERS_TTL_MS = 60_000;
+
+export function createRdsEventsHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env) {
+  const instances = new Set(splitList(env[ENV.instances]));
+  const clusters = splitList(env[ENV.clusters]);
+  let aws: AwsClients | undefined;
+  let members = { at: -Infinity, ids: new Set<string>() };
+
+  async function watched(id: string | undefined, now: number): Promise<boolean> {
+    if (id === undefined) return false;
+    if (instances.has(id) || clusters.includes(id) || members.ids.has(id)) return true;
+    if (clusters.length === 0 || now - members.at < MEMBERS_TTL_MS) return false;
+    try {
+      const ids = new Set<string>();
+      for (const cluster of clusters) for (const m of await clusterMembers(aws!, cluster)) ids.add(m);
+      members = { at: now, ids };
+      return ids.has(id);
+    } catch (err) {
+      // Better an extra event in the archive than a lost one.
+      console.log(JSON.stringify({ level: "warn", msg: "cluster members unknown; keeping the event", source: id, error: String(err) }));
+      return true;
+    }
+  }
+
+  return async (event: unknown, _context?: unknown): Promise<RdsEventResult> => {
+    const bucket = env[ENV.bucket];
+    if (!bucket) throw new Error(`${ENV.bucket} is not set`);
+    aws ??= createClients(sdk, env);
+    const writer: BucketWriter = { sdk, s3: aws.s3, bucket };
+    const now = Date.now();
+    const metric = (name: string) => console.log(emfLine({ Stage: stageOf(env) }, { [name]: { value: 1, unit: "Count" } }, now));
+    const parsed = parseRdsEvent(event);
+    if ("error" in parsed) {
+      const key = await putRejected(writer, "rds-events", parsed.error, event, now);
+      metric("Rejected");
+      return { status: "rejected", key };
+    }
+    const source = eventSourceId(parsed.ok);
+    if (!(await watched(source, now))) return { status: "ignored", ...(source ? { source } : {}) };
+    const key = eventKey(parsed.ok);
+    await putJson(writer, key, parsed.ok);
+    metric("EventsArchived");
+    return { status: "archived", key };
+  };
+}

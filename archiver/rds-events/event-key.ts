@@ -1,0 +1,37 @@
+/** Where an RDS event from EventBridge is archived: `events/<YYYY>/<MM>/<DD>/<HH>/<event id>.json` (UTC, event time). */
+import { encodeSegment } from "../planning/archive-keys";
+import { hourPath } from "../planning/hour-path";
+
+export interface RdsEvent {
+  id: string;
+  time: string;
+  source: string;
+  "detail-type"?: string;
+  detail?: { SourceIdentifier?: string; SourceArn?: string; SourceType?: string; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export type Parsed<T> = { ok: T } | { error: string };
+
+/** Checks the envelope fields the archive depends on. */
+export function parseRdsEvent(event: unknown): Parsed<RdsEvent> {
+  if (typeof event !== "object" || event === null || Array.isArray(event)) return { error: "the event is not a JSON object" };
+  const e = event as Partial<RdsEvent>;
+  if (typeof e.id !== "string" || e.id.trim() === "") return { error: "the event has no id" };
+  if (typeof e.time !== "string" || Number.isNaN(Date.parse(e.time))) return { error: "the event has no valid time" };
+  if (e.source !== "aws.rds") return { error: `the event's source is ${JSON.stringify(e.source)}, not aws.rds` };
+  return { ok: e as RdsEvent };
+}
+
+/** The same event always maps to the same key, so an EventBridge retry overwrites instead of duplicating. */
+export function eventKey(event: RdsEvent): string {
+  return `events/${hourPath(Date.parse(event.time))}/${encodeSegment(event.id)}.json`;
+}
+
+/** The RDS resource an event is about: an instance or cluster identifier. */
+export function eventSourceId(event: RdsEvent): string | undefined {
+  const id = event.detail?.SourceIdentifier;
+  if (typeof id === "string" && id) return id;
+  const arn = event.detail?.SourceArn ?? (Array.isArray(event.resources) ? event.resources[0] : undefined);
+  return typeof arn === "string" ? arn.split(":").pop() : undefined;
+}
