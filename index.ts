@@ -32,6 +32,7 @@ const archive = new ArchiveBucket("archive", {
 
 const sync = new SyncFunction("sync", {
   functionName: functionNameFor(pulumi.getProject(), pulumi.getStack()),
+  stage: pulumi.getStack(),
   target,
   bucketName: archive.bucket.bucket,
   bucketArn: archive.bucket.arn,

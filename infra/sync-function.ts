@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsSdk } from "../archiver/aws-sdk";
 import { createHandler } from "../archiver/lambda/handler";
-import { ENV } from "../archiver/settings";
+import { ENV, STAGE_ENV } from "../archiver/settings";
 import type { AwsTarget } from "./account";
 import { lambdaAssumeRolePolicy, syncFunctionPolicy } from "./policies";
 
@@ -35,8 +35,11 @@ export interface SyncSettings {
   activeRefreshMinutes: number;
 }
 
-/** The environment the engine reads (archiver/settings.ts `ENV`); the bucket name is added once known. */
-export function syncEnvironment(bucketName: string, s: SyncSettings): Record<string, string> {
+/**
+ * The environment the engine reads: archiver/settings.ts `ENV`, plus `STAGE_ENV` (the stack name, which the
+ * engine uses as the Stage dimension of its metrics).
+ */
+export function syncEnvironment(bucketName: string, stage: string, s: SyncSettings): Record<string, string> {
   return {
     [ENV.bucket]: bucketName,
     [ENV.instances]: s.instances.join(","),
@@ -44,12 +47,15 @@ export function syncEnvironment(bucketName: string, s: SyncSettings): Record<str
     [ENV.include]: s.include.join(","),
     [ENV.concurrency]: String(s.concurrency),
     [ENV.activeRefreshMinutes]: String(s.activeRefreshMinutes),
+    [STAGE_ENV]: stage,
   };
 }
 
 export interface SyncFunctionArgs {
   /** The Lambda function's name; its log group is `/aws/lambda/<functionName>`. */
   functionName: string;
+  /** The stage (stack) name, passed to the engine for its metrics. */
+  stage: string;
   target: pulumi.Input<AwsTarget>;
   bucketName: pulumi.Input<string>;
   bucketArn: pulumi.Input<string>;
@@ -110,7 +116,7 @@ export class SyncFunction extends pulumi.ComponentResource {
       // One run at a time: a scheduled run never overlaps the previous one.
       reservedConcurrentExecutions: 1,
       environment: {
-        variables: pulumi.output(args.bucketName).apply((bucket) => syncEnvironment(bucket, args.settings)),
+        variables: pulumi.output(args.bucketName).apply((bucket) => syncEnvironment(bucket, args.stage, args.settings)),
       },
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       callbackFactory: syncHandlerFactory,

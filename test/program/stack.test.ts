@@ -243,6 +243,7 @@ describe("program under mocks", () => {
           LOG_INCLUDE_PREFIXES: "error/,audit/",
           SYNC_CONCURRENCY: "6",
           ACTIVE_REFRESH_MINUTES: "30",
+          ARCHIVE_STAGE: "live",
         },
       });
     });

@@ -55,6 +55,7 @@ describe("the committed stacks", function () {
         LOG_INCLUDE_PREFIXES: "",
         SYNC_CONCURRENCY: "4",
         ACTIVE_REFRESH_MINUTES: "0",
+        ARCHIVE_STAGE: stack,
       });
       assert.equal(the(result, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays, 30);
     });
