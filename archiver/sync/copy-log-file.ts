@@ -51,24 +51,42 @@ function mayArriveSmaller(name: string): boolean {
   return /(^|\/)mysql-error/.test(name);
 }
 
+/** A download shorter than listed, remembered so that the next attempt can confirm it. */
+interface ShortRead {
+  bytes: number;
+  sha256: string;
+}
+
 export async function copyLogFile(ctx: CopyContext, action: CopyAction, previous?: ManifestEntry): Promise<CopyResult> {
+  const attempts: { lastShort?: ShortRead } = {};
   return withRetry(ctx.retry, async () => {
     const res = await openLogFileDownload(ctx.aws, ctx.instance, action.file.name);
-    return copyBody(ctx, action, res, previous);
+    return copyBody(ctx, action, res, attempts, previous);
   });
 }
 
-async function copyBody(ctx: CopyContext, action: CopyAction, res: IncomingMessage, previous?: ManifestEntry): Promise<CopyResult> {
+async function copyBody(
+  ctx: CopyContext,
+  action: CopyAction,
+  res: IncomingMessage,
+  attempts: { lastShort?: ShortRead },
+  previous?: ManifestEntry,
+): Promise<CopyResult> {
   const { file } = action;
   let bytesRead = 0;
+  let lastByte: number | undefined;
+  const rawHash = mayArriveSmaller(file.name) ? createHash("sha256") : undefined;
   const checked = new Transform({
     transform(chunk: Buffer, _enc, done) {
       bytesRead += chunk.length;
+      if (chunk.length > 0) lastByte = chunk[chunk.length - 1];
+      rawHash?.update(chunk);
       ctx.onProgress?.(bytesRead);
       done(null, chunk);
     },
     flush(done) {
-      verifyDownload(ctx, action, res, bytesRead).then(() => done(), done);
+      const received = { bytes: bytesRead, endsAtLineBreak: lastByte === undefined || lastByte === 0x0a, sha256: rawHash?.digest("hex") };
+      verifyDownload(ctx, action, res, received, attempts).then(() => done(), done);
     },
   });
   const gzipped = (await startsWithGzipMagic(res)) ? [zlib.createGunzip()] : [];
@@ -109,11 +127,24 @@ async function copyBody(ctx: CopyContext, action: CopyAction, res: IncomingMessa
   }
 }
 
-async function verifyDownload(ctx: CopyContext, action: CopyAction, res: IncomingMessage, bytesRead: number): Promise<void> {
+interface Received {
+  bytes: number;
+  endsAtLineBreak: boolean;
+  /** Only for files that may legitimately arrive smaller than listed. */
+  sha256?: string;
+}
+
+async function verifyDownload(
+  ctx: CopyContext,
+  action: CopyAction,
+  res: IncomingMessage,
+  received: Received,
+  attempts: { lastShort?: ShortRead },
+): Promise<void> {
   const { file } = action;
-  if (!res.complete) throw transferError(`download of ${file.name} ended early after ${bytesRead} bytes`);
-  if (bytesRead < file.size && !mayArriveSmaller(file.name)) {
-    throw transferError(`download of ${file.name} returned ${bytesRead} bytes, ${file.size} were listed`);
+  if (!res.complete) throw transferError(`download of ${file.name} ended early after ${received.bytes} bytes`);
+  if (received.bytes < file.size && !acceptShortRead(file.name, received, attempts)) {
+    throw transferError(`download of ${file.name} returned ${received.bytes} bytes, ${file.size} were listed`);
   }
   if (action.verify === "relist") {
     const now = await withRetry(ctx.retry, () => relistLogFile(ctx.aws, ctx.instance, file.name));
@@ -121,6 +152,18 @@ async function verifyDownload(ctx: CopyContext, action: CopyAction, res: Incomin
       throw new ChangedDuringCopy(`${file.name} was rotated or rewritten while it was being copied`);
     }
   }
+}
+
+/**
+ * RDS filters MySQL error logs on download, so they may arrive smaller than listed. Such a body is accepted
+ * only when it ends at a line break and a second download returned exactly the same bytes: a body cut short
+ * by the network fails at least one of the two.
+ */
+function acceptShortRead(name: string, received: Received, attempts: { lastShort?: ShortRead }): boolean {
+  if (!mayArriveSmaller(name) || received.sha256 === undefined || !received.endsAtLineBreak) return false;
+  const confirmed = attempts.lastShort?.bytes === received.bytes && attempts.lastShort.sha256 === received.sha256;
+  attempts.lastShort = { bytes: received.bytes, sha256: received.sha256 };
+  return confirmed;
 }
 
 /** Peeks at the first two bytes without consuming them. */

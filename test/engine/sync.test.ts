@@ -231,4 +231,16 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.ok(h.rds.requests.some((r) => r.code === "RequestExpired"), "the first request should have been refused");
     assert.deepEqual(h.rds.requests.filter((r) => r.action === "download").map((r) => r.status), [200]);
   });
+
+  it("accepts a MySQL error log RDS serves smaller than it lists only after two identical downloads", async () => {
+    const text = lines("err", 30);
+    h.rds.putFile("db1", { name: "error/mysql-error-running.log.3", lastWritten: T0 + 3 * HOUR + 5, content: Buffer.from(text), listedSize: 5000 });
+    h.rds.injectFault({ on: "download", kind: "truncate-body", file: "error/mysql-error-running.log.3" });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 5 * HOUR });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    assert.equal([...(await archived(h)).values()][0].text, text);
+    // truncated, then two full (identical) downloads
+    assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 3);
+  });
 });
+
