@@ -77,6 +77,8 @@ export interface ScenarioSpec {
   overlap?: OverlapPlan;
   activeRefreshMinutes?: number;
   concurrency?: number;
+  /** LastWritten as listed, truncated to this precision (1000: whole seconds, as RDS examples show); default 1. */
+  lastWrittenPrecisionMs?: number;
   /** Print a line per sync with copies/failures. */
   verbose?: boolean;
   /** Called after every sync (e.g. to sample model state for assertions). */
@@ -130,6 +132,7 @@ export class Simulation {
     rng: Rng,
     start: number,
     readonly settings: SyncSettings,
+    private readonly precisionMs: number,
   ) {
     this.ledger = ledger;
     this.rng = rng;
@@ -143,6 +146,7 @@ export class Simulation {
     instances: (ctx: ModelContext) => SimInstance[];
     activeRefreshMinutes?: number;
     concurrency?: number;
+    lastWrittenPrecisionMs?: number;
   }): Promise<Simulation> {
     const start = o.start ?? DEFAULT_START;
     const rng = new Rng(o.seed);
@@ -171,7 +175,7 @@ export class Simulation {
       activeRefreshMinutes: o.activeRefreshMinutes ?? 0,
       dryRun: false,
     };
-    const sim = new Simulation(rds, s3, instances, ledger, rng.fork("driver"), start, settings);
+    const sim = new Simulation(rds, s3, instances, ledger, rng.fork("driver"), start, settings, o.lastWrittenPrecisionMs ?? 1);
     sim.mirror();
     return sim;
   }
@@ -219,7 +223,8 @@ export class Simulation {
       }
       for (const [name, f] of current) {
         if (known.get(name) === f.version) continue;
-        this.rds.putFile(inst.id, { name, lastWritten: f.lastWritten, content: f.served() });
+        const lastWritten = f.lastWritten - (f.lastWritten % this.precisionMs);
+        this.rds.putFile(inst.id, { name, lastWritten, content: f.served() });
         known.set(name, f.version);
       }
     }
@@ -392,6 +397,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     instances: spec.instances,
     activeRefreshMinutes: spec.activeRefreshMinutes,
     concurrency: spec.concurrency,
+    lastWrittenPrecisionMs: spec.lastWrittenPrecisionMs,
   });
   try {
     const pendingFaults = [...(spec.faults ?? [])].sort((a, b) => a.at - b.at);

@@ -60,12 +60,12 @@ export class Ledger {
 
   constructor(private readonly rng: Rng) {}
 
-  /** Creates, records and returns a new unique line (without "\n"). */
-  write(instance: string, stream: string, at: number): string {
+  /** Creates, records and returns a new unique line (without "\n"); a fixed payload gives lines of equal length. */
+  write(instance: string, stream: string, at: number, fixedPayload?: string): string {
     const key = `${instance} ${stream}`;
     const seq = (this.seqs.get(key) ?? 0) + 1;
     this.seqs.set(key, seq);
-    const text = `${iso(at)} ${instance} ${stream} #${seq} ${payload(this.rng)}`;
+    const text = `${iso(at)} ${instance} ${stream} #${seq} ${fixedPayload ?? payload(this.rng)}`;
     this.lines.set(text, { text, instance, stream, seq, at, firstSync: -1, dropped: false });
     return text;
   }

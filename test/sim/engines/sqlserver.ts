@@ -10,6 +10,7 @@ import { DAY } from "../time";
 import { EngineModel, ModelOptions, SimFile } from "./model";
 
 export const SQLSERVER_ACTIVE = "log/ERROR";
+const REINIT = "The error log has been reinitialized. See the previous log for older entries.";
 
 export interface SqlServerOptions extends ModelOptions {
   rotations?: number;
@@ -44,18 +45,32 @@ export class SqlServerModel extends EngineModel {
       if (!e.restart) this.writeLine(e.at);
       else {
         const series = this.rng.chance(this.seriesChance) ? this.rng.int(2, 3) : 1;
-        for (let i = 0; i < series; i++) this.cycle(e.at, "restart");
+        for (let i = 0; i < series; i++) this.cycle(e.at, "startup");
       }
     }
   }
 
-  private cycle(at: number, why: string): void {
+  private cycle(at: number, first: "startup" | "reinit" | "none"): void {
     this.rotateChain(SQLSERVER_ACTIVE, this.rotations);
     const f = this.put(new SimFile(SQLSERVER_ACTIVE, at, true));
-    // The new log starts with a "cycled"/startup line in the same millisecond (none once quiesced).
-    if (!this.quiesced) f.append(this.ledger.write(this.instance, "ERROR", at), at);
-    void why;
+    // The new log starts with a startup or "reinitialized" line in the same millisecond (none once quiesced).
+    // The reinitialized message is the same text every time: such files have equal sizes.
+    if (!this.quiesced && first !== "none") {
+      f.append(this.ledger.write(this.instance, "ERROR", at, first === "reinit" ? REINIT : undefined), at);
+    }
     this.cycles++;
+  }
+
+  /**
+   * An operator runs sp_cycle_errorlog `count` times, `gapMs` apart (0: all in one millisecond). With "reinit"
+   * each new log starts with the same "reinitialized" line, so the files it leaves have equal sizes; with
+   * "startup" the first lines differ in length.
+   */
+  cycleLog(count: number, gapMs = 0, first: "reinit" | "startup" | "none" = "reinit"): void {
+    for (let i = 0; i < count; i++) {
+      if (i > 0 && gapMs > 0) this.advanceTo(this.now + gapMs);
+      this.cycle(this.now, first);
+    }
   }
 
   protected writeLine(at: number): void {
@@ -67,18 +82,18 @@ export class SqlServerModel extends EngineModel {
   }
 
   protected boundary(t: number): void {
-    if (t % DAY === 0) this.cycle(t, "daily");
+    if (t % DAY === 0) this.cycle(t, "reinit");
   }
 
   /** End of a scenario: an admin cycles the log (sp_cycle_errorlog) so nothing stays in the active file. */
   override closeActive(): void {
-    if (this.table.get(SQLSERVER_ACTIVE)!.lines.length > 0) this.cycle(this.now, "cycle");
+    if (this.table.get(SQLSERVER_ACTIVE)!.lines.length > 0) this.cycle(this.now, "reinit");
   }
 
   /** Race: a restart right now renames the whole chain. */
   override rotate(name: string): boolean {
     if (name !== SQLSERVER_ACTIVE && !name.startsWith(`${SQLSERVER_ACTIVE}.`)) return false;
-    this.cycle(this.now, "restart");
+    this.cycle(this.now, "startup");
     return true;
   }
 }
