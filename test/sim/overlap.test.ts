@@ -1,6 +1,6 @@
 /**
  * Overlapping runs: every third sync starts two runSync at the same virtual time, or a second run while
- * the first is downloading. Neither may lose nor duplicate a line.
+ * the first is downloading. Neither may lose nor duplicate a line. LastWritten is listed in whole seconds here.
  */
 import assert from "node:assert/strict";
 import { runScenario } from "./drive";
@@ -18,6 +18,8 @@ describe("sim: overlapping runs", function () {
       durationMs: DAY,
       instances: everyScheme(DAY),
       overlap: { every: 3, mode: "alternate" },
+      // LastWritten listed in whole seconds, as RDS's documented examples show it.
+      lastWrittenPrecisionMs: 1000,
     });
     assertExactlyOnce(r, { minRequired: 10_000 });
     const doubled = r.syncs.filter((s) => s.reports.length === 2);
