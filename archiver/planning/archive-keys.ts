@@ -12,15 +12,19 @@ export const ROOT_LOGTYPE = "_root";
 const MAX_KEY_BYTES = 1024;
 
 /**
- * Encodes one key segment so that any string maps to a distinct, safe segment. Letters, digits, `.`, `_`
- * and `-` stay readable. Everything else is percent-encoded as UTF-8: `/`, spaces, `%`, unicode, and
- * control characters. So are a leading `_` (reserved for the archiver's own segments), and a segment that
- * would read as `.` or `..`.
+ * Encodes one key segment so that any string maps to a distinct, safe, non-empty segment. Letters, digits,
+ * `.`, `_` and `-` stay readable. Everything else is percent-encoded as UTF-8: `/`, spaces, `%`, unicode,
+ * and control characters. So are a leading `_` (reserved for the archiver's own segments), and a segment
+ * that would read as `.` or `..`. The empty string becomes `_`, and a lone UTF-16 surrogate becomes
+ * `%uXXXX`: neither form can come out of the rules above.
  */
 export function encodeSegment(raw: string): string {
+  if (raw === "") return "_";
   let out = "";
   for (const ch of raw) {
+    const code = ch.charCodeAt(0);
     if (/^[A-Za-z0-9._-]$/.test(ch)) out += ch;
+    else if (ch.length === 1 && code >= 0xd800 && code <= 0xdfff) out += `%u${code.toString(16).toUpperCase()}`;
     else for (const byte of Buffer.from(ch, "utf8")) out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   if (out.startsWith("_")) out = `%5F${out.slice(1)}`;
@@ -30,13 +34,17 @@ export function encodeSegment(raw: string): string {
 
 /** Inverse of encodeSegment. */
 export function decodeSegment(segment: string): string {
-  return decodeURIComponent(segment);
+  if (segment === "_") return "";
+  return segment
+    .split(/(%u[0-9A-F]{4})/)
+    .map((part) => (part.startsWith("%u") ? String.fromCharCode(parseInt(part.slice(2), 16)) : decodeURIComponent(part)))
+    .join("");
 }
 
-/** Splits `error/postgresql.log.x` into its logtype (`error`) and the rest of the name. */
-export function splitLogName(name: string): { logType: string; rest: string } {
+/** Splits `error/postgresql.log.x` into its logtype (`error`) and the rest; a name with no folder has no logtype. */
+export function splitLogName(name: string): { logType: string | null; rest: string } {
   const slash = name.indexOf("/");
-  if (slash <= 0) return { logType: ROOT_LOGTYPE, rest: name };
+  if (slash <= 0) return { logType: null, rest: name };
   return { logType: name.slice(0, slash), rest: name.slice(slash + 1) };
 }
 
@@ -110,7 +118,9 @@ function targetOf(f: ClassifiedFile, rank: number): Target | undefined {
 
 export function buildKey(group: string, instance: string, logName: string, period: number): string {
   const { logType, rest } = splitLogName(logName);
-  return [encodeSegment(group), encodeSegment(logType), hourPath(period), encodeSegment(instance), `${encodeSegment(rest)}.gz`].join("/");
+  // ROOT_LOGTYPE goes in unencoded: encodeSegment never yields a leading `_`, so no folder name can collide with it.
+  const logTypeSegment = logType === null ? ROOT_LOGTYPE : encodeSegment(logType);
+  return [encodeSegment(group), logTypeSegment, hourPath(period), encodeSegment(instance), `${encodeSegment(rest)}.gz`].join("/");
 }
 
 function validateKey(key: string): { error: string } | undefined {

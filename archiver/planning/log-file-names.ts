@@ -77,7 +77,7 @@ export function parseDatedName(name: string): DatedName | undefined {
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const hour = m[4] === undefined ? undefined : Number(m[4]);
   const minute = m[5] === undefined ? 0 : Number(m[5]);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || (hour ?? 0) > 23 || minute > 59) return undefined;
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || (hour ?? 0) > 23 || minute > 59) return undefined;
   const periodStart = Date.UTC(year, month - 1, day, hour ?? 0, minute);
   if (new Date(periodStart).getUTCDate() !== day) return undefined; // 2024-02-30
   const hourStart = periodStart - (periodStart % HOUR_MS);
@@ -140,14 +140,15 @@ export function slotPeriodStart(slotHour: number, lastWritten: number): number {
 }
 
 /**
- * Rank of each chain member among the members of its family that share its LastWritten, newest first.
+ * Rank of each non-empty chain member among the non-empty members of its family that share its LastWritten,
+ * newest first.
  * Rotations that happen within one millisecond give several members the same LastWritten. The oldest
  * of them leave the chain first, so counting from the newest keeps each member's rank stable across runs.
  */
 export function chainRanks(files: readonly ClassifiedFile[]): Map<ClassifiedFile, number> {
   const groups = new Map<string, ClassifiedFile[]>();
   for (const f of files) {
-    if (f.kind !== "chain-member" || !f.chain) continue;
+    if (f.kind !== "chain-member" || !f.chain || f.file.size === 0) continue;
     const k = `${f.chain.family}\u0000${f.file.lastWritten}`;
     groups.set(k, [...(groups.get(k) ?? []), f]);
   }
@@ -160,6 +161,7 @@ export function chainRanks(files: readonly ClassifiedFile[]): Map<ClassifiedFile
 }
 
 export interface ClosedRule {
+  /** The present: the later of the clock and the newest LastWritten listed (the server's own evidence of time). */
   now: number;
   /** How long a file must have been quiet, and past its period's end, before it counts as closed by time. */
   graceMs: number;
@@ -171,8 +173,9 @@ export interface ClosedRule {
 export function isClosed(f: ClassifiedFile, all: readonly ClassifiedFile[], rule: ClosedRule): boolean {
   switch (f.kind) {
     case "hourly-slot":
-    case "chain-member":
       return true;
+    case "chain-member":
+      return chainMemberSettled(f, all, rule.now);
     case "active":
     case "staging":
       return false;
@@ -190,4 +193,20 @@ export function isClosed(f: ClassifiedFile, all: readonly ClassifiedFile[], rule
       return rule.now >= d.periodEnd + rule.graceMs && rule.now - f.file.lastWritten >= rule.graceMs;
     }
   }
+}
+
+/**
+ * A rotated chain member is archivable unless its family's active file is non-empty and not newer than it.
+ * Such an active file could rotate without another write and add a non-empty member with the same
+ * LastWritten at the newest end, shifting the ranks that tell tied members apart. Empty files never
+ * count: they are not archived, take no rank, and an empty active file that rotates adds only an empty member.
+ */
+function chainMemberSettled(f: ClassifiedFile, all: readonly ClassifiedFile[], now: number): boolean {
+  const { family } = f.chain!;
+  const activeNames = new Set([family, `${family}.OUT`]);
+  // An empty active file written after the listing, in the same millisecond, could still tie.
+  if (now <= f.file.lastWritten) return false;
+  return !all.some(
+    (o) => o.kind === "active" && activeNames.has(o.file.name) && o.file.size > 0 && o.file.lastWritten <= f.file.lastWritten,
+  );
 }

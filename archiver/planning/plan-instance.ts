@@ -65,8 +65,18 @@ export interface InstancePlan {
 export const DEFAULT_GRACE_MS = 5 * 60_000;
 export const DEFAULT_QUIET_MS = 60 * 60_000;
 
+/**
+ * The present as the planner judges it: the later of the clock and the newest LastWritten listed. The
+ * server's clock may run ahead of ours (or be virtual): what it has written bounds the present from below.
+ */
+export function presentTime(clock: number, listing: readonly ListedFile[]): number {
+  let now = clock;
+  for (const f of listing) if (f.lastWritten > now) now = f.lastWritten;
+  return now;
+}
+
 export function planInstance(input: PlanInput): InstancePlan {
-  const rule = { now: input.now, graceMs: input.graceMs ?? DEFAULT_GRACE_MS, quietMs: input.quietMs ?? DEFAULT_QUIET_MS };
+  const rule = { now: presentTime(input.now, input.listing), graceMs: input.graceMs ?? DEFAULT_GRACE_MS, quietMs: input.quietMs ?? DEFAULT_QUIET_MS };
   const files = classifyListing(input.listing);
   const targets = archiveTargets(input.group, input.instance, files);
   const listedIdentities = new Set<string>();
@@ -101,10 +111,15 @@ function decide(
     ...(entry && entry.key !== target.key ? { replaces: entry.key } : {}),
   });
   const unchanged = entry !== undefined && entry.lastWritten === file.lastWritten && entry.size === file.size;
+  // Nothing to keep, and an empty file must never replace archived content.
+  if (file.size === 0) return skip(f, "empty", target.key);
 
   if (!closed) {
     const refreshable = input.activeRefreshMs > 0 && f.kind === "dated" && !f.dated!.compressed;
-    if (!refreshable) return skip(f, "active: archived once closed", target.key);
+    if (!refreshable) {
+      const reason = f.kind === "chain-member" ? "rotated: archived once a newer file of its chain is written" : "active: archived once closed";
+      return skip(f, reason, target.key);
+    }
     if (unchanged) return skip(f, "active: unchanged since its last refresh", target.key);
     if (entry && input.now - entry.archivedAt < input.activeRefreshMs) return skip(f, "active: refreshed recently", target.key);
     return copy("refresh", false);
@@ -116,8 +131,6 @@ function decide(
     const compressedCopy = f.kind === "dated" && f.dated!.compressed && entry.file !== file.name;
     if (compressedCopy && file.lastWritten <= entry.lastWritten) return skip(f, "already archived (before RDS compressed it)", target.key);
   }
-  // Nothing to keep, and an empty file must never replace archived content.
-  if (file.size === 0) return skip(f, "empty", target.key);
   return copy(entry ? "changed" : "new", true);
 }
 

@@ -205,7 +205,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.deepEqual(report.instances[0].failed.map((f) => f.file), ["trace/"]);
     const keys = [...(await archived(h)).keys()].sort();
     assert.deepEqual(keys, [
-      "db1/%5Froot/2024/10/01/00/db1/%2Fleading.gz",
+      "db1/_root/2024/10/01/00/db1/%2Fleading.gz",
       "db1/trace/2024/10/01/00/db1/..%2F..%2Fetc%2Fpasswd.gz",
       "db1/trace/2024/10/01/00/db1/a%20b%20%C3%BC%20%F0%9F%9A%80.trc.gz",
     ]);

@@ -58,15 +58,16 @@ describe("planning/archive-keys", () => {
       );
     });
 
-    it("property: the output is never '.', '..', has no '/', never starts with '_', uses only [A-Za-z0-9._%-]", () => {
+    it("property: the output is never '', '.', '..', has no '/', starts with '_' only for '', uses only [A-Za-z0-9._%-]", () => {
       fc.assert(
         fc.property(anyString, (s) => {
           const e = encodeSegment(s);
           assert.ok(!e.includes("/"), e);
+          assert.notEqual(e, "");
           assert.notEqual(e, ".");
           assert.notEqual(e, "..");
-          assert.ok(!e.startsWith("_"), e);
-          assert.match(e, /^[A-Za-z0-9._%-]*$/);
+          assert.equal(e.startsWith("_"), s === "", e);
+          assert.match(e, /^[A-Za-z0-9._%-]+$/);
         }),
         { numRuns: 500 },
       );
@@ -82,15 +83,13 @@ describe("planning/archive-keys", () => {
       );
     });
 
-    // BUG: encodeSegment("") === "". A key segment must never be empty: an empty group or instance gives a key
-    // starting with "/" (or containing "//") that no longer has the documented shape.
+    // A key segment must never be empty: an empty group or instance would give a key starting with "/".
     it("never returns the empty segment", () => {
       assert.notEqual(encodeSegment(""), "");
       assert.match(buildKey("", "db-1", "error/x.log", T0), KEY_SHAPE);
     });
 
-    // BUG: a lone UTF-16 surrogate is encoded as the bytes of U+FFFD, so "\uD800" and "\uFFFD" share a segment
-    // and decodeSegment(encodeSegment("\uD800")) === "\uFFFD".
+    // A lone UTF-16 surrogate must not share the encoding of U+FFFD.
     it("is injective and reversible for lone surrogates too (any JS string)", () => {
       assert.notEqual(encodeSegment("\uD800"), encodeSegment("\uFFFD"));
       assert.equal(decodeSegment(encodeSegment("a\uDC00")), "a\uDC00");
@@ -101,8 +100,8 @@ describe("planning/archive-keys", () => {
     it("splits at the first slash; a name without a directory gets the root logtype", () => {
       assert.deepEqual(splitLogName("error/postgresql.log.x"), { logType: "error", rest: "postgresql.log.x" });
       assert.deepEqual(splitLogName("a/b/c"), { logType: "a", rest: "b/c" });
-      assert.deepEqual(splitLogName("ERROR"), { logType: ROOT_LOGTYPE, rest: "ERROR" });
-      assert.deepEqual(splitLogName("/x"), { logType: ROOT_LOGTYPE, rest: "/x" });
+      assert.deepEqual(splitLogName("ERROR"), { logType: null, rest: "ERROR" });
+      assert.deepEqual(splitLogName("/x"), { logType: null, rest: "/x" });
       assert.deepEqual(splitLogName("error/"), { logType: "error", rest: "" });
     });
 
@@ -150,7 +149,7 @@ describe("planning/archive-keys", () => {
       assert.equal(k("audit/server_audit.log.3"), "my-cluster/audit/2024/10/01/12/db-1/server_audit.log.20241001T123456789Z.gz");
       assert.equal(k("log/ERROR.1"), "my-cluster/log/2024/10/01/08/db-1/ERROR.20241001T080000001Z.gz");
       assert.equal(k("trace/alert_ORCL.log"), "my-cluster/trace/2024/10/01/05/db-1/alert_ORCL.log.gz");
-      assert.equal(k("ERROR.log.x"), "my-cluster/%5Froot/2024/10/01/05/db-1/ERROR.log.x.gz");
+      assert.equal(k("ERROR.log.x"), `my-cluster/${ROOT_LOGTYPE}/2024/10/01/05/db-1/ERROR.log.x.gz`);
     });
 
     it("identities: dated by logical name, slots by name + period, chain by family + LastWritten + rank, singles by name", () => {
@@ -290,7 +289,7 @@ describe("planning/archive-keys", () => {
       );
     });
 
-    // BUG: ROOT_LOGTYPE "_root" is passed through encodeSegment, which turns it into "%5Froot": exactly what a
+    // Was a bug: ROOT_LOGTYPE "_root" went through encodeSegment, which turns it into "%5Froot": exactly what a
     // real logtype directory named "_root" encodes to. `foo` and `_root/foo` get the same key.
     it("a name without a directory and the same name under a directory called `_root` get different keys", () => {
       const lw = at("2024-10-01T05:00");

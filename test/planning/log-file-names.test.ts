@@ -195,7 +195,7 @@ describe("planning/log-file-names", () => {
       assert.equal(parseDatedName("error/postgresql.log.2024-02-29-23")!.periodStart, at("2024-02-29T23:00"));
     });
 
-    // BUG: Date.UTC maps years 0..99 to 1900..1999, so a stamp "0099-10-01" is read as 1999-10-01.
+    // Was a bug: Date.UTC maps years 0..99 to 1900..1999, so a stamp "0099-10-01" is read as 1999-10-01.
     it("a stamp's year is taken literally (years below 100 are not shifted into the 1900s)", () => {
       const d = parseDatedName("error/postgresql.log.0099-10-01-12");
       // Either reject the stamp, or keep its year: never invent 1999.

@@ -7,6 +7,7 @@ import {
   DEFAULT_GRACE_MS,
   DEFAULT_QUIET_MS,
   planInstance,
+  presentTime,
   type PlanInput,
   type PlannedAction,
 } from "../../archiver/planning/plan-instance";
@@ -254,7 +255,7 @@ describe("planning/plan-instance", () => {
       assert.equal(copies(gz).length, 0);
     });
 
-    // BUG: refresh comes before the size-0 rule, so an empty listing replaces what an earlier refresh archived.
+    // Was a bug: refresh came before the size-0 rule, so an empty listing replaces what an earlier refresh archived.
     it("an empty listing never replaces a refreshed object", () => {
       const name = "error/postgresql.log.2024-10-01-12";
       const now = at("2024-10-01T12:40");
@@ -333,7 +334,7 @@ describe("planning/plan-instance", () => {
         fc.property(scenarioArb, (s) => {
           const p = planInstance(input(s));
           const all = classifyListing(s.listing);
-          const rule = { now: s.now, graceMs: DEFAULT_GRACE_MS, quietMs: DEFAULT_QUIET_MS };
+          const rule = { now: presentTime(s.now, s.listing), graceMs: DEFAULT_GRACE_MS, quietMs: DEFAULT_QUIET_MS };
           p.actions.forEach((a, i) => {
             const f = all[i];
             if (f.kind === "active" || f.kind === "staging" || ACTIVE_NAMES.includes(f.file.name) || f.file.name === "error/mysql-error.log") {
@@ -453,7 +454,7 @@ describe("planning/plan-instance", () => {
           const all = classifyListing(s.listing);
           const targets = archiveTargets("db-1", "db-1", all);
           const plain = new Set(s.listing.map((f) => f.name));
-          const rule = { now: s.now, graceMs: DEFAULT_GRACE_MS, quietMs: DEFAULT_QUIET_MS };
+          const rule = { now: presentTime(s.now, s.listing), graceMs: DEFAULT_GRACE_MS, quietMs: DEFAULT_QUIET_MS };
           p.actions.forEach((a, i) => {
             const f = all[i];
             const t = targets.get(f);
@@ -478,7 +479,7 @@ describe("planning/plan-instance", () => {
       );
     });
 
-    // BUG: the refresh path runs before the "empty" check, so an open dated file listed with Size 0 is refreshed
+    // Was a bug: the refresh path ran before the "empty" check, so an open dated file listed with Size 0 is refreshed
     // over its archived object (see the example "an empty listing never replaces a refreshed object").
     it("an empty listing is never copied over archived content, and no final copy is empty", () => {
       fc.assert(

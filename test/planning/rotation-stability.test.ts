@@ -172,7 +172,7 @@ describe("planning: identity stability under rotation", () => {
       ]);
     });
 
-    // BUG: chainRanks counts ranks from the newest member of a LastWritten tie group, and isClosed treats every
+    // Was a bug: chainRanks counts ranks from the newest member of a LastWritten tie group, and isClosed treats every
     // chain member as closed at once. While the active file still has the group's LastWritten, another rotation
     // can add a newer member to the group, shifting every rank by one: the next run gives content B the identity
     // and key content A was archived under. Equal sizes: B is skipped as "already archived" and never archived;
