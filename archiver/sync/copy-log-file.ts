@@ -178,20 +178,27 @@ async function startsWithGzipMagic(res: IncomingMessage): Promise<boolean> {
       continue;
     }
     if (res.readableEnded || res.destroyed) break;
-    const more = await new Promise<boolean>((resolve) => {
-      const done = (value: boolean) => () => {
-        res.off("readable", onReadable).off("end", onEnd).off("close", onEnd);
-        resolve(value);
-      };
-      const onReadable = done(true);
-      const onEnd = done(false);
-      res.once("readable", onReadable).once("end", onEnd).once("close", onEnd);
-    });
-    if (!more) break;
+    if (!(await readableOrEnded(res))) break;
   }
   const head = Buffer.concat(seen);
   if (head.length > 0) res.unshift(head);
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Resolves true when more data can be read, false when the stream ended or closed. */
+function readableOrEnded(res: IncomingMessage): Promise<boolean> {
+  // Listeners are declared before use: Pulumi's closure serializer cannot capture a const used before its declaration.
+  return new Promise<boolean>((resolve) => {
+    let onReadable = (): void => undefined;
+    let onEnd = (): void => undefined;
+    const settle = (value: boolean) => {
+      res.off("readable", onReadable).off("end", onEnd).off("close", onEnd);
+      resolve(value);
+    };
+    onReadable = () => settle(true);
+    onEnd = () => settle(false);
+    res.once("readable", onReadable).once("end", onEnd).once("close", onEnd);
+  });
 }
 
 /** sha256 and byte count of the plain content, and optionally whether it starts with a previous version. */
