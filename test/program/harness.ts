@@ -6,7 +6,7 @@ import * as path from "node:path";
 import type { ProgramResult, ProgramSpec } from "./load-program";
 import { RESULT_MARKER } from "./load-program";
 
-// js-yaml is installed with mocha (it has no types here); it reads Pulumi.yaml and the stack files.
+// js-yaml (a devDependency, untyped here) reads Pulumi.yaml and the stack files.
 const yaml: { load(text: string): unknown } = require("js-yaml");
 
 export const REPO = path.resolve(__dirname, "../..");
