@@ -3,7 +3,7 @@
  * Pure: no I/O, no SDK, no clock of its own.
  */
 import { archiveTargets, type ArchiveTarget } from "./archive-keys";
-import { classifyListing, isClosed, type ClassifiedFile, type FileKind, type ListedFile } from "./log-file-names";
+import { baseName, classifyListing, isClosed, type ClassifiedFile, type FileKind, type ListedFile } from "./log-file-names";
 import type { Manifest, ManifestEntry } from "./manifest";
 
 export interface PlanInput {
@@ -36,6 +36,12 @@ export interface CopyAction {
    * names RDS reuses or shifts). `grown`: the body must be at least the listed size (files that only grow).
    */
   verify: "relist" | "grown";
+  /**
+   * With `relist`: the files that must still be listed exactly so (name, LastWritten, Size) after the download,
+   * and a substring of their names to list them by. For a chain member that is its whole family: a rotation
+   * always replaces the active file, so even members tied on LastWritten and Size cannot trade places unseen.
+   */
+  unchanged?: { contains: string; files: ListedFile[] };
   /** The key of an older version this copy replaces; deleted once the copy is safely stored. */
   replaces?: string;
 }
@@ -92,13 +98,22 @@ export function planInstance(input: PlanInput): InstancePlan {
     const target = targets.get(f)!;
     if ("error" in target) return { action: "reject", file: f.file, reason: `cannot map to a safe key: ${target.error}` };
     if (twins.has(f)) return skip(f, "compressed twin of a listed file", target.key);
-    return decide(f, target, input.manifest.entries[target.identity], isClosed(f, files, rule), input);
+    return decide(f, files, target, input.manifest.entries[target.identity], isClosed(f, files, rule), input);
   });
   return { actions: rejectKeyCollisions(actions), listedIdentities };
 }
 
+function mustStayListed(f: ClassifiedFile, all: readonly ClassifiedFile[]): { contains: string; files: ListedFile[] } {
+  if (f.kind !== "chain-member") return { contains: f.file.name, files: [f.file] };
+  const { family } = f.chain!;
+  const inFamily = (o: ClassifiedFile) =>
+    (o.kind === "chain-member" && o.chain!.family === family) || (o.kind === "active" && (o.file.name === family || o.file.name === `${family}.OUT`));
+  return { contains: baseName(family), files: all.filter(inFamily).map((o) => o.file) };
+}
+
 function decide(
   f: ClassifiedFile,
+  all: readonly ClassifiedFile[],
   target: ArchiveTarget,
   entry: ManifestEntry | undefined,
   closed: boolean,
@@ -108,6 +123,7 @@ function decide(
   const verify = f.kind === "hourly-slot" || f.kind === "chain-member" ? "relist" : "grown";
   const copy = (reason: CopyAction["reason"], final: boolean): CopyAction => ({
     action: "copy", file, kind: f.kind, identity: target.identity, key: target.key, reason, final, verify,
+    ...(verify === "relist" ? { unchanged: mustStayListed(f, all) } : {}),
     ...(entry && entry.key !== target.key ? { replaces: entry.key } : {}),
   });
   const unchanged = entry !== undefined && entry.lastWritten === file.lastWritten && entry.size === file.size;

@@ -26,9 +26,3 @@ export async function listLogFiles(aws: AwsClients, instance: string, filenameCo
   } while (marker !== undefined);
   return files;
 }
-
-/** The current listing entry of one file, or undefined when RDS no longer lists it. */
-export async function relistLogFile(aws: AwsClients, instance: string, name: string): Promise<ListedFile | undefined> {
-  const files = await listLogFiles(aws, instance, name);
-  return files.find((f) => f.name === name);
-}

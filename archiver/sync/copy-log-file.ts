@@ -11,7 +11,7 @@ import type { AwsClients } from "../aws-clients";
 import type { ManifestEntry } from "../planning/manifest";
 import type { CopyAction } from "../planning/plan-instance";
 import { openLogFileDownload } from "../rds/download-log-file";
-import { relistLogFile } from "../rds/list-log-files";
+import { listLogFiles } from "../rds/list-log-files";
 import { metadataValue } from "../s3/metadata";
 import { uploadArchiveObject } from "../s3/upload-archive-object";
 import { withRetry, type RetryPolicy } from "./retry";
@@ -147,10 +147,10 @@ async function verifyDownload(
     throw transferError(`download of ${file.name} returned ${received.bytes} bytes, ${file.size} were listed`);
   }
   if (action.verify === "relist") {
-    const now = await withRetry(ctx.retry, () => relistLogFile(ctx.aws, ctx.instance, file.name));
-    if (!now || now.lastWritten !== file.lastWritten || now.size !== file.size) {
-      throw new ChangedDuringCopy(`${file.name} was rotated or rewritten while it was being copied`);
-    }
+    const expected = action.unchanged ?? { contains: file.name, files: [file] };
+    const now = await withRetry(ctx.retry, () => listLogFiles(ctx.aws, ctx.instance, expected.contains));
+    const moved = expected.files.find((f) => !now.some((n) => n.name === f.name && n.lastWritten === f.lastWritten && n.size === f.size));
+    if (moved) throw new ChangedDuringCopy(`${moved.name} was rotated or rewritten while ${file.name} was being copied`);
   }
 }
 

@@ -242,5 +242,26 @@ describe("sync engine against the fake RDS and s3rver", function () {
     // truncated, then two full (identical) downloads
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 3);
   });
+
+  it("sees a rotation during a download even when the members it shifts are tied on LastWritten and size", async () => {
+    const t = T0 + HOUR;
+    const [a, b, c] = ["A reinitialized\n", "B reinitialized\n", lines("active", 3)];
+    h.rds.putFile("db1", { name: "log/ERROR", lastWritten: t + 5, content: Buffer.from(c) });
+    h.rds.putFile("db1", { name: "log/ERROR.1", lastWritten: t, content: Buffer.from(a) });
+    h.rds.putFile("db1", { name: "log/ERROR.2", lastWritten: t, content: Buffer.from(b) });
+    let cycled = false;
+    h.rds.beforeDownload = (_instance, file) => {
+      if (cycled || file !== "log/ERROR.2") return;
+      cycled = true;
+      h.rds.renameFile("db1", "log/ERROR.2", "log/ERROR.3");
+      h.rds.renameFile("db1", "log/ERROR.1", "log/ERROR.2");
+      h.rds.renameFile("db1", "log/ERROR", "log/ERROR.1");
+      h.rds.putFile("db1", { name: "log/ERROR", lastWritten: t + 10, content: Buffer.from("startup\n") });
+    };
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    assert.ok(cycled);
+    assert.deepEqual([...(await archived(h)).values()].map((o) => o.text).sort(), [a, b, c].sort());
+  });
 });
 

@@ -97,6 +97,7 @@ describe("planning/plan-instance", () => {
         reason: "new",
         final: true,
         verify: "relist",
+        unchanged: { contains: "slowquery/mysql-slowquery.log.14", files: [listing[1]] },
       });
       const dated = actionOf(p.actions, "general/mysql-general.log.2024-10-01.13");
       assert.equal(dated.action, "copy");
@@ -515,5 +516,21 @@ describe("planning/plan-instance", () => {
         RUNS,
       );
     });
+  });
+});
+
+describe("planning/plan-instance: what a chain member's copy must find unchanged", () => {
+  it("its whole family, so tied members cannot trade places unseen during the download", () => {
+    const t = T0 + 12 * HOUR;
+    const listing = [
+      file("log/ERROR", t + 5, 40),
+      file("log/ERROR.1", t, 80),
+      file("log/ERROR.2", t, 80),
+      file("log/SQLAGENT.OUT", t, 10),
+    ];
+    const p = planInstance({ instance: "db-1", group: "db-1", listing, manifest: emptyManifest(), now: t + HOUR, include: [], activeRefreshMs: 0 });
+    const copy = p.actions.find((a) => a.file.name === "log/ERROR.2");
+    assert.ok(copy && copy.action === "copy");
+    assert.deepEqual(copy.unchanged, { contains: "ERROR", files: listing.slice(0, 3) });
   });
 });
