@@ -1,0 +1,199 @@
+/**
+ * `npm run bench`: memory, throughput, request counts, bytes moved and cost of the sync engine, against the
+ * fake RDS and s3rver on loopback, through the engine's public entry points (the CLI in a child process; runSync
+ * in-process for the simulated days). Prints a table and writes the same figures as JSON under bench/results/.
+ *
+ *   BENCH_QUICK=1   small sizes everywhere (for development; writes bench/results/quick.tmp.json)
+ *   BENCH_ONLY=memory,gzip,fleet,rotation   run only these sections (cost uses whatever ran)
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DEFAULT_GZIP_LEVEL, DEFAULTS } from "../archiver";
+import { ensureBuilt, ROOT } from "./lib/cli";
+import { blockPool } from "./lib/content";
+import { externalLoad, gitState, machineInfo, topProcesses } from "./lib/machine";
+import { formatReport } from "./lib/table";
+import { gzipTradeoff, monthlyCost, type CostResult, type GzipRecommendation } from "./sections/cost";
+import { fleet, type FleetResult } from "./sections/fleet";
+import { gzipLevels, memoryAndThroughput, type GzipLevelRow, type MemoryResult, type ThroughputResult } from "./sections/memory";
+import { rotation, type SchemeRun } from "./sections/rotation";
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+const quick = process.env.BENCH_QUICK === "1";
+const only = new Set((process.env.BENCH_ONLY ?? "memory,gzip,fleet,rotation").split(",").map((s) => s.trim()).filter(Boolean));
+
+const config = quick
+  ? {
+      sizes: [{ label: "16MiB", bytes: 16 * MiB }, { label: "64MiB", bytes: 64 * MiB }, { label: "128MiB", bytes: 128 * MiB }],
+      throughputLabel: "128MiB",
+      idleRuns: 2,
+      gzipSampleBytes: 16 * MiB,
+      fleetInstances: 10,
+      simHours: 3,
+    }
+  : {
+      sizes: [{ label: "256MiB", bytes: 256 * MiB }, { label: "1GiB", bytes: GiB }, { label: "2GiB", bytes: 2 * GiB }],
+      throughputLabel: "1GiB",
+      idleRuns: 3,
+      gzipSampleBytes: 64 * MiB,
+      fleetInstances: 200,
+      simHours: 24,
+    };
+const GZIP_LEVELS = [1, 3, 6, 9];
+const CONCURRENCIES = [1, 4, 16];
+const SIM = { tailHours: 2, intervalMin: 5, offsetS: 150, refreshKnob: [0, 15, 30, 60], knobScheme: "postgres-hourly" };
+const COST = { instances: 10, gibPerDayPerInstance: 1 };
+
+export interface Targets {
+  memoryAboveIdle: { limitMB: number; valueMB?: number; met?: boolean };
+  memorySpread: { limit: number; value?: number; valueAboveIdle?: number; met?: boolean };
+  throughputRatio: { limit: number; value?: number; met?: boolean };
+  steadyS3PerInstance: { limit: number; value?: number; puts?: number; met?: boolean };
+  amplification: { limit: number; worst?: number; worstScheme?: string; met?: boolean };
+}
+
+export interface BenchResult {
+  generatedAt: string;
+  quick: boolean;
+  durationSeconds: number;
+  machine: ReturnType<typeof machineInfo> & {
+    loadAverageAtStart: number[];
+    loadAverageAtEnd: number[];
+    /** cores kept busy by other processes, sampled while the bench was idle between sections */
+    externalLoadCores: Record<string, number | undefined>;
+    shared: boolean;
+    sharedNote: string;
+    topProcessesAtStart: string[];
+  };
+  engine: { commit: string; archiverDirty: boolean; commitAtEnd?: string; outRebuilt: boolean; defaultGzipLevel: number; defaultConcurrency: number };
+  memory?: MemoryResult;
+  throughput?: ThroughputResult;
+  gzipLevels?: GzipLevelRow[];
+  gzipRecommendation?: GzipRecommendation;
+  fleet?: FleetResult;
+  rotation?: { hours: number; tailHours: number; syncEveryMinutes: number; firstSyncOffsetSeconds: number; runs: SchemeRun[] };
+  cost?: CostResult;
+  targets: Targets;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const machine = machineInfo();
+  const loadAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  const top = topProcesses();
+  const external: Record<string, number | undefined> = { start: await externalLoad() };
+  log(`bench${quick ? " (BENCH_QUICK)" : ""} on ${machine.cores} x ${machine.cpuModel}, Node ${machine.node}; other load ${external.start ?? "?"} cores`);
+  const built = ensureBuilt();
+  const git = gitState(ROOT);
+  blockPool(); // build the content pool before anything is timed
+
+  const result: BenchResult = {
+    generatedAt: new Date().toISOString(),
+    quick,
+    durationSeconds: 0,
+    machine: { ...machine, loadAverageAtStart: loadAtStart, loadAverageAtEnd: [], externalLoadCores: external, shared: false, sharedNote: "", topProcessesAtStart: top },
+    engine: { ...git, outRebuilt: built.rebuilt, defaultGzipLevel: DEFAULT_GZIP_LEVEL, defaultConcurrency: DEFAULTS.concurrency },
+    targets: {
+      memoryAboveIdle: { limitMB: 150 },
+      memorySpread: { limit: 0.1 },
+      throughputRatio: { limit: 0.8 },
+      steadyS3PerInstance: { limit: 2 },
+      amplification: { limit: 1.2 },
+    },
+  };
+
+  if (only.has("memory")) {
+    log("1+2. memory and throughput (the CLI, one child process per file)");
+    const { memory, throughput } = await memoryAndThroughput(config.sizes, config.throughputLabel, config.idleRuns, log);
+    result.memory = memory;
+    result.throughput = throughput;
+    external.afterMemory = await externalLoad();
+  }
+  if (only.has("gzip")) {
+    log(`2b. gzip levels ${GZIP_LEVELS.join("/")} on ${config.gzipSampleBytes / MiB} MiB of the same logs (in-process zlib)`);
+    result.gzipLevels = await gzipLevels(config.gzipSampleBytes, GZIP_LEVELS);
+    if (result.throughput) result.gzipRecommendation = gzipTradeoff(result.gzipLevels, result.throughput);
+    external.afterGzip = await externalLoad();
+  }
+  if (only.has("fleet")) {
+    log(`3. fleet: ${config.fleetInstances} instances x 40 files (the CLI)`);
+    result.fleet = await fleet(config.fleetInstances, CONCURRENCIES, DEFAULTS.concurrency, log);
+    external.afterFleet = await externalLoad();
+  }
+  if (only.has("rotation")) {
+    log(`4. one simulated day per rotation scheme, a sync every ${SIM.intervalMin} virtual minutes (in-process runSync)`);
+    const runs = await rotation({ hours: config.simHours, ...SIM }, log);
+    result.rotation = { hours: config.simHours, tailHours: SIM.tailHours, syncEveryMinutes: SIM.intervalMin, firstSyncOffsetSeconds: SIM.offsetS, runs };
+    external.afterRotation = await externalLoad();
+  }
+  if (result.memory && result.throughput) {
+    result.cost = monthlyCost({
+      ...COST,
+      syncIntervalMin: SIM.intervalMin,
+      memory: result.memory,
+      throughput: result.throughput,
+      ...(result.fleet ? { fleet: result.fleet } : {}),
+      ...(result.rotation ? { scheme: result.rotation.runs.find((r) => r.scheme === SIM.knobScheme && r.activeRefreshMinutes === 0) } : {}),
+      concurrency: DEFAULTS.concurrency,
+    });
+  }
+
+  evaluateTargets(result);
+  const loads = Object.values(external).filter((x): x is number => x !== undefined);
+  const maxExternal = loads.length ? Math.max(...loads) : 0;
+  result.machine.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  result.machine.shared = maxExternal >= 0.25;
+  result.machine.sharedNote = result.machine.shared
+    ? `shared: other processes kept up to ${maxExternal} of ${machine.cores} cores busy between sections; wall-clock figures are pessimistic`
+    : "not shared: no other process used a noticeable share of the CPU between sections";
+  result.durationSeconds = Math.round((Date.now() - started) / 1000);
+  result.engine.commitAtEnd = gitState(ROOT).commit;
+
+  const table = formatReport(result);
+  process.stdout.write(`${table}\n`);
+  const dir = path.join(ROOT, "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const name = quick || only.size < 4 ? "quick.tmp" : "latest";
+  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  if (name === "latest") fs.writeFileSync(path.join(dir, "latest.txt"), `${table}\n`);
+  log(`wrote bench/results/${name}.json${name === "latest" ? " and latest.txt" : ""} (${result.durationSeconds} s)`);
+}
+
+function evaluateTargets(r: BenchResult): void {
+  const t = r.targets;
+  if (r.memory) {
+    t.memoryAboveIdle.valueMB = r.memory.maxAboveIdleMB;
+    t.memoryAboveIdle.met = r.memory.maxAboveIdleMB <= t.memoryAboveIdle.limitMB;
+    t.memorySpread.value = r.memory.spreadPeakRss;
+    t.memorySpread.valueAboveIdle = r.memory.spreadAboveIdle;
+    t.memorySpread.met = r.memory.spreadPeakRss <= t.memorySpread.limit;
+  }
+  if (r.throughput) {
+    t.throughputRatio.value = r.throughput.ratioToGzip;
+    t.throughputRatio.met = r.throughput.ratioToGzip >= t.throughputRatio.limit;
+  }
+  if (r.fleet) {
+    t.steadyS3PerInstance.value = r.fleet.steady.s3RequestsPerInstance;
+    t.steadyS3PerInstance.puts = r.fleet.steady.s3PutsAndPosts;
+    t.steadyS3PerInstance.met = r.fleet.steady.s3RequestsPerInstance <= t.steadyS3PerInstance.limit && r.fleet.steady.s3PutsAndPosts === 0;
+  }
+  if (r.rotation) {
+    const defaults = r.rotation.runs.filter((x) => x.activeRefreshMinutes === 0 && x.distinctBytesArchived > 0);
+    const worst = [...defaults].sort((a, b) => b.amplification - a.amplification)[0];
+    if (worst) {
+      t.amplification.worst = worst.amplification;
+      t.amplification.worstScheme = worst.scheme;
+      t.amplification.met = worst.amplification <= t.amplification.limit;
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
