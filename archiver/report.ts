@@ -1,7 +1,5 @@
 /** What a sync run did, per instance and per file. The CLI's --json output and the Lambda's return value. */
 
-export type PlannedAction = "copy" | "skip" | "reject";
-
 export interface FileOutcome {
   file: string;
   /** The S3 key the file is (or would be) archived under, when it maps to one. */

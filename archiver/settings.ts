@@ -49,7 +49,8 @@ export function splitList(value: string | undefined): string[] {
   return (value ?? "").split(/[\s,]+/).filter((s) => s.length > 0);
 }
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, min: number): number {
+/** Parses a whole-number setting; an absent or blank value takes the fallback. */
+export function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new SettingsError(name, `expected a whole number >= ${min}, got "${raw}"`);
@@ -82,12 +83,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
       instances: splitList(env[ENV.instances]),
       clusters: splitList(env[ENV.clusters]),
       include: splitList(env[ENV.include]),
-      concurrency: positiveInt(ENV.concurrency, env[ENV.concurrency], DEFAULTS.concurrency, 1),
-      activeRefreshMinutes: positiveInt(ENV.activeRefreshMinutes, env[ENV.activeRefreshMinutes], DEFAULTS.activeRefreshMinutes, 0),
+      concurrency: wholeNumber(ENV.concurrency, env[ENV.concurrency], DEFAULTS.concurrency, 1),
+      activeRefreshMinutes: wholeNumber(ENV.activeRefreshMinutes, env[ENV.activeRefreshMinutes], DEFAULTS.activeRefreshMinutes, 0),
       dryRun: false,
     },
     ENV,
   );
 }
-
-export { positiveInt };

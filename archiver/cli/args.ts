@@ -1,5 +1,5 @@
 /** Command-line parsing for `rds-log-archiver sync`: pure, so usage errors are easy to test. */
-import { DEFAULTS, SettingsError, validateSettings, type SyncSettings } from "../settings";
+import { DEFAULTS, SettingsError, validateSettings, wholeNumber, type SyncSettings } from "../settings";
 
 export const USAGE = `Usage:
   rds-log-archiver sync --bucket <name> [--instance <id>]... [--cluster <id>]...
@@ -62,13 +62,7 @@ export function parseArgs(argv: readonly string[]): CliOptions | "help" {
     if (v && v.length > 1) throw new UsageError(`${name} given more than once`);
     return v?.[0];
   };
-  const count = (name: string, fallback: number, min: number) => {
-    const raw = single(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} expects a whole number >= ${min}, got "${raw}"`);
-    return n;
-  };
+  const count = (name: string, fallback: number, min: number) => wholeNumber(name, single(name), fallback, min);
   try {
     const settings = validateSettings(
       {
