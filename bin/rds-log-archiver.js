@@ -13,10 +13,12 @@ if (fs.existsSync(compiled)) {
   require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
   cli = require(path.join(root, "archiver", "cli", "main.ts"));
 }
-cli.main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(`rds-log-archiver: ${err && err.stack ? err.stack : err}`);
-    process.exit(1);
-  },
-);
+// Exit only once stdout and stderr are flushed: process.exit() right away cuts a report written to a pipe.
+function exitAfterFlush(code) {
+  process.exitCode = code;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}
+cli.main(process.argv.slice(2)).then(exitAfterFlush, (err) => {
+  console.error(`rds-log-archiver: ${err && err.stack ? err.stack : err}`);
+  exitAfterFlush(1);
+});

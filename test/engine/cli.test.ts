@@ -78,4 +78,16 @@ describe("rds-log-archiver CLI, as a child process", function () {
     assert.match(run.stdout, /ghost-db: FAILED DBInstanceNotFound/);
     assert.match(run.stdout, /db1 \(db1\): 3 listed/);
   });
+
+  it("writes a JSON report larger than a pipe's buffer whole before exiting", async () => {
+    h.rds.addInstance("busy-db");
+    for (let i = 0; i < 1500; i++) {
+      h.rds.putFile("busy-db", { name: `trace/session_${String(i).padStart(5, "0")}_with_a_long_name.trc`, lastWritten: Date.now() - 5 * HOUR, content: Buffer.from("x\n") });
+    }
+    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "busy-db", "--dry-run", "--json"], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stdout.length > 200_000, `only ${run.stdout.length} bytes`);
+    assert.equal((JSON.parse(run.stdout) as SyncReport).instances[0].planned?.length, 1500);
+  });
 });
+
