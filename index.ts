@@ -5,23 +5,46 @@
  *   bucket   -> infra/archive-bucket.ts  <account>-<bucketName>-<region>, hardened, with lifecycle
  *   function -> infra/sync-function.ts   role + log group + CallbackFunction running archiver/
  *   schedule -> infra/schedule.ts        EventBridge rule, target and invoke permission
+ *   events   -> infra/rds-events.ts      RDS events rule + function + dead-letter queue (archiveEvents)
+ *   logs     -> infra/log-subscriptions.ts  one subscription filter per log group + function (logGroups)
+ *   alarms   -> infra/alarms.ts          SNS topic and run-health alarms on the functions' EMF metrics
  */
 import * as pulumi from "@pulumi/pulumi";
 import { lookupTarget, resolveBucketName } from "./infra/account";
+import { RunAlarms } from "./infra/alarms";
 import { ArchiveBucket } from "./infra/archive-bucket";
-import { functionNameFor, loadConfig } from "./infra/config";
+import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig } from "./infra/config";
+import { LogSubscriptions } from "./infra/log-subscriptions";
+import { CLOUDWATCH_PREFIX, EVENTS_PREFIX } from "./infra/policies";
+import { RdsEvents } from "./infra/rds-events";
 import { SyncSchedule } from "./infra/schedule";
 import { SyncFunction } from "./infra/sync-function";
 
 const config = loadConfig();
 const target = pulumi.output(lookupTarget());
+const project = pulumi.getProject();
+const stage = pulumi.getStack();
+const syncFunctionName = functionNameFor(project, stage);
+const subscribeLogs = config.logGroups.length > 0;
+const eventsName = config.archiveEvents ? functionNameFor(project, stage, "events") : "";
+const logsName = subscribeLogs ? functionNameFor(project, stage, "logs") : "";
+if (subscribeLogs) checkSubscribedLogGroups(config.logGroups, [`/aws/lambda/${logsName}`]);
+
+// Transition and expiry: every archived id's prefix, and the events and subscription prefixes when those are on.
+// Never _state/ (the engine reads it every run) and never _rejected/ (kept in S3 Standard for inspection).
+const archivePrefixes = [
+  ...[...config.instances, ...config.clusters].map((id) => `${id}/`),
+  ...(config.archiveEvents ? [EVENTS_PREFIX] : []),
+  ...(subscribeLogs ? [CLOUDWATCH_PREFIX] : []),
+];
 
 const archive = new ArchiveBucket("archive", {
   bucketName: target.apply((t) => resolveBucketName(config, t)),
   kmsKeyArn: config.kmsKeyArn,
   versioning: config.versioning,
   lifecycle: {
-    archivePrefixes: [...config.instances, ...config.clusters].map((id) => `${id}/`),
+    // An instance named "events" or "cloudwatch" shares its prefix with those archives: one rule covers both.
+    archivePrefixes: [...new Set(archivePrefixes)],
     transitionDays: config.transitionDays,
     storageClass: config.transitionStorageClass,
     expirationDays: config.expirationDays,
@@ -31,8 +54,8 @@ const archive = new ArchiveBucket("archive", {
 });
 
 const sync = new SyncFunction("sync", {
-  functionName: functionNameFor(pulumi.getProject(), pulumi.getStack()),
-  stage: pulumi.getStack(),
+  functionName: syncFunctionName,
+  stage,
   target,
   bucketName: archive.bucket.bucket,
   bucketArn: archive.bucket.arn,
@@ -49,8 +72,54 @@ new SyncSchedule("schedule", {
   functionArn: sync.fn.arn,
 });
 
+const events = config.archiveEvents
+  ? new RdsEvents("events", {
+      functionName: eventsName,
+      stage,
+      target,
+      bucketName: archive.bucket.bucket,
+      bucketArn: archive.bucket.arn,
+      kmsKeyArn: config.kmsKeyArn,
+      instances: config.instances,
+      clusters: config.clusters,
+      logRetentionDays: config.logRetentionDays,
+    })
+  : undefined;
+
+const subscriptions = subscribeLogs
+  ? new LogSubscriptions("logs", {
+      functionName: logsName,
+      stage,
+      target,
+      bucketName: archive.bucket.bucket,
+      bucketArn: archive.bucket.arn,
+      kmsKeyArn: config.kmsKeyArn,
+      logGroups: config.logGroups,
+      logRetentionDays: config.logRetentionDays,
+    })
+  : undefined;
+
+const alarms = new RunAlarms("alarms", {
+  namePrefix: syncFunctionName,
+  stage,
+  intervalSeconds: alarmIntervalSeconds(config),
+  lagAlarmMinutes: config.lagAlarmMinutes,
+  alarmEmail: config.alarmEmail,
+  watchRejected: events !== undefined || subscriptions !== undefined,
+  deadLetterQueues: [
+    ...(events ? [{ label: "events", queueName: events.function.deadLetterQueue.name }] : []),
+    ...(subscriptions ? [{ label: "logs", queueName: subscriptions.function.deadLetterQueue.name }] : []),
+  ],
+});
+
 export const bucketName = archive.bucket.bucket;
 export const bucketArn = archive.bucket.arn;
 export const functionName = sync.fn.name;
 export const functionArn = sync.fn.arn;
 export const schedule = config.schedule;
+export const alarmTopicArn = alarms.topic.arn;
+// Only when the feature is on (undefined outputs are left out of the stack's outputs).
+export const eventsFunctionName = events?.function.fn.name;
+export const eventsDeadLetterQueueUrl = events?.function.deadLetterQueue.url;
+export const logsFunctionName = subscriptions?.function.fn.name;
+export const logsDeadLetterQueueUrl = subscriptions?.function.deadLetterQueue.url;

@@ -38,6 +38,19 @@ export interface ArchiverConfig {
   /** Used only with versioning: days a replaced or deleted version is kept. */
   noncurrentVersionExpirationDays: number;
   logRetentionDays: number;
+  /** Archive the stage's RDS events (EventBridge) under events/. */
+  archiveEvents: boolean;
+  /** CloudWatch Logs groups whose events are archived under cloudwatch/ through a subscription filter. */
+  logGroups: string[];
+  /** Empty: the alarm topic has no subscription. */
+  alarmEmail: string;
+  /** The archive-lag alarm fires above this many minutes. */
+  lagAlarmMinutes: number;
+  /**
+   * The schedule interval the run-health alarms assume, in minutes. 0: the rate() expression's interval.
+   * Required (at least 1) with a cron() schedule.
+   */
+  alarmIntervalMinutes: number;
 }
 
 /** The defaults Pulumi.yaml declares; the program applies the same ones (test/program checks they agree). */
@@ -57,6 +70,11 @@ export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
   expirationDays: 0,
   noncurrentVersionExpirationDays: 30,
   logRetentionDays: 30,
+  archiveEvents: true,
+  logGroups: [],
+  alarmEmail: "",
+  lagAlarmMinutes: 60,
+  alarmIntervalMinutes: 0,
 };
 
 export interface ConfigProblem {
@@ -146,6 +164,30 @@ export function parseConfig(get: ConfigSource): ArchiverConfig {
     report("kmsKeyArn", `expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>), got "${kmsKeyArn}"`);
   }
 
+  const archiveEvents = boolean("archiveEvents", get("archiveEvents"), DEFAULTS.archiveEvents, report);
+
+  const logGroups = stringList("logGroups", get, report);
+  const seenGroups = new Set<string>();
+  for (const group of logGroups) {
+    const problem = logGroupNameProblem(group);
+    if (problem) report("logGroups", problem);
+    if (seenGroups.has(group)) report("logGroups", `"${group}" is listed more than once`);
+    seenGroups.add(group);
+  }
+
+  const alarmEmail = (get("alarmEmail") ?? "").trim();
+  if (alarmEmail && !EMAIL.test(alarmEmail)) report("alarmEmail", `"${alarmEmail}" is not an email address`);
+
+  const lagAlarmMinutes = int("lagAlarmMinutes", 1, 10080);
+  const alarmIntervalMinutes = int("alarmIntervalMinutes", 0, 10080);
+  if (!scheduleProblem && alarmIntervalMinutes === 0 && scheduleIntervalSeconds(schedule) === undefined) {
+    report(
+      "alarmIntervalMinutes",
+      `required with the cron schedule "${schedule}": set the longest gap between two runs in minutes, ` +
+        "which the alarms use to tell a missed run from a quiet one",
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     bucketName,
@@ -164,7 +206,55 @@ export function parseConfig(get: ConfigSource): ArchiverConfig {
     expirationDays,
     noncurrentVersionExpirationDays,
     logRetentionDays,
+    archiveEvents,
+    logGroups,
+    alarmEmail,
+    lagAlarmMinutes,
+    alarmIntervalMinutes,
   };
+}
+
+/**
+ * The schedule interval the alarms assume, in seconds: alarmIntervalMinutes when set, else the rate's interval.
+ * parseConfig guarantees one of the two exists.
+ */
+export function alarmIntervalSeconds(config: Pick<ArchiverConfig, "schedule" | "alarmIntervalMinutes">): number {
+  if (config.alarmIntervalMinutes > 0) return config.alarmIntervalMinutes * 60;
+  const interval = scheduleIntervalSeconds(config.schedule);
+  if (interval === undefined) throw new ConfigError([{ key: "alarmIntervalMinutes", message: "required with a cron schedule" }]);
+  return interval;
+}
+
+// ---- CloudWatch Logs and email ----------------------------------------------------------------
+
+/**
+ * CloudWatch Logs group names: 1 to 512 characters, each a letter, digit, `_`, `-`, `/`, `.` or `#`.
+ * (RDS exports to `/aws/rds/instance/<id>/<log type>` and `/aws/rds/cluster/<id>/<log type>`.)
+ */
+export function logGroupNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "a log group name cannot be empty";
+  if (name.length > 512) return `"${name.slice(0, 40)}..." is ${name.length} characters; CloudWatch allows 512`;
+  const bad = name.match(/[^A-Za-z0-9_\-/.#]/);
+  if (bad) {
+    return `"${name}" is not a CloudWatch Logs group name: "${bad[0]}" is not allowed (letters, digits, _ - / . # only)`;
+  }
+  return undefined;
+}
+
+/** One address, no display name: what an SNS email subscription accepts. */
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/**
+ * A log group the subscription function itself writes to cannot be subscribed to it: every delivery would
+ * log, and every log line would be delivered again. Checked once the function's name is known.
+ */
+export function checkSubscribedLogGroups(logGroups: string[], ownLogGroups: string[]): void {
+  const loops = logGroups.filter((g) => ownLogGroups.includes(g));
+  if (loops.length > 0) {
+    throw new ConfigError(
+      loops.map((g) => ({ key: "logGroups", message: `"${g}" is the log group of this stack's subscription function: subscribing it would loop` })),
+    );
+  }
 }
 
 // ---- bucket name ------------------------------------------------------------------------------
@@ -388,9 +478,12 @@ export function scheduleIntervalSeconds(expression: string): number | undefined 
 
 // ---- names ------------------------------------------------------------------------------------
 
-/** Lambda function names: letters, digits, hyphens and underscores, at most 64 characters. */
-export function functionNameFor(project: string, stack: string): string {
-  const name = `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-");
+/**
+ * Lambda function names: letters, digits, hyphens and underscores, at most 64 characters.
+ * `suffix` names the stack's other functions: `<project>-<stack>-<suffix>`.
+ */
+export function functionNameFor(project: string, stack: string, suffix = ""): string {
+  const name = `${project}-${stack}${suffix ? `-${suffix}` : ""}`.replace(/[^A-Za-z0-9_-]/g, "-");
   if (name.length > 64) {
     throw new pulumi.RunError(`the function name "${name}" is longer than 64 characters: use a shorter stack name`);
   }

@@ -104,6 +104,97 @@ export function syncFunctionPolicy(p: SyncPolicyInputs): PolicyDocument {
   return assertNoWildcardActions({ Version: "2012-10-17", Statement: statements });
 }
 
+/** The prefixes the event functions write: their own, and `_rejected/` for payloads they cannot archive. */
+export const EVENTS_PREFIX = "events/";
+export const CLOUDWATCH_PREFIX = "cloudwatch/";
+export const REJECTED_PREFIX = "_rejected/";
+
+export interface EventFunctionPolicyInputs {
+  bucketArn: string;
+  /** The function's own log group, without a trailing `:*`. */
+  logGroupArn: string;
+  /** The function's dead-letter queue (Lambda sends failed asynchronous invocations there). */
+  deadLetterQueueArn: string;
+  /** Empty when the bucket uses SSE-S3. */
+  kmsKeyArn: string;
+}
+
+/**
+ * The statements both event functions share: write one prefix (and `_rejected/`) with single PUTs, log to their
+ * own group, dead-letter failed invocations, and encrypt with the bucket's key. They never read, list or delete.
+ * With SSE-KMS a single-part PutObject needs only kms:GenerateDataKey (Decrypt is for multipart uploads).
+ */
+function eventFunctionStatements(p: EventFunctionPolicyInputs, sid: string, prefix: string, middle: PolicyStatement[]): PolicyStatement[] {
+  const statements: PolicyStatement[] = [
+    { Sid: sid, Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${p.bucketArn}/${prefix}*`, `${p.bucketArn}/${REJECTED_PREFIX}*`] },
+    ...middle,
+    { Sid: "WriteOwnLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${p.logGroupArn}:*`] },
+    { Sid: "SendFailedInvocations", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [p.deadLetterQueueArn] },
+  ];
+  if (p.kmsKeyArn) statements.push({ Sid: "UseArchiveKey", Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: [p.kmsKeyArn] });
+  return statements;
+}
+
+export interface RdsEventsPolicyInputs extends EventFunctionPolicyInputs {
+  partition: string;
+  region: string;
+  accountId: string;
+  /** Cluster members are resolved with DescribeDBClusters; nothing else is read from RDS. */
+  clusters: string[];
+}
+
+/** The inline policy of the RDS events function's role. */
+export function rdsEventsFunctionPolicy(p: RdsEventsPolicyInputs): PolicyDocument {
+  const resolve: PolicyStatement[] =
+    p.clusters.length > 0
+      ? [{ Sid: "ResolveClusterMembers", Effect: "Allow", Action: ["rds:DescribeDBClusters"], Resource: p.clusters.map((id) => rdsArn(p, "cluster", id)) }]
+      : [];
+  return assertNoWildcardActions({ Version: "2012-10-17", Statement: eventFunctionStatements(p, "WriteEventObjects", EVENTS_PREFIX, resolve) });
+}
+
+/** The inline policy of the CloudWatch Logs subscription function's role. */
+export function logSubscriptionFunctionPolicy(p: EventFunctionPolicyInputs): PolicyDocument {
+  return assertNoWildcardActions({ Version: "2012-10-17", Statement: eventFunctionStatements(p, "WriteLogObjects", CLOUDWATCH_PREFIX, []) });
+}
+
+/**
+ * The queue policy of the events dead-letter queue: EventBridge may send the events it could not deliver, for this
+ * rule only. (Lambda's own failed invocations arrive through the function's role, not through this policy.)
+ * Requests without TLS are denied, as on the bucket.
+ */
+export function eventsDeadLetterQueuePolicy(queueArn: string, ruleArn: string): PolicyDocument {
+  return assertNoWildcardActions({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EventBridgeDeadLetters",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: ["sqs:SendMessage"],
+        Resource: [queueArn],
+        Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+      },
+      denyInsecureQueueTransport(queueArn),
+    ],
+  });
+}
+
+/** A queue policy that only denies requests made without TLS. */
+export function deadLetterQueuePolicy(queueArn: string): PolicyDocument {
+  return { Version: "2012-10-17", Statement: [denyInsecureQueueTransport(queueArn)] };
+}
+
+function denyInsecureQueueTransport(queueArn: string): PolicyStatement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: ["sqs:*"],
+    Resource: [queueArn],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
 /** Lets the Lambda service assume the function's role. */
 export function lambdaAssumeRolePolicy(): PolicyDocument {
   return assertNoWildcardActions({

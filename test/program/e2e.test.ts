@@ -62,7 +62,7 @@ describe("end to end: the serialized function against a fake RDS and a local S3"
       writeHandlerTo: handlerFile,
     });
     assert.ok(loaded.ok, `the live stack did not load: ${loaded.error}\n${loaded.stderr}`);
-    const fn = loaded.resources!.find((r) => r.type === "aws:lambda/function:Function")!;
+    const fn = loaded.resources!.find((r) => r.type === "aws:lambda/function:Function" && r.name === "sync")!;
     const variables: Record<string, string> = fn.inputs.environment.variables;
     const bucket = variables.ARCHIVE_BUCKET;
     assert.equal(bucket, "123456789012-prod-rds-logs-us-east-1");

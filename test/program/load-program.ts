@@ -3,6 +3,7 @@
 // that stopped the program. Run through harness.ts, one process per config, so every load starts
 // from a clean module cache and a clean Pulumi runtime.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { createMocks, RegisteredResource, valueOf } from "./mocks";
 
@@ -14,8 +15,10 @@ export interface ProgramSpec {
   region?: string;
   /** Load as `pulumi preview` would (the runtime's dry-run flag). Default true. */
   preview?: boolean;
-  /** Write the function's serialized `__index.js` here. */
+  /** Write the sync function's serialized `__index.js` here. */
   writeHandlerTo?: string;
+  /** Write every function's serialized `__index.js` into this directory, as `<resource name>.js` ("sync", "events", "logs"). */
+  writeHandlersTo?: string;
 }
 
 export interface ProgramResult {
@@ -58,10 +61,12 @@ async function main(): Promise<void> {
     outputs[key] = pulumi.Output.isInstance(value) ? await Promise.race([valueOf(value), timeout]) : value;
   }
 
-  const fn = registry.find((r) => r.type === "aws:lambda/function:Function");
-  if (spec.writeHandlerTo && fn) {
-    const assets = await fn.inputs.code.assets;
-    fs.writeFileSync(spec.writeHandlerTo, await assets["__index.js"].text);
+  const functions = registry.filter((r) => r.type === "aws:lambda/function:Function");
+  const handlerText = async (fn: RegisteredResource) => (await fn.inputs.code.assets)["__index.js"].text as Promise<string>;
+  const sync = functions.find((r) => r.name === "sync");
+  if (spec.writeHandlerTo && sync) fs.writeFileSync(spec.writeHandlerTo, await handlerText(sync));
+  if (spec.writeHandlersTo) {
+    for (const fn of functions) fs.writeFileSync(path.join(spec.writeHandlersTo, `${fn.name}.js`), await handlerText(fn));
   }
 
   const resources = registry.map(({ type, name, inputs }) => {

@@ -46,6 +46,13 @@ function mockState(args: pulumi.runtime.MockResourceArgs, region: string): { id:
       return { id: `${args.name}-role`, state: { name: `${args.name}-role`, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${args.name}-role` } };
     case "aws:cloudwatch/eventRule:EventRule":
       return { id: `${args.name}-rule`, state: { name: `${args.name}-rule`, arn: `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${args.name}-rule` } };
+    case "aws:sqs/queue:Queue":
+      return {
+        id: `https://sqs.${region}.amazonaws.com/${ACCOUNT_ID}/${name}`,
+        state: { name, arn: `arn:aws:sqs:${region}:${ACCOUNT_ID}:${name}`, url: `https://sqs.${region}.amazonaws.com/${ACCOUNT_ID}/${name}` },
+      };
+    case "aws:sns/topic:Topic":
+      return { id: `arn:aws:sns:${region}:${ACCOUNT_ID}:${name}`, state: { name, arn: `arn:aws:sns:${region}:${ACCOUNT_ID}:${name}` } };
     default:
       return { id: `${args.name}-id`, state: { arn: `arn:aws:mock:${region}:${ACCOUNT_ID}:${args.type}/${args.name}` } };
   }

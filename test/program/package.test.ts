@@ -20,7 +20,7 @@ describe("the deployment package", function () {
   let entries: Record<string, { text?: Promise<string>; path?: Promise<string> }>;
 
   before(async () => {
-    entries = await (await the("aws:lambda/function:Function")).inputs.code.assets;
+    entries = await (await the("aws:lambda/function:Function", "sync")).inputs.code.assets;
   });
 
   it("holds __index.js and node_modules of runtime dependencies only", () => {

@@ -27,6 +27,10 @@ export const CONFIG: Record<string, string> = {
   "rds-log-archiver:expirationDays": "400",
   "rds-log-archiver:noncurrentVersionExpirationDays": "14",
   "rds-log-archiver:logRetentionDays": "90",
+  "rds-log-archiver:archiveEvents": "true",
+  "rds-log-archiver:logGroups": JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit"]),
+  "rds-log-archiver:alarmEmail": "dba-oncall@example.com",
+  "rds-log-archiver:lagAlarmMinutes": "90",
 };
 
 const registry: RegisteredResource[] = [];
@@ -81,9 +85,12 @@ export async function resourcesOf(type: string): Promise<RegisteredResource[]> {
   return (await registered()).filter((r) => r.type === type);
 }
 
-/** The single resource of a type; fails if there is none or more than one. */
-export async function the(type: string): Promise<RegisteredResource> {
-  const found = await resourcesOf(type);
-  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+/**
+ * The single resource of a type (and, when given, of that Pulumi resource name: "sync", "schedule", "events",
+ * "logs", ...); fails if there is none or more than one.
+ */
+export async function the(type: string, name?: string): Promise<RegisteredResource> {
+  const found = (await resourcesOf(type)).filter((r) => name === undefined || r.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${type}${name === undefined ? "" : ` named ${name}`}, found ${found.length}`);
   return found[0];
 }

@@ -32,13 +32,19 @@ const T = {
 const doc = (json: string): PolicyDocument => JSON.parse(json);
 
 describe("program under mocks", () => {
-  it("exports the bucket name and ARN, the function name and ARN, and the schedule", async () => {
+  it("exports the bucket, the functions, the schedule, the alarm topic and the dead-letter queues", async () => {
+    const sqs = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}`;
     assert.deepEqual(await stackOutputs(), {
       bucketName: BUCKET,
       bucketArn: BUCKET_ARN,
       functionName: FUNCTION_NAME,
       functionArn: FUNCTION_ARN,
       schedule: "rate(10 minutes)",
+      alarmTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${FUNCTION_NAME}-alarms`,
+      eventsFunctionName: `${FUNCTION_NAME}-events`,
+      eventsDeadLetterQueueUrl: `${sqs}/${FUNCTION_NAME}-events-dlq`,
+      logsFunctionName: `${FUNCTION_NAME}-logs`,
+      logsDeadLetterQueueUrl: `${sqs}/${FUNCTION_NAME}-logs-dlq`,
     });
   });
 
@@ -108,12 +114,12 @@ describe("program under mocks", () => {
       });
     });
 
-    it("transitions and expires each archived id's prefix, and nothing else", async () => {
+    it("transitions and expires each archived id's prefix, the events and the subscriptions, and nothing else", async () => {
       const rules: any[] = (await the(T.lifecycle)).inputs.rules;
       const scoped = rules.filter((r) => r.transitions || r.expiration?.days);
       assert.deepEqual(
         scoped,
-        ["prod-rds", "reporting-rds", "orders-aurora"].map((id) => ({
+        ["prod-rds", "reporting-rds", "orders-aurora", "events", "cloudwatch"].map((id) => ({
           id: `archive-${id}`,
           status: "Enabled",
           filter: { prefix: `${id}/` },
@@ -123,11 +129,13 @@ describe("program under mocks", () => {
       );
     });
 
-    it("never moves or deletes the engine's state objects under _state/", async () => {
+    it("never moves or deletes the engine's state objects under _state/, nor the rejected payloads under _rejected/", async () => {
       const rules: any[] = (await the(T.lifecycle)).inputs.rules;
       for (const rule of rules.filter((r) => r.transitions || r.expiration?.days)) {
         const prefix: string = rule.filter?.prefix ?? rule.filter?.and?.prefix ?? "";
-        assert.ok(prefix.length > 0 && !"_state/".startsWith(prefix) && !prefix.startsWith("_state/"), `rule ${rule.id} reaches _state/`);
+        for (const kept of ["_state/", "_rejected/"]) {
+          assert.ok(prefix.length > 0 && !kept.startsWith(prefix) && !prefix.startsWith(kept), `rule ${rule.id} reaches ${kept}`);
+        }
       }
     });
 
@@ -145,12 +153,12 @@ describe("program under mocks", () => {
 
   describe("IAM", () => {
     it("gives the function its own role, assumable by Lambda only", async () => {
-      const role = await the(T.role);
+      const role = await the(T.role, "sync");
       assert.deepEqual(doc(role.inputs.assumeRolePolicy).Statement, [
         { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: ["sts:AssumeRole"] },
       ]);
-      assert.equal((await the(T.rolePolicy)).inputs.role, "sync-role");
-      assert.equal((await the(T.fn)).inputs.role, "arn:aws:iam::123456789012:role/sync-role");
+      assert.equal((await the(T.rolePolicy, "sync")).inputs.role, "sync-role");
+      assert.equal((await the(T.fn, "sync")).inputs.role, "arn:aws:iam::123456789012:role/sync-role");
     });
 
     it("attaches no managed policies (CallbackFunction's broad defaults stay off)", async () => {
@@ -159,7 +167,7 @@ describe("program under mocks", () => {
     });
 
     it("grants exactly these actions on exactly these resources", async () => {
-      const policy = doc((await the(T.rolePolicy)).inputs.policy);
+      const policy = doc((await the(T.rolePolicy, "sync")).inputs.policy);
       assert.deepEqual(policy, {
         Version: "2012-10-17",
         Statement: [
@@ -205,19 +213,23 @@ describe("program under mocks", () => {
       for (const json of documents) assert.deepEqual(wildcardGrants(doc(json)), []);
     });
 
-    it("no Allow statement has `*` as its whole resource", async () => {
-      const policy = doc((await the(T.rolePolicy)).inputs.policy);
-      for (const s of policy.Statement) {
-        assert.ok(![s.Resource].flat().includes("*"), `${s.Sid} is granted on *`);
+    it("no Allow statement of any role has `*` as its whole resource", async () => {
+      const policies = await resourcesOf(T.rolePolicy);
+      assert.equal(policies.length, 3, "the sync, events and subscription functions' roles");
+      for (const { name, inputs } of policies) {
+        for (const s of doc(inputs.policy).Statement) {
+          assert.ok(![s.Resource].flat().includes("*"), `${name}: ${s.Sid} is granted on *`);
+        }
       }
     });
 
     it("unconditioned statements never use a resource wildcard beyond object keys and log streams", async () => {
-      const policy = doc((await the(T.rolePolicy)).inputs.policy);
-      for (const s of policy.Statement.filter((st) => !st.Condition)) {
-        for (const resource of [s.Resource].flat() as string[]) {
-          const wildcard = resource.replace(/\/\*$|:\*$/, "").includes("*");
-          assert.ok(!wildcard, `${s.Sid}: ${resource}`);
+      for (const { name, inputs } of await resourcesOf(T.rolePolicy)) {
+        for (const s of doc(inputs.policy).Statement.filter((st) => !st.Condition)) {
+          for (const resource of [s.Resource].flat() as string[]) {
+            const wildcard = resource.replace(/\/\*$|:\*$/, "").includes("*");
+            assert.ok(!wildcard, `${name}: ${s.Sid}: ${resource}`);
+          }
         }
       }
     });
@@ -225,7 +237,7 @@ describe("program under mocks", () => {
 
   describe("the function", () => {
     it("is a Node.js 22 Lambda with the configured memory, timeout and one reserved execution", async () => {
-      const { inputs } = await the(T.fn);
+      const { inputs } = await the(T.fn, "sync");
       assert.equal(inputs.name, FUNCTION_NAME);
       assert.equal(inputs.runtime, "nodejs22.x");
       assert.equal(inputs.handler, "__index.handler");
@@ -235,7 +247,7 @@ describe("program under mocks", () => {
     });
 
     it("gets its settings through exactly the environment variables the engine reads", async () => {
-      assert.deepEqual((await the(T.fn)).inputs.environment, {
+      assert.deepEqual((await the(T.fn, "sync")).inputs.environment, {
         variables: {
           ARCHIVE_BUCKET: BUCKET,
           RDS_INSTANCES: "prod-rds,reporting-rds",
@@ -249,14 +261,14 @@ describe("program under mocks", () => {
     });
 
     it("logs to its own log group, created with the configured retention", async () => {
-      const logGroup = await the(T.logGroup);
+      const logGroup = await the(T.logGroup, "sync");
       assert.equal(logGroup.inputs.name, `/aws/lambda/${FUNCTION_NAME}`);
       assert.equal(logGroup.inputs.retentionInDays, 90);
-      assert.deepEqual((await the(T.fn)).inputs.loggingConfig, { logFormat: "Text", logGroup: `/aws/lambda/${FUNCTION_NAME}` });
+      assert.deepEqual((await the(T.fn, "sync")).inputs.loggingConfig, { logFormat: "Text", logGroup: `/aws/lambda/${FUNCTION_NAME}` });
     });
 
     it("ships the serialized handler as __index.js", async () => {
-      const assets = await (await the(T.fn)).inputs.code.assets;
+      const assets = await (await the(T.fn, "sync")).inputs.code.assets;
       const text: string = await assets["__index.js"].text;
       assert.match(text, /exports\.handler = /);
       assert.match(text, /require\("@aws-sdk\/client-rds"\)/);
@@ -265,18 +277,18 @@ describe("program under mocks", () => {
 
   describe("schedule wiring", () => {
     it("a rule with the configured expression", async () => {
-      assert.equal((await the(T.rule)).inputs.scheduleExpression, "rate(10 minutes)");
+      assert.equal((await the(T.rule, "schedule")).inputs.scheduleExpression, "rate(10 minutes)");
     });
 
     it("a target connecting that rule to the function", async () => {
-      const { inputs } = await the(T.target);
+      const { inputs } = await the(T.target, "schedule");
       assert.equal(inputs.rule, "schedule-rule");
       assert.equal(inputs.arn, FUNCTION_ARN);
     });
 
     it("a permission letting only that rule invoke the function", async () => {
       assert.deepEqual(
-        (({ action, function: fn, principal, sourceArn }) => ({ action, fn, principal, sourceArn }))((await the(T.permission)).inputs),
+        (({ action, function: fn, principal, sourceArn }) => ({ action, fn, principal, sourceArn }))((await the(T.permission, "schedule")).inputs),
         {
           action: "lambda:InvokeFunction",
           fn: FUNCTION_NAME,
@@ -287,17 +299,40 @@ describe("program under mocks", () => {
     });
 
     it("drops ticks older than one interval instead of queueing them, and never retries a run", async () => {
-      const { inputs } = await the(T.invokeConfig);
+      const { inputs } = await the(T.invokeConfig, "schedule");
       assert.equal(inputs.functionName, FUNCTION_NAME);
       assert.equal(inputs.maximumRetryAttempts, 0);
       assert.equal(inputs.maximumEventAgeInSeconds, 600);
     });
   });
 
-  it("registers nothing beyond the resources above and its three components", async () => {
-    const types = (await registered()).map((r) => r.type).sort();
-    const components = ["rds-log-archiver:index:ArchiveBucket", "rds-log-archiver:index:SyncFunction", "rds-log-archiver:index:SyncSchedule"];
-    assert.deepEqual(types, [...Object.values(T), ...components].sort());
-    assert.equal((await resourcesOf(T.fn)).length, 1);
+  it("registers exactly these resources, by name (test/program/events, subscriptions and alarms check the new ones)", async () => {
+    const names = (await registered()).map((r) => `${r.type} ${r.name}`).sort();
+    const sync = [T.role, T.rolePolicy, T.logGroup, T.fn].map((t) => `${t} sync`);
+    const schedule = [T.rule, T.target, T.permission, T.invokeConfig].map((t) => `${t} schedule`);
+    const bucket = [T.bucket, T.publicAccessBlock, T.ownership, T.encryption, T.versioning, T.bucketPolicy, T.lifecycle].map((t) => `${t} archive`);
+    const eventFunction = (name: string) =>
+      ["aws:sqs/queue:Queue", T.logGroup, T.role, T.rolePolicy, T.fn, T.invokeConfig, "rds-log-archiver:index:EventFunction"].map((t) => `${t} ${name}`);
+    const events = [...eventFunction("events"), ...[T.rule, "aws:sqs/queuePolicy:QueuePolicy", T.permission, T.target, "rds-log-archiver:index:RdsEvents"].map((t) => `${t} events`)];
+    const logIds = ["aws-rds-instance-prod-rds-error-", "aws-rds-cluster-orders-aurora-audit-"].map((prefix) => {
+      const permission = names.find((n) => n.startsWith(`${T.permission} logs-${prefix}`));
+      assert.ok(permission, `no permission for ${prefix}`);
+      return permission.slice(`${T.permission} `.length);
+    });
+    const logs = [
+      ...eventFunction("logs"),
+      ...["aws:sqs/queuePolicy:QueuePolicy", "rds-log-archiver:index:LogSubscriptions"].map((t) => `${t} logs`),
+      ...logIds.flatMap((id) => [`${T.permission} ${id}`, `aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter ${id}`]),
+    ];
+    const alarms = [
+      "aws:sns/topic:Topic alarms",
+      "aws:sns/topicSubscription:TopicSubscription alarms",
+      "rds-log-archiver:index:RunAlarms alarms",
+      ...["failures", "lag", "no-successful-run", "rejected", "events-dead-letters", "logs-dead-letters"].map(
+        (a) => `aws:cloudwatch/metricAlarm:MetricAlarm alarms-${a}`,
+      ),
+    ];
+    const components = ["ArchiveBucket archive", "SyncFunction sync", "SyncSchedule schedule"].map((c) => `rds-log-archiver:index:${c}`);
+    assert.deepEqual(names, [...sync, ...schedule, ...bucket, ...events, ...logs, ...alarms, ...components].sort());
   });
 });

@@ -3,10 +3,14 @@ import * as assert from "node:assert/strict";
 import { LoadResult, loadProgram, stackFileConfig } from "./harness";
 import type { RegisteredResource } from "./mocks";
 
-function the(result: LoadResult, type: string): RegisteredResource {
-  const found = result.resources!.filter((r) => r.type === type);
-  assert.equal(found.length, 1, `expected one ${type}`);
+function the(result: LoadResult, type: string, name?: string): RegisteredResource {
+  const found = result.resources!.filter((r) => r.type === type && (name === undefined || r.name === name));
+  assert.equal(found.length, 1, `expected one ${type}${name === undefined ? "" : ` named ${name}`}`);
   return found[0];
+}
+
+function all(result: LoadResult, type: string): RegisteredResource[] {
+  return result.resources!.filter((r) => r.type === type);
 }
 
 describe("the committed stacks", function () {
@@ -19,6 +23,17 @@ describe("the committed stacks", function () {
     loaded.stage = await loadProgram({ config: stackFileConfig("stage"), stack: "stage", region: "us-east-1" });
     loaded.liveWithoutDefaults = await loadProgram({
       config: stackFileConfig("live", { projectDefaults: false }),
+      stack: "live",
+      region: "us-east-1",
+    });
+    // Events off, a daily cron schedule: the alarms take their interval from alarmIntervalMinutes.
+    loaded.minimal = await loadProgram({
+      config: {
+        ...stackFileConfig("live"),
+        "rds-log-archiver:archiveEvents": "false",
+        "rds-log-archiver:schedule": "cron(0 3 * * ? *)",
+        "rds-log-archiver:alarmIntervalMinutes": "1440",
+      },
       stack: "live",
       region: "us-east-1",
     });
@@ -42,8 +57,11 @@ describe("the committed stacks", function () {
         functionName: `rds-log-archiver-${stack}`,
         functionArn: `arn:aws:lambda:us-east-1:123456789012:function:rds-log-archiver-${stack}`,
         schedule: "rate(5 minutes)",
+        alarmTopicArn: `arn:aws:sns:us-east-1:123456789012:rds-log-archiver-${stack}-alarms`,
+        eventsFunctionName: `rds-log-archiver-${stack}-events`,
+        eventsDeadLetterQueueUrl: `https://sqs.us-east-1.amazonaws.com/123456789012/rds-log-archiver-${stack}-events-dlq`,
       });
-      const fn = the(result, "aws:lambda/function:Function").inputs;
+      const fn = the(result, "aws:lambda/function:Function", "sync").inputs;
       assert.deepEqual(
         [fn.runtime, fn.memorySize, fn.timeout, fn.reservedConcurrentExecutions],
         ["nodejs22.x", 256, 600, 1],
@@ -57,7 +75,13 @@ describe("the committed stacks", function () {
         ACTIVE_REFRESH_MINUTES: "0",
         ARCHIVE_STAGE: stack,
       });
-      assert.equal(the(result, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays, 30);
+      assert.equal(the(result, "aws:cloudwatch/logGroup:LogGroup", "sync").inputs.retentionInDays, 30);
+      assert.deepEqual(the(result, "aws:lambda/function:Function", "events").inputs.environment.variables, {
+        ARCHIVE_BUCKET: `123456789012-${bucket}-us-east-1`,
+        RDS_INSTANCES: instance,
+        RDS_CLUSTERS: "",
+        ARCHIVE_STAGE: stack,
+      });
     });
   }
 
@@ -71,15 +95,63 @@ describe("the committed stacks", function () {
     assert.deepEqual(the(loaded.live, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration, { status: "Suspended" });
   });
 
-  it("the default lifecycle: abort multipart uploads, and STANDARD_IA after 30 days for the instance's prefix only", () => {
+  it("the default lifecycle: abort multipart uploads, and STANDARD_IA after 30 days for the instance's and the events' prefixes", () => {
     assert.deepEqual(the(loaded.live, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules, [
       { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
       { id: "archive-prod-rds", status: "Enabled", filter: { prefix: "prod-rds/" }, transitions: [{ days: 30, storageClass: "STANDARD_IA" }] },
+      { id: "archive-events", status: "Enabled", filter: { prefix: "events/" }, transitions: [{ days: 30, storageClass: "STANDARD_IA" }] },
     ]);
   });
 
+  it("by default RDS events are archived and no log group is subscribed", () => {
+    assert.equal(the(loaded.live, "aws:cloudwatch/eventRule:EventRule", "events").inputs.eventPattern,
+      JSON.stringify({ source: ["aws.rds"], "detail-type": ["RDS DB Instance Event", "RDS DB Cluster Event"] }));
+    assert.deepEqual(all(loaded.live, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"), []);
+    assert.deepEqual(all(loaded.live, "aws:lambda/function:Function").map((f) => f.inputs.name).sort(), [
+      "rds-log-archiver-live",
+      "rds-log-archiver-live-events",
+    ]);
+    // The events function reads no cluster: no DescribeDBClusters statement.
+    const policy = JSON.parse(the(loaded.live, "aws:iam/rolePolicy:RolePolicy", "events").inputs.policy);
+    assert.deepEqual(policy.Statement.map((s: { Sid: string }) => s.Sid), ["WriteEventObjects", "WriteOwnLogGroup", "SendFailedInvocations"]);
+  });
+
+  it("the default alarms: a 5-minute interval, 60 minutes of lag, no email subscription", () => {
+    const alarms = Object.fromEntries(all(loaded.live, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, a.inputs]));
+    assert.deepEqual(Object.keys(alarms).sort(), [
+      "alarms-events-dead-letters",
+      "alarms-failures",
+      "alarms-lag",
+      "alarms-no-successful-run",
+      "alarms-rejected",
+    ]);
+    assert.equal(alarms["alarms-failures"].period, 300);
+    assert.equal(alarms["alarms-lag"].period, 300);
+    assert.equal(alarms["alarms-lag"].threshold, 3600);
+    assert.equal(alarms["alarms-no-successful-run"].period, 900);
+    assert.deepEqual(all(loaded.live, "aws:sns/topicSubscription:TopicSubscription"), []);
+  });
+
+  it("with archiveEvents false: no events resources, no rejected alarm, no events/ lifecycle rule", () => {
+    const result = loaded.minimal;
+    assert.ok(result.ok, `${result.error}\n${result.stderr}`);
+    assert.deepEqual(result.resources!.filter((r) => r.name.startsWith("events") || r.name.startsWith("logs")), []);
+    assert.deepEqual(all(result, "aws:sqs/queue:Queue"), []);
+    const rules = the(result, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
+    assert.deepEqual(rules.map((r: { id: string }) => r.id), ["abort-incomplete-multipart-uploads", "archive-prod-rds"]);
+    assert.deepEqual(Object.keys(result.outputs!).sort(), ["alarmTopicArn", "bucketArn", "bucketName", "functionArn", "functionName", "schedule"]);
+  });
+
+  it("with a cron schedule the alarms use alarmIntervalMinutes: a day for failures and lag, three days without a successful run", () => {
+    const alarms = Object.fromEntries(all(loaded.minimal, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, a.inputs]));
+    assert.deepEqual(Object.keys(alarms).sort(), ["alarms-failures", "alarms-lag", "alarms-no-successful-run"]);
+    assert.equal(alarms["alarms-failures"].period, 86400);
+    assert.equal(alarms["alarms-lag"].period, 86400);
+    assert.equal(alarms["alarms-no-successful-run"].period, 3 * 86400);
+  });
+
   it("the function's policy has no cluster or KMS statements when none are configured", () => {
-    const policy = JSON.parse(the(loaded.live, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+    const policy = JSON.parse(the(loaded.live, "aws:iam/rolePolicy:RolePolicy", "sync").inputs.policy);
     assert.deepEqual(
       policy.Statement.map((s: { Sid: string }) => s.Sid),
       ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadInstanceLogs", "WriteOwnLogGroup"],

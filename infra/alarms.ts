@@ -1,0 +1,175 @@
+/**
+ * Run health: CloudWatch alarms on the metrics the functions log in Embedded Metric Format (namespace
+ * RdsLogArchiver, dimension Stage = the stack name), all notifying one SNS topic, on ALARM and on OK.
+ *
+ *   failures           Failures > 0 in one schedule interval
+ *   archive lag        ArchiveLagSeconds above lagAlarmMinutes
+ *   no successful run  fewer than 1 SuccessfulRuns in 3 schedule intervals (no data counts as none)
+ *   rejected payloads  Rejected > 0 (events and subscriptions only)
+ *   dead letters       a message waiting in a dead-letter queue (AWS/SQS)
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { METRICS_NAMESPACE } from "../archiver/metrics/emf";
+
+/** CloudWatch evaluates an alarm over at most 7 days (Period x EvaluationPeriods). */
+export const MAX_ALARM_WINDOW_SECONDS = 7 * 24 * 3600;
+/** How many schedule intervals may pass without a successful run. */
+export const MISSED_INTERVALS = 3;
+/** Rejected payloads and dead letters are not tied to the schedule: they are looked at every 5 minutes. */
+export const EVENT_ALARM_PERIOD_SECONDS = 300;
+
+/** An alarm period covering `seconds`: a whole number of minutes, within CloudWatch's 7-day window. */
+export function alarmPeriod(seconds: number): number {
+  return Math.min(Math.max(60, Math.ceil(seconds / 60) * 60), MAX_ALARM_WINDOW_SECONDS);
+}
+
+export interface DeadLetterQueueWatch {
+  /** Short label for the alarm name: `events`, `logs`. */
+  label: string;
+  queueName: pulumi.Input<string>;
+}
+
+export interface RunAlarmsArgs {
+  /** Prefix of the topic's and the alarms' names: the sync function's name, `rds-log-archiver-<stack>`. */
+  namePrefix: string;
+  /** The Stage dimension: the stack name, as the functions' ARCHIVE_STAGE. */
+  stage: string;
+  /** The schedule interval, in seconds (infra/config.ts alarmIntervalSeconds). */
+  intervalSeconds: number;
+  lagAlarmMinutes: number;
+  /** Empty: no email subscription. */
+  alarmEmail: string;
+  /** Watch the Rejected metric: only the events and subscription functions emit it. */
+  watchRejected: boolean;
+  deadLetterQueues: DeadLetterQueueWatch[];
+}
+
+export class RunAlarms extends pulumi.ComponentResource {
+  readonly topic: aws.sns.Topic;
+  readonly emailSubscription?: aws.sns.TopicSubscription;
+  readonly failures: aws.cloudwatch.MetricAlarm;
+  readonly lag: aws.cloudwatch.MetricAlarm;
+  readonly noSuccessfulRun: aws.cloudwatch.MetricAlarm;
+  readonly rejected?: aws.cloudwatch.MetricAlarm;
+  readonly deadLetters: aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: RunAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("rds-log-archiver:index:RunAlarms", name, {}, opts);
+    const parent = { parent: this };
+    const prefix = args.namePrefix;
+
+    // Unencrypted on purpose: CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key.
+    // The messages hold alarm states and metric values, no log content.
+    this.topic = new aws.sns.Topic(name, { name: `${prefix}-alarms`, displayName: `${prefix} alarms` }, parent);
+
+    if (args.alarmEmail) {
+      // The address receives a confirmation mail first; nothing is delivered until the link in it is followed.
+      this.emailSubscription = new aws.sns.TopicSubscription(name, {
+        topic: this.topic.arn,
+        protocol: "email",
+        endpoint: args.alarmEmail,
+      }, parent);
+    }
+
+    const actions = { alarmActions: [this.topic.arn], okActions: [this.topic.arn] };
+    const stage = { Stage: args.stage };
+    const interval = alarmPeriod(args.intervalSeconds);
+    const minutes = (s: number) => `${Math.round(s / 60)} minutes`;
+
+    this.failures = new aws.cloudwatch.MetricAlarm(`${name}-failures`, {
+      name: `${prefix}-failures`,
+      alarmDescription:
+        `A sync run of stage ${args.stage} failed to archive a file or an instance within one schedule interval (${minutes(interval)}). ` +
+        `Read the run's report in the function's log group; the next run retries what failed.`,
+      namespace: METRICS_NAMESPACE,
+      metricName: "Failures",
+      dimensions: stage,
+      statistic: "Sum",
+      period: interval,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      ...actions,
+    }, parent);
+
+    this.lag = new aws.cloudwatch.MetricAlarm(`${name}-lag`, {
+      name: `${prefix}-archive-lag`,
+      alarmDescription:
+        `A closed RDS log file of stage ${args.stage} has waited more than ${args.lagAlarmMinutes} minutes to be archived. ` +
+        `RDS deletes log files after their retention period: find the failing instance (metric ArchiveLagSeconds by Instance) and fix it before then.`,
+      namespace: METRICS_NAMESPACE,
+      metricName: "ArchiveLagSeconds",
+      dimensions: stage,
+      statistic: "Maximum",
+      period: interval,
+      evaluationPeriods: 1,
+      threshold: args.lagAlarmMinutes * 60,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      ...actions,
+    }, parent);
+
+    const missed = alarmPeriod(MISSED_INTERVALS * args.intervalSeconds);
+    this.noSuccessfulRun = new aws.cloudwatch.MetricAlarm(`${name}-no-successful-run`, {
+      name: `${prefix}-no-successful-run`,
+      alarmDescription:
+        `No sync run of stage ${args.stage} has fully succeeded in ${minutes(missed)} (${MISSED_INTERVALS} schedule intervals), ` +
+        `or none ran at all: check the schedule rule, the function's errors and throttles, and its log group.`,
+      namespace: METRICS_NAMESPACE,
+      metricName: "SuccessfulRuns",
+      dimensions: stage,
+      statistic: "Sum",
+      period: missed,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      // A run that never started logs nothing: no data is the failure this alarm exists for.
+      treatMissingData: "breaching",
+      ...actions,
+    }, parent);
+
+    if (args.watchRejected) {
+      this.rejected = new aws.cloudwatch.MetricAlarm(`${name}-rejected`, {
+        name: `${prefix}-rejected`,
+        alarmDescription:
+          `Stage ${args.stage} received an RDS event or a CloudWatch Logs delivery it could not archive. ` +
+          `It is kept, with the error, under _rejected/<YYYY>/<MM>/<DD>/ in the archive bucket.`,
+        namespace: METRICS_NAMESPACE,
+        metricName: "Rejected",
+        dimensions: stage,
+        statistic: "Sum",
+        period: EVENT_ALARM_PERIOD_SECONDS,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        ...actions,
+      }, parent);
+    }
+
+    this.deadLetters = args.deadLetterQueues.map(({ label, queueName }) =>
+      new aws.cloudwatch.MetricAlarm(`${name}-${label}-dead-letters`, {
+        name: `${prefix}-${label}-dead-letters`,
+        alarmDescription:
+          `Messages are waiting in the ${label} dead-letter queue of stage ${args.stage}: deliveries or invocations that ` +
+          `failed after every retry. Read them (aws sqs receive-message), fix the cause, then replay or delete them; ` +
+          `SQS keeps them 14 days.`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: queueName },
+        statistic: "Maximum",
+        period: EVENT_ALARM_PERIOD_SECONDS,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        // SQS stops publishing metrics for a queue that has been empty and idle for hours.
+        treatMissingData: "notBreaching",
+        ...actions,
+      }, parent),
+    );
+
+    this.registerOutputs({ topicArn: this.topic.arn });
+  }
+}
