@@ -16,6 +16,10 @@ import { metadataValue } from "../s3/metadata";
 import { uploadArchiveObject } from "../s3/upload-archive-object";
 import { withRetry, type RetryPolicy } from "./retry";
 
+/** Larger buffers than Node's 16 KiB default: fewer, bigger chunks keep gzip busy at a fixed, small memory cost. */
+const STREAM_BUFFER = 1024 * 1024;
+const GZIP_CHUNK = 128 * 1024;
+
 export interface CopyContext {
   aws: AwsClients;
   bucket: string;
@@ -77,6 +81,7 @@ async function copyBody(
   let lastByte: number | undefined;
   const rawHash = mayArriveSmaller(file.name) ? createHash("sha256") : undefined;
   const checked = new Transform({
+    highWaterMark: STREAM_BUFFER,
     transform(chunk: Buffer, _enc, done) {
       bytesRead += chunk.length;
       if (chunk.length > 0) lastByte = chunk[chunk.length - 1];
@@ -91,7 +96,7 @@ async function copyBody(
   });
   const gzipped = (await startsWithGzipMagic(res)) ? [zlib.createGunzip()] : [];
   const hash = contentHasher(previous && action.replaces ? previous : undefined);
-  const gzip = zlib.createGzip({ level: ctx.gzipLevel });
+  const gzip = zlib.createGzip({ level: ctx.gzipLevel, chunkSize: GZIP_CHUNK });
   let streamError: Error | undefined;
   pipeline([res, checked, ...gzipped, hash.stream, gzip], (err) => {
     if (err) streamError = err;
@@ -208,17 +213,27 @@ function contentHasher(previous?: ManifestEntry) {
   let bytes = 0;
   let digest: string | undefined;
   let prefixDigest: string | undefined;
+  // Chunks are passed on in batches of STREAM_BUFFER bytes: each write to gzip is a round trip to libuv's
+  // thread pool, and network-sized chunks would spend much of the copy on those round trips.
+  let batch: Buffer[] = [];
+  let batched = 0;
   const stream = new Transform({
+    highWaterMark: STREAM_BUFFER,
     transform(chunk: Buffer, _enc, done) {
       whole.update(chunk);
       if (prefix && previous && bytes < previous.bytes) prefix.update(chunk.subarray(0, previous.bytes - bytes));
       bytes += chunk.length;
-      done(null, chunk);
+      batch.push(chunk);
+      batched += chunk.length;
+      if (batched < STREAM_BUFFER) return done();
+      const out = Buffer.concat(batch, batched);
+      [batch, batched] = [[], 0];
+      done(null, out);
     },
     flush(done) {
       digest = whole.digest("hex");
       if (prefix && previous && bytes >= previous.bytes) prefixDigest = prefix.digest("hex");
-      done();
+      done(null, batched > 0 ? Buffer.concat(batch, batched) : undefined);
     },
   });
   return {
