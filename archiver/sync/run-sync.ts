@@ -23,6 +23,7 @@ export interface SyncRuntime {
 }
 
 export const DEFAULT_GZIP_LEVEL = 6;
+const MAX_LARGE_COPIES = 2;
 
 export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Promise<SyncReport> {
   const now = runtime.now ?? Date.now;
@@ -45,6 +46,8 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
     aws, settings, retry, now,
     gzipLevel: runtime.gzipLevel ?? DEFAULT_GZIP_LEVEL,
     copyLimit: createLimiter(settings.concurrency),
+    // Memory, not CPU, bounds these: two large copies at once stay well inside a 256 MB Lambda.
+    largeCopyLimit: createLimiter(MAX_LARGE_COPIES),
     ...(runtime.timeLeftMs ? { timeLeftMs: runtime.timeLeftMs } : {}),
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
   };

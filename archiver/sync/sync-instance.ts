@@ -6,6 +6,7 @@ import { planInstance, type CopyAction, type PlannedAction } from "../planning/p
 import { listLogFiles } from "../rds/list-log-files";
 import type { FileOutcome, InstanceReport } from "../report";
 import { deleteObject, readManifest, writeManifest } from "../s3/archive-state";
+import { PART_SIZE } from "../s3/upload-archive-object";
 import type { SyncSettings } from "../settings";
 import { ChangedDuringCopy, copyLogFile } from "./copy-log-file";
 import type { Limiter } from "./limit";
@@ -31,6 +32,8 @@ export interface SyncContext {
   /** Time left before the run must end (the Lambda's deadline); no new copy starts when it runs low. */
   timeLeftMs?: () => number;
   copyLimit: Limiter;
+  /** Copies of files larger than one upload part, which each hold tens of MB of upload buffers. */
+  largeCopyLimit: Limiter;
   onEvent?: (e: SyncEvent) => void;
 }
 
@@ -106,7 +109,9 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
           return;
         }
         try {
-          await copyOne(ctx, target, c, manifest.entries[c.identity], report, written);
+          const large = c.file.size > PART_SIZE;
+          const copy = () => copyOne(ctx, target, c, manifest.entries[c.identity], report, written);
+          await (large ? ctx.largeCopyLimit(copy) : copy());
           await saver.saveIfDue();
         } catch (err) {
           if (err instanceof ChangedDuringCopy) return void changed.push(c);

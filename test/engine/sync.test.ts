@@ -263,5 +263,24 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.ok(cycled);
     assert.deepEqual([...(await archived(h)).values()].map((o) => o.text).sort(), [a, b, c].sort());
   });
+
+  it("copies at most two files larger than an upload part at once, whatever the concurrency", async () => {
+    const big = Buffer.from(lines("big", 400_000)); // ~10 MiB of log, more than one 8 MiB part
+    assert.ok(big.length > 8 * 1024 * 1024);
+    for (let i = 0; i < 4; i++) h.rds.putFile("db1", { name: `trace/big${i}.trc`, lastWritten: T0, content: big });
+    for (let i = 0; i < 4; i++) h.rds.putFile("db1", { name: `trace/small${i}.trc`, lastWritten: T0, content: Buffer.from("s\n") });
+    let [inFlight, maxLarge] = [0, 0];
+    const report = await h.sync({ instances: ["db1"], concurrency: 8 }, {
+      now: () => T0 + 2 * HOUR,
+      onEvent: (e) => {
+        if (!("file" in e) || !e.file?.includes("big")) return;
+        if (e.type === "copy-start") maxLarge = Math.max(maxLarge, ++inFlight);
+        if (e.type === "copied" || e.type === "failed") inFlight--;
+      },
+    });
+    assert.equal(report.ok, true);
+    assert.equal(report.totals.copied, 8);
+    assert.equal(maxLarge, 2);
+  });
 });
 
