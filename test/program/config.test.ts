@@ -1,10 +1,13 @@
 // The config rules, tested directly on the pure parser (no Pulumi runtime involved).
 import * as assert from "node:assert/strict";
 import {
+  alarmIntervalSeconds,
   archiveBucketName,
+  checkSubscribedLogGroups,
   ConfigError,
   DEFAULTS,
   functionNameFor,
+  logGroupNameProblem,
   MAX_BUCKET_NAME_PART,
   parseConfig,
   scheduleExpressionProblem,
@@ -181,6 +184,75 @@ describe("config", () => {
 
     it("reject a KMS value that is not a key ARN", () => {
       rejects({ kmsKeyArn: "alias/archive" }, "kmsKeyArn", /expected a KMS key ARN/);
+    });
+  });
+
+  describe("events, subscriptions and alarms", () => {
+    it("archive events by default; archiveEvents is a boolean", () => {
+      assert.equal(parse(base).archiveEvents, true);
+      assert.equal(parse({ ...base, archiveEvents: "false" }).archiveEvents, false);
+      rejects({ archiveEvents: "yes" }, "archiveEvents", /true or false/);
+    });
+
+    it("accept RDS's exported log groups and any name CloudWatch allows", () => {
+      const groups = ["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit", "app_logs#1.x", "a".repeat(512)];
+      assert.deepEqual(parse({ ...base, logGroups: JSON.stringify(groups) }).logGroups, groups);
+      assert.deepEqual(parse({ ...base, logGroups: "/aws/rds/instance/a/error,/aws/rds/instance/b/error" }).logGroups, [
+        "/aws/rds/instance/a/error",
+        "/aws/rds/instance/b/error",
+      ]);
+    });
+
+    for (const [bad, why] of [
+      ["/aws/rds/instance/prod rds/error", /" " is not allowed/],
+      ["/aws/rds/instance/prod-rds:error", /":" is not allowed/],
+      ["/aws/rds/instance/*/error", /"\*" is not allowed/],
+      ["/logs/é", /"é" is not allowed/],
+      ["a".repeat(513), /513 characters; CloudWatch allows 512/],
+    ] as const) {
+      it(`reject log group "${bad.slice(0, 40)}"`, () => rejects({ logGroups: JSON.stringify([bad]) }, "logGroups", why));
+    }
+
+    it("reject an empty and a duplicate log group", () => {
+      assert.match(logGroupNameProblem("") ?? "", /cannot be empty/);
+      rejects({ logGroups: JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/instance/prod-rds/error"]) }, "logGroups", /listed more than once/);
+    });
+
+    it("reject subscribing the subscription function's own log group", () => {
+      assert.throws(
+        () => checkSubscribedLogGroups(["/aws/lambda/rds-log-archiver-live-logs"], ["/aws/lambda/rds-log-archiver-live-logs"]),
+        /rds-log-archiver:logGroups: .*would loop/,
+      );
+      checkSubscribedLogGroups(["/aws/lambda/rds-log-archiver-live"], ["/aws/lambda/rds-log-archiver-live-logs"]);
+    });
+
+    it("accept an email address, or none", () => {
+      assert.equal(parse({ ...base, alarmEmail: " dba-oncall+rds@example.co.uk " }).alarmEmail, "dba-oncall+rds@example.co.uk");
+      assert.equal(parse(base).alarmEmail, "");
+    });
+
+    for (const bad of ["dba", "dba@", "@example.com", "dba@example", "dba oncall@example.com", "DBA <dba@example.com>", "dba@exa_mple.com"]) {
+      it(`reject alarm email "${bad}"`, () => rejects({ alarmEmail: bad }, "alarmEmail", /is not an email address/));
+    }
+
+    it("lagAlarmMinutes is a whole number of minutes, default 60", () => {
+      assert.equal(parse(base).lagAlarmMinutes, 60);
+      assert.equal(parse({ ...base, lagAlarmMinutes: "240" }).lagAlarmMinutes, 240);
+      rejects({ lagAlarmMinutes: "0" }, "lagAlarmMinutes", /1 to 10080/);
+      rejects({ lagAlarmMinutes: "1h" }, "lagAlarmMinutes", /whole number/);
+    });
+
+    it("the alarms' interval comes from a rate(), or from alarmIntervalMinutes, which a cron() schedule requires", () => {
+      assert.equal(alarmIntervalSeconds(parse(base)), 300);
+      assert.equal(alarmIntervalSeconds(parse({ ...base, schedule: "rate(2 hours)" })), 7200);
+      assert.equal(alarmIntervalSeconds(parse({ ...base, schedule: "rate(2 hours)", alarmIntervalMinutes: "180" })), 10800);
+      rejects({ schedule: "cron(0 3 * * ? *)" }, "alarmIntervalMinutes", /required with the cron schedule "cron\(0 3 \* \* \? \*\)"/);
+      assert.equal(alarmIntervalSeconds(parse({ ...base, schedule: "cron(0 3 * * ? *)", alarmIntervalMinutes: "1440" })), 86400);
+    });
+
+    it("name the events and subscription functions after the sync function", () => {
+      assert.equal(functionNameFor("rds-log-archiver", "live", "events"), "rds-log-archiver-live-events");
+      assert.throws(() => functionNameFor("rds-log-archiver", "x".repeat(44), "events"), /longer than 64/);
     });
   });
 

@@ -2,9 +2,13 @@
 import * as assert from "node:assert/strict";
 import {
   assertNoWildcardActions,
+  deadLetterQueuePolicy,
   denyInsecureTransportPolicy,
+  eventsDeadLetterQueuePolicy,
   lambdaAssumeRolePolicy,
+  logSubscriptionFunctionPolicy,
   PolicyDocument,
+  rdsEventsFunctionPolicy,
   syncFunctionPolicy,
   SyncPolicyInputs,
   wildcardGrants,
@@ -91,6 +95,52 @@ describe("policy documents", () => {
       for (const doc of [syncFunctionPolicy({ ...inputs, clusters: ["c"], kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k" }), lambdaAssumeRolePolicy()]) {
         assert.deepEqual(wildcardGrants(doc), []);
       }
+    });
+  });
+
+  describe("the events and subscription functions' policies", () => {
+    const common = {
+      bucketArn: inputs.bucketArn,
+      logGroupArn: "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/f",
+      deadLetterQueueArn: "arn:aws:sqs:us-east-1:111122223333:f-dlq",
+      kmsKeyArn: "",
+    };
+    const events = { ...common, partition: "aws", region: "us-east-1", accountId: "111122223333", clusters: [] as string[] };
+
+    it("the events function writes events/ and _rejected/ with PutObject only, and reads RDS only for configured clusters", () => {
+      assert.deepEqual(sids(rdsEventsFunctionPolicy(events)), ["WriteEventObjects", "WriteOwnLogGroup", "SendFailedInvocations"]);
+      assert.deepEqual(rdsEventsFunctionPolicy(events).Statement[0].Resource, [`${inputs.bucketArn}/events/*`, `${inputs.bucketArn}/_rejected/*`]);
+      const withCluster = rdsEventsFunctionPolicy({ ...events, clusters: ["orders"] });
+      assert.deepEqual(withCluster.Statement[1], {
+        Sid: "ResolveClusterMembers",
+        Effect: "Allow",
+        Action: ["rds:DescribeDBClusters"],
+        Resource: ["arn:aws:rds:us-east-1:111122223333:cluster:orders"],
+      });
+    });
+
+    it("the subscription function writes cloudwatch/ and _rejected/ only; with SSE-KMS both may generate data keys", () => {
+      const key = "arn:aws:kms:us-east-1:111122223333:key/abcd";
+      const doc = logSubscriptionFunctionPolicy({ ...common, kmsKeyArn: key });
+      assert.deepEqual(doc.Statement[0].Resource, [`${inputs.bucketArn}/cloudwatch/*`, `${inputs.bucketArn}/_rejected/*`]);
+      assert.deepEqual(doc.Statement.at(-1), { Sid: "UseArchiveKey", Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: [key] });
+    });
+
+    it("never grant a wildcard action, nor any action on a whole bucket", () => {
+      for (const doc of [rdsEventsFunctionPolicy({ ...events, clusters: ["c"] }), logSubscriptionFunctionPolicy(common)]) {
+        assert.deepEqual(wildcardGrants(doc), []);
+        for (const s of doc.Statement) assert.ok(!([s.Resource].flat() as string[]).includes(inputs.bucketArn), `${s.Sid} is bucket-wide`);
+      }
+    });
+
+    it("the dead-letter queues deny requests without TLS; the events queue admits EventBridge for one rule", () => {
+      const queue = "arn:aws:sqs:us-east-1:111122223333:q";
+      const rule = "arn:aws:events:us-east-1:111122223333:rule/r";
+      assert.deepEqual(sids(deadLetterQueuePolicy(queue)), ["DenyInsecureTransport"]);
+      const doc = eventsDeadLetterQueuePolicy(queue, rule);
+      assert.deepEqual(sids(doc), ["EventBridgeDeadLetters", "DenyInsecureTransport"]);
+      assert.deepEqual(doc.Statement[0].Condition, { ArnEquals: { "aws:SourceArn": rule } });
+      assert.deepEqual(wildcardGrants(doc), []);
     });
   });
 });

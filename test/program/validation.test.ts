@@ -86,6 +86,30 @@ const cases: Case[] = [
     message: /the key is in eu-central-1, but the bucket is in us-east-1/,
   },
   {
+    title: "a log group name CloudWatch does not allow",
+    config: { "rds-log-archiver:logGroups": JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/instance/prod rds/audit"]) },
+    key: "logGroups",
+    message: /"\/aws\/rds\/instance\/prod rds\/audit" is not a CloudWatch Logs group name/,
+  },
+  {
+    title: "subscribing the subscription function's own log group",
+    config: { "rds-log-archiver:logGroups": JSON.stringify(["/aws/lambda/rds-log-archiver-live-logs"]) },
+    key: "logGroups",
+    message: /subscribing it would loop/,
+  },
+  {
+    title: "an alarm email that is not an address",
+    config: { "rds-log-archiver:alarmEmail": "dba-oncall(at)example.com" },
+    key: "alarmEmail",
+    message: /"dba-oncall\(at\)example.com" is not an email address/,
+  },
+  {
+    title: "a cron schedule without alarmIntervalMinutes",
+    config: { "rds-log-archiver:schedule": "cron(0 3 * * ? *)" },
+    key: "alarmIntervalMinutes",
+    message: /required with the cron schedule/,
+  },
+  {
     title: "a memory size Lambda does not offer",
     config: { "rds-log-archiver:memorySize": "64" },
     key: "memorySize",
