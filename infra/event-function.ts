@@ -29,6 +29,8 @@ export interface EventFunctionArgs {
   policy: (arns: { logGroupArn: string; deadLetterQueueArn: string }) => pulumi.Input<PolicyDocument>;
   /** A module-level factory that requires the SDK itself and returns the handler (see infra/sync-function.ts). */
   callbackFactory: () => (event: any, context: any) => Promise<unknown>;
+  /** Runtime packages the handler never requires, left out of its zip (with what only they depend on). */
+  excludePackages?: string[];
   memorySize: number;
   timeout: number;
   logRetentionDays: number;
@@ -82,6 +84,7 @@ export class EventFunction extends pulumi.ComponentResource {
       environment: { variables: args.environment },
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       callbackFactory: args.callbackFactory,
+      ...(args.excludePackages?.length ? { codePathOptions: { extraExcludePackages: args.excludePackages } } : {}),
     }, { parent: this, dependsOn: [this.policy, this.logGroup] });
 
     // After the policy: Lambda checks that the role may send to the destination when the config is written.

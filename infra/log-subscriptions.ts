@@ -76,6 +76,9 @@ export class LogSubscriptions extends pulumi.ComponentResource {
       policy: ({ logGroupArn, deadLetterQueueArn }) =>
         bucketArn.apply((bucket) => logSubscriptionFunctionPolicy({ bucketArn: bucket, logGroupArn, deadLetterQueueArn, kmsKeyArn })),
       callbackFactory: logSubscriptionHandlerFactory,
+      // The factory requires the S3 client only: the RDS client and lib-storage stay out of the zip. (Not
+      // signature-v4: the S3 client signs with it too, and an excluded package is left out wherever it appears.)
+      excludePackages: ["@aws-sdk/client-rds", "@aws-sdk/lib-storage"],
       memorySize: 256,
       timeout: 60,
       logRetentionDays: args.logRetentionDays,

@@ -1,8 +1,9 @@
 // End to end for the RDS events and CloudWatch Logs subscription functions: the code `pulumi up` would ship.
 //
 // The stack setup.ts loaded under mocks (events on, two log groups, instances and a cluster) holds each function's
-// serialized `__index.js`. Each file runs in its own Node process, with the environment the stack gives that
-// function, against a fake RDS (for cluster membership) and s3rver. It is fed payloads shaped like the ones
+// deployment package: the serialized `__index.js` and the node_modules it ships. Each package is unpacked and its
+// handler runs in its own Node process, with the environment the stack gives that function, against a fake RDS
+// (for cluster membership) and s3rver. It is fed payloads shaped like the ones
 // EventBridge and CloudWatch Logs deliver, malformed ones among them, and the archive is inspected afterwards.
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -61,12 +62,20 @@ function invoke(handlerFile: string, payloads: unknown[], env: NodeJS.ProcessEnv
   });
 }
 
-/** Writes a function's serialized handler to `dir` and returns the file and the function's environment. */
+/**
+ * Unpacks a function's deployment package into `dir/<name>/` as Lambda would: the serialized `__index.js` beside
+ * the `node_modules/` folders of the package and nothing else, so the handler can only require what was shipped.
+ * Returns the handler file and the function's environment.
+ */
 async function shipped(name: string, dir: string): Promise<{ file: string; variables: Record<string, string> }> {
   const { inputs } = await the("aws:lambda/function:Function", name);
-  const file = path.join(dir, `${name}.js`);
-  fs.writeFileSync(file, await (await inputs.code.assets)["__index.js"].text);
-  return { file, variables: inputs.environment.variables };
+  const root = path.join(dir, name);
+  fs.mkdirSync(root);
+  for (const [entry, asset] of Object.entries(await inputs.code.assets) as [string, any][]) {
+    if (entry === "__index.js") fs.writeFileSync(path.join(root, entry), await asset.text);
+    else fs.cpSync(path.resolve(REPO, await asset.path), path.join(root, entry), { recursive: true, dereference: true });
+  }
+  return { file: path.join(root, "__index.js"), variables: inputs.environment.variables };
 }
 
 function metricTotals(metrics: any[]): Record<string, number> {
@@ -184,7 +193,8 @@ describe("end to end: the serialized events and subscription functions against a
     rds = await FakeRds.start({ region: REGION });
     s3 = await LocalS3.start({ buckets: [bucket] });
     rds.setCluster("orders-aurora", ["orders-aurora-1", "orders-aurora-replica-7"]);
-    const env = (variables: Record<string, string>) => childEnv(rds!, s3!, { ...variables, NODE_PATH: path.join(REPO, "node_modules") });
+    // No NODE_PATH: the handlers resolve their packages from the unpacked zip only.
+    const env = (variables: Record<string, string>) => childEnv(rds!, s3!, { ...variables, NODE_PATH: undefined });
 
     // The two processes run one after the other: each is CPU-bound while it loads the SDK.
     events = await invoke(

@@ -55,3 +55,22 @@ describe("the deployment package", function () {
     assert.ok(unpacked < 60 * 1024 * 1024, `${(unpacked / 1048576).toFixed(1)} MB unpacked`);
   });
 });
+
+describe("the events and subscription functions' packages", function () {
+  this.timeout(60_000);
+
+  const modulesOf = async (name: string) =>
+    Object.keys(await (await the("aws:lambda/function:Function", name)).inputs.code.assets)
+      .filter((n) => n !== "__index.js")
+      .map((n) => n.replace(/^node_modules\//, ""));
+
+  it("the events function ships the same runtime packages as the sync function", async () => {
+    assert.deepEqual((await modulesOf("events")).sort(), (await modulesOf("sync")).sort());
+  });
+
+  it("the subscription function ships the S3 client and what it needs, without the RDS client or lib-storage", async () => {
+    const modules = await modulesOf("logs");
+    for (const dep of ["@aws-sdk/client-s3", "@smithy/signature-v4"]) assert.ok(modules.includes(dep), `${dep} is missing`);
+    for (const dep of ["@aws-sdk/client-rds", "@aws-sdk/middleware-sdk-rds", "@aws-sdk/lib-storage"]) assert.ok(!modules.includes(dep), `${dep} is shipped`);
+  });
+});
