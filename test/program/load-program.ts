@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { createMocks, RegisteredResource, valueOf } from "./mocks";
+import { allRegistered, createMocks, RegisteredResource, valueOf } from "./mocks";
 
 export const RESULT_MARKER = "@@program-result@@";
 
@@ -60,6 +60,8 @@ async function main(): Promise<void> {
   for (const [key, value] of Object.entries(program)) {
     outputs[key] = pulumi.Output.isInstance(value) ? await Promise.race([valueOf(value), timeout]) : value;
   }
+
+  await Promise.race([allRegistered(), timeout]);
 
   const functions = registry.filter((r) => r.type === "aws:lambda/function:Function");
   const handlerText = async (fn: RegisteredResource) => (await fn.inputs.code.assets)["__index.js"].text as Promise<string>;

@@ -62,3 +62,15 @@ function mockState(args: pulumi.runtime.MockResourceArgs, region: string): { id:
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return (output as any).promise() as Promise<T>;
 }
+
+/**
+ * Resolves once every resource the program started to register has been registered. Outputs can resolve before
+ * resources that no output depends on (a target, a permission, an alarm), and a function registers only once its
+ * closure is serialized, so waiting for the outputs alone races with them on a busy machine. Uses the runtime's
+ * own RPC queue (internal in @pulumi/pulumi 3.x, not in its typings).
+ */
+export function allRegistered(): Promise<void> {
+  const settings: { waitForRPCs?: () => Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+  if (typeof settings.waitForRPCs !== "function") throw new Error("@pulumi/pulumi/runtime/settings has no waitForRPCs: update test/program/mocks.ts");
+  return settings.waitForRPCs();
+}

@@ -3,7 +3,7 @@
 // instead of setting mocks itself. Other configs (stack files as written, bad values) load in child
 // processes: see harness.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { createMocks, DEFAULT_REGION, RegisteredResource, valueOf } from "./mocks";
+import { allRegistered, createMocks, DEFAULT_REGION, RegisteredResource, valueOf } from "./mocks";
 
 export const STACK = "live";
 export const KMS_KEY_ARN = `arn:aws:kms:${DEFAULT_REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -59,7 +59,9 @@ export function stackOutputs(): Promise<Record<string, string>> {
       reject(new Error(`the program's outputs did not resolve within ${DEADLINE_MS / 1000} s${causes ? `:\n${causes}` : ""}`));
     }, DEADLINE_MS);
     Promise.all(Object.entries(program).map(async ([k, v]) => [k, pulumi.Output.isInstance(v) ? await valueOf(v) : v] as const)).then(
-      (entries) => {
+      async (entries) => {
+        // Then every resource, including those no output depends on.
+        await allRegistered();
         clearTimeout(timer);
         resolve(Object.fromEntries(entries));
       },
@@ -73,8 +75,8 @@ export function stackOutputs(): Promise<Record<string, string>> {
 }
 
 /**
- * The registered resources, once every output has resolved, or after the deadline: then whatever did
- * register, so the tests of the bucket and IAM still report on their own.
+ * The registered resources, once every output has resolved and every resource has registered, or after the
+ * deadline: then whatever did register, so the tests of the bucket and IAM still report on their own.
  */
 export async function registered(): Promise<RegisteredResource[]> {
   await stackOutputs().catch(() => undefined);
