@@ -10,6 +10,7 @@ import { ENV, STAGE_ENV } from "../archiver/settings";
 import type { AwsTarget } from "./account";
 import { EventFunction } from "./event-function";
 import { deadLetterQueuePolicy, logSubscriptionFunctionPolicy } from "./policies";
+import type { ArchiveFunctionArgs } from "./function-args";
 
 /** The Lambda's entry point, serialized into its `__index.js`; it needs only the S3 client. */
 export function logSubscriptionHandlerFactory() {
@@ -19,16 +20,8 @@ export function logSubscriptionHandlerFactory() {
 /** An empty filter pattern matches every log event. */
 export const FILTER_PATTERN = "";
 
-export interface LogSubscriptionsArgs {
-  functionName: string;
-  stage: string;
-  target: pulumi.Input<AwsTarget>;
-  bucketName: pulumi.Input<string>;
-  bucketArn: pulumi.Input<string>;
-  /** Empty when the bucket uses SSE-S3. */
-  kmsKeyArn: string;
+export interface LogSubscriptionsArgs extends ArchiveFunctionArgs {
   logGroups: string[];
-  logRetentionDays: number;
 }
 
 export interface Subscription {

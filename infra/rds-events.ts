@@ -11,9 +11,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AwsSdk } from "../archiver/aws-sdk";
 import { createRdsEventsHandler } from "../archiver/lambda/rds-events-handler";
 import { ENV, STAGE_ENV } from "../archiver/settings";
-import type { AwsTarget } from "./account";
 import { EventFunction } from "./event-function";
 import { eventsDeadLetterQueuePolicy, rdsEventsFunctionPolicy } from "./policies";
+import type { ArchiveFunctionArgs } from "./function-args";
 
 /**
  * The Lambda's entry point, serialized into its `__index.js`. Module-level (no `this`), and the SDK is required
@@ -48,17 +48,9 @@ export function rdsEventPattern(): { source: string[]; "detail-type": string[] }
  */
 export const TARGET_RETRY_POLICY = { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 } as const;
 
-export interface RdsEventsArgs {
-  functionName: string;
-  stage: string;
-  target: pulumi.Input<AwsTarget>;
-  bucketName: pulumi.Input<string>;
-  bucketArn: pulumi.Input<string>;
-  /** Empty when the bucket uses SSE-S3. */
-  kmsKeyArn: string;
+export interface RdsEventsArgs extends ArchiveFunctionArgs {
   instances: string[];
   clusters: string[];
-  logRetentionDays: number;
 }
 
 /** The environment createRdsEventsHandler reads. */

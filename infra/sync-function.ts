@@ -6,8 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AwsSdk } from "../archiver/aws-sdk";
 import { createHandler } from "../archiver/lambda/handler";
 import { ENV, STAGE_ENV } from "../archiver/settings";
-import type { AwsTarget } from "./account";
 import { lambdaAssumeRolePolicy, syncFunctionPolicy } from "./policies";
+import type { ArchiveFunctionArgs } from "./function-args";
 
 /**
  * The Lambda's entry point, serialized by Pulumi into the function's `__index.js`.
@@ -51,20 +51,10 @@ export function syncEnvironment(bucketName: string, stage: string, s: SyncSettin
   };
 }
 
-export interface SyncFunctionArgs {
-  /** The Lambda function's name; its log group is `/aws/lambda/<functionName>`. */
-  functionName: string;
-  /** The stage (stack) name, passed to the engine for its metrics. */
-  stage: string;
-  target: pulumi.Input<AwsTarget>;
-  bucketName: pulumi.Input<string>;
-  bucketArn: pulumi.Input<string>;
-  /** Empty when the bucket uses SSE-S3. */
-  kmsKeyArn: string;
+export interface SyncFunctionArgs extends ArchiveFunctionArgs {
   settings: SyncSettings;
   memorySize: number;
   timeout: number;
-  logRetentionDays: number;
 }
 
 export class SyncFunction extends pulumi.ComponentResource {
