@@ -1,6 +1,10 @@
 import { strict as assert } from "assert";
 import { createHash, randomBytes } from "crypto";
 import { gzipSync } from "zlib";
+import { runSync } from "../../archiver";
+import { createClients } from "../../archiver/aws-clients";
+import { loadAwsSdk } from "../../archiver/aws-sdk";
+import { DownloadError, openLogFileDownload } from "../../archiver/rds/download-log-file";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
@@ -282,5 +286,34 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.equal(report.totals.copied, 8);
     assert.equal(maxLarge, 2);
   });
+
+  it("fails clearly when the bucket refuses access, and touches nothing", async () => {
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
+    const denied = await runSyncWith(h, { ...h.env, AWS_ACCESS_KEY_ID: "SOMEONE-ELSE" });
+    assert.equal(denied.ok, false);
+    assert.deepEqual(denied.errors.map((e) => [e.target, e.code]), [[BUCKET, "AccessDenied"]]);
+    assert.match(denied.errors[0].message, /access to bucket archive-test is denied/);
+    assert.equal(h.rds.requests.length, 0);
+    assert.deepEqual(await h.s3.listAll(BUCKET), []);
+  });
+
+  it("signs downloads with the session token of temporary credentials", async () => {
+    h.rds.addCredentials({ accessKeyId: "ASIATEMP", secretAccessKey: "temp-secret", sessionToken: "token-123" });
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
+    const env = { ...h.env, AWS_ACCESS_KEY_ID: "ASIATEMP", AWS_SECRET_ACCESS_KEY: "temp-secret" };
+    const withToken = createClients(loadAwsSdk(), { ...env, AWS_SESSION_TOKEN: "token-123" });
+    const body = await openLogFileDownload(withToken, "db1", "trace/a.trc");
+    assert.equal(body.statusCode, 200);
+    body.resume();
+    const withoutToken = createClients(loadAwsSdk(), env);
+    await assert.rejects(openLogFileDownload(withoutToken, "db1", "trace/a.trc"), (err: DownloadError) => err.status === 403);
+  });
 });
+
+function runSyncWith(h: Harness, env: NodeJS.ProcessEnv) {
+  return runSync(
+    { bucket: BUCKET, instances: ["db1"], clusters: [], include: [], concurrency: 1, activeRefreshMinutes: 0, dryRun: false },
+    { sdk: loadAwsSdk(), env, now: () => T0 + 2 * HOUR, retry: { baseDelayMs: 1, maxDelayMs: 5 } },
+  );
+}
 
