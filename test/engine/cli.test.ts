@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
+import { createHash, randomBytes } from "crypto";
 import * as path from "path";
 import { childEnv } from "../fakes/env";
 import type { SyncReport } from "../../archiver/report";
@@ -88,6 +89,25 @@ describe("rds-log-archiver CLI, as a child process", function () {
     assert.equal(run.code, 0, run.stderr);
     assert.ok(run.stdout.length > 200_000, `only ${run.stdout.length} bytes`);
     assert.equal((JSON.parse(run.stdout) as SyncReport).instances[0].planned?.length, 1500);
+  });
+
+  it("a run killed in the middle of a multipart upload leaves nothing visible; the next run archives the file whole", async () => {
+    h.rds.addInstance("crash-db");
+    const big = randomBytes(40 * 1024 * 1024); // incompressible: several 8 MiB parts
+    h.rds.putFile("crash-db", { name: "trace/big.trc", lastWritten: Date.now() - 5 * HOUR, content: big });
+    const args = ["sync", "--bucket", BUCKET, "--instance", "crash-db", "--json"];
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: "ignore" });
+    const partUploaded = () => h.s3.requests.some((r) => r.method === "PUT" && r.query.includes("partNumber") && r.path.includes("crash-db"));
+    for (let i = 0; i < 400 && !partUploaded(); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(partUploaded(), "the upload should have started");
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    const visible = (await h.s3.listAll(BUCKET)).filter((o) => o.key.startsWith("crash-db/"));
+    assert.deepEqual(visible, []);
+    const again = await cli(args, env);
+    assert.equal(again.code, 0, again.stderr);
+    const [object] = (await h.s3.listAll(BUCKET)).filter((o) => o.key.startsWith("crash-db/"));
+    assert.equal(object.metadata.sha256, createHash("sha256").update(big).digest("hex"));
   });
 });
 
