@@ -86,7 +86,10 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
   report.skipped = plan.actions.filter((a) => a.action === "skip").map((a) => outcome(a, a.reason));
   // A copy that already failed this run (after its own retries) is not tried again in a re-plan.
   const failedBefore = new Set(report.failed.map((f) => f.file));
-  const copies = plan.actions.filter((a): a is CopyAction => a.action === "copy" && !failedBefore.has(a.file.name));
+  // Largest first: a big file gets the whole invocation ahead of it rather than what small copies leave.
+  const copies = plan.actions
+    .filter((a): a is CopyAction => a.action === "copy" && !failedBefore.has(a.file.name))
+    .sort((a, b) => b.file.size - a.file.size);
   const rejectActions = plan.actions.filter((a) => a.action === "reject");
   for (const r of rejectActions) notArchived(report, r);
   const rejected = rejectActions.map((a) => outcome(a, a.reason));

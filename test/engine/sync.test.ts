@@ -308,6 +308,15 @@ describe("sync engine against the fake RDS and s3rver", function () {
     const withoutToken = createClients(loadAwsSdk(), env);
     await assert.rejects(openLogFileDownload(withoutToken, "db1", "trace/a.trc"), (err: DownloadError) => err.status === 403);
   });
+
+  it("starts an instance's largest copies first, so they get the whole invocation", async () => {
+    for (const [name, n] of [["trace/small.trc", 1], ["trace/large.trc", 5000], ["trace/medium.trc", 50]] as const) {
+      h.rds.putFile("db1", { name, lastWritten: T0, content: Buffer.from(lines(name, n)) });
+    }
+    const started: string[] = [];
+    await h.sync({ instances: ["db1"], concurrency: 1 }, { now: () => T0 + 2 * HOUR, onEvent: (e) => void (e.type === "copy-start" && started.push(e.file)) });
+    assert.deepEqual(started, ["trace/large.trc", "trace/medium.trc", "trace/small.trc"]);
+  });
 });
 
 function runSyncWith(h: Harness, env: NodeJS.ProcessEnv) {
