@@ -3,6 +3,7 @@ import { runSync, type SyncRuntime } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import type { SyncReport } from "../../archiver/report";
 import type { SyncSettings } from "../../archiver/settings";
+import { childEnv } from "../fakes/env";
 import { FakeRds, type FakeRdsOptions } from "../fakes/fake-rds";
 import { LocalS3 } from "../fakes/local-s3";
 
@@ -21,15 +22,8 @@ export interface Harness {
 export async function startHarness(rdsOptions: FakeRdsOptions = {}): Promise<Harness> {
   const rds = await FakeRds.start(rdsOptions);
   const s3 = await LocalS3.start({ buckets: [BUCKET] });
-  const env: NodeJS.ProcessEnv = {
-    AWS_REGION: rds.region,
-    AWS_ACCESS_KEY_ID: "S3RVER",
-    AWS_SECRET_ACCESS_KEY: "S3RVER",
-    AWS_ENDPOINT_URL_RDS: rds.endpoint,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
-    AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
-  };
+  // The same settings a child process gets; in-process, the engine reads them from this object.
+  const env = childEnv(rds, s3);
   const sdk = loadAwsSdk();
   return {
     rds,
