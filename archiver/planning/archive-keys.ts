@@ -65,7 +65,8 @@ export type KeyResult = ArchiveTarget | { error: string };
 
 /**
  * The identity and key of every archivable file in a classified listing.
- * Active and staging files get none: their content is archived under the name it rotates to.
+ * Active and staging files get none: their content is archived under the name it rotates to. Nor do empty
+ * chain members, which hold nothing to archive.
  */
 export function archiveTargets(
   group: string,
@@ -103,6 +104,8 @@ function targetOf(f: ClassifiedFile, rank: number): Target | undefined {
       return { identity: `slot:${name}@${period}`, logName: name, period };
     }
     case "chain-member": {
+      // An empty member takes no rank (see chainRanks) and is never archived: it gets no target at all.
+      if (f.file.size === 0) return undefined;
       const { family } = f.chain!;
       const suffix = rank > 0 ? `-${rank}` : "";
       return {

@@ -95,7 +95,8 @@ export function planInstance(input: PlanInput): InstancePlan {
     }
     if (f.kind === "staging") return skip(f, "staging buffer: RDS appends it to mysql-error-running.log");
     if (f.kind === "active") return skip(f, "active: archived under the name it rotates to");
-    const target = targets.get(f)!;
+    const target = targets.get(f);
+    if (!target) return skip(f, "empty");
     if ("error" in target) return { action: "reject", file: f.file, reason: `cannot map to a safe key: ${target.error}` };
     if (twins.has(f)) return skip(f, "compressed twin of a listed file", target.key);
     return decide(f, files, target, input.manifest.entries[target.identity], isClosed(f, files, rule), input);
