@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { lookupTarget, resolveBucketName } from "./infra/account";
 import { RunAlarms } from "./infra/alarms";
 import { ArchiveBucket } from "./infra/archive-bucket";
+import type { ArchiveFunctionArgs } from "./infra/function-args";
 import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig } from "./infra/config";
 import { LogSubscriptions } from "./infra/log-subscriptions";
 import { CLOUDWATCH_PREFIX, EVENTS_PREFIX } from "./infra/policies";
@@ -53,17 +54,22 @@ const archive = new ArchiveBucket("archive", {
   },
 });
 
-const sync = new SyncFunction("sync", {
-  functionName: syncFunctionName,
+/** What every function of the stack is given. */
+const functionArgs = (functionName: string): ArchiveFunctionArgs => ({
+  functionName,
   stage,
   target,
   bucketName: archive.bucket.bucket,
   bucketArn: archive.bucket.arn,
   kmsKeyArn: config.kmsKeyArn,
+  logRetentionDays: config.logRetentionDays,
+});
+
+const sync = new SyncFunction("sync", {
+  ...functionArgs(syncFunctionName),
   settings: config,
   memorySize: config.memorySize,
   timeout: config.timeout,
-  logRetentionDays: config.logRetentionDays,
 });
 
 new SyncSchedule("schedule", {
@@ -73,30 +79,11 @@ new SyncSchedule("schedule", {
 });
 
 const events = config.archiveEvents
-  ? new RdsEvents("events", {
-      functionName: eventsName,
-      stage,
-      target,
-      bucketName: archive.bucket.bucket,
-      bucketArn: archive.bucket.arn,
-      kmsKeyArn: config.kmsKeyArn,
-      instances: config.instances,
-      clusters: config.clusters,
-      logRetentionDays: config.logRetentionDays,
-    })
+  ? new RdsEvents("events", { ...functionArgs(eventsName), instances: config.instances, clusters: config.clusters })
   : undefined;
 
 const subscriptions = subscribeLogs
-  ? new LogSubscriptions("logs", {
-      functionName: logsName,
-      stage,
-      target,
-      bucketName: archive.bucket.bucket,
-      bucketArn: archive.bucket.arn,
-      kmsKeyArn: config.kmsKeyArn,
-      logGroups: config.logGroups,
-      logRetentionDays: config.logRetentionDays,
-    })
+  ? new LogSubscriptions("logs", { ...functionArgs(logsName), logGroups: config.logGroups })
   : undefined;
 
 const alarms = new RunAlarms("alarms", {
