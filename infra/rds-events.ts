@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsSdk } from "../archiver/aws-sdk";
+import { loadAwsSdk } from "../archiver/aws-sdk";
 import { createRdsEventsHandler } from "../archiver/lambda/rds-events-handler";
 import { ENV, STAGE_ENV } from "../archiver/settings";
 import { EventFunction } from "./event-function";
@@ -16,17 +16,11 @@ import { eventsDeadLetterQueuePolicy, rdsEventsFunctionPolicy } from "./policies
 import type { ArchiveFunctionArgs } from "./function-args";
 
 /**
- * The Lambda's entry point, serialized into its `__index.js`. Module-level (no `this`), and the SDK is required
+ * The Lambda's entry point, serialized into its `__index.js`. Module-level (no `this`), and the SDK is loaded
  * here, once per container, as in infra/sync-function.ts.
  */
 export function rdsEventsHandlerFactory() {
-  const sdk: AwsSdk = {
-    rds: require("@aws-sdk/client-rds"),
-    s3: require("@aws-sdk/client-s3"),
-    storage: require("@aws-sdk/lib-storage"),
-    signatureV4: require("@smithy/signature-v4"),
-  };
-  return createRdsEventsHandler(sdk);
+  return createRdsEventsHandler(loadAwsSdk());
 }
 
 /**

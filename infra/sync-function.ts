@@ -3,7 +3,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsSdk } from "../archiver/aws-sdk";
+import { loadAwsSdk } from "../archiver/aws-sdk";
 import { createHandler } from "../archiver/lambda/handler";
 import { ENV, STAGE_ENV } from "../archiver/settings";
 import { lambdaAssumeRolePolicy, syncFunctionPolicy } from "./policies";
@@ -13,18 +13,13 @@ import type { ArchiveFunctionArgs } from "./function-args";
  * The Lambda's entry point, serialized by Pulumi into the function's `__index.js`.
  *
  * A module-level function on purpose: a closure made inside the component's constructor would
- * capture `this`, which cannot be serialized. The SDK is required here, once per container, and
- * never captured from module scope (SDK classes do not serialize). `createHandler` and the rest of
- * archiver/ are local modules, which the serializer inlines by value.
+ * capture `this`, which cannot be serialized. The SDK is required through loadAwsSdk(), called here
+ * once per container, and never captured from module scope (SDK classes do not serialize).
+ * `createHandler`, `loadAwsSdk` and the rest of archiver/ are local modules, which the serializer
+ * inlines by value.
  */
 export function syncHandlerFactory() {
-  const sdk: AwsSdk = {
-    rds: require("@aws-sdk/client-rds"),
-    s3: require("@aws-sdk/client-s3"),
-    storage: require("@aws-sdk/lib-storage"),
-    signatureV4: require("@smithy/signature-v4"),
-  };
-  return createHandler(sdk);
+  return createHandler(loadAwsSdk());
 }
 
 export interface SyncSettings {
