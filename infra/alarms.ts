@@ -45,6 +45,10 @@ export interface RunAlarmsArgs {
   deadLetterQueues: DeadLetterQueueWatch[];
 }
 
+/** What an alarm states beyond the shared defaults. */
+type AlarmProps = Pick<aws.cloudwatch.MetricAlarmArgs, "alarmDescription" | "metricName" | "statistic" | "period"> &
+  Partial<Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "dimensions" | "threshold" | "comparisonOperator" | "treatMissingData">>;
+
 export class RunAlarms extends pulumi.ComponentResource {
   readonly topic: aws.sns.Topic;
   readonly emailSubscription?: aws.sns.TopicSubscription;
@@ -72,86 +76,72 @@ export class RunAlarms extends pulumi.ComponentResource {
       }, parent);
     }
 
-    const actions = { alarmActions: [this.topic.arn], okActions: [this.topic.arn] };
     const stage = { Stage: args.stage };
     const interval = alarmPeriod(args.intervalSeconds);
     const minutes = (s: number) => `${Math.round(s / 60)} minutes`;
-
-    this.failures = new aws.cloudwatch.MetricAlarm(`${name}-failures`, {
-      name: `${prefix}-failures`,
-      alarmDescription:
-        `A sync run of stage ${args.stage} failed to archive a file or an instance within one schedule interval (${minutes(interval)}). ` +
-        `Read the run's report in the function's log group; the next run retries what failed.`,
-      namespace: METRICS_NAMESPACE,
-      metricName: "Failures",
-      dimensions: stage,
-      statistic: "Sum",
-      period: interval,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      ...actions,
-    }, parent);
-
-    this.lag = new aws.cloudwatch.MetricAlarm(`${name}-lag`, {
-      name: `${prefix}-archive-lag`,
-      alarmDescription:
-        `A closed RDS log file of stage ${args.stage} has waited more than ${args.lagAlarmMinutes} minutes to be archived. ` +
-        `RDS deletes log files after their retention period: find the failing instance (metric ArchiveLagSeconds by Instance) and fix it before then.`,
-      namespace: METRICS_NAMESPACE,
-      metricName: "ArchiveLagSeconds",
-      dimensions: stage,
-      statistic: "Maximum",
-      period: interval,
-      evaluationPeriods: 1,
-      threshold: args.lagAlarmMinutes * 60,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      ...actions,
-    }, parent);
-
-    const missed = alarmPeriod(MISSED_INTERVALS * args.intervalSeconds);
-    this.noSuccessfulRun = new aws.cloudwatch.MetricAlarm(`${name}-no-successful-run`, {
-      name: `${prefix}-no-successful-run`,
-      alarmDescription:
-        `No sync run of stage ${args.stage} has fully succeeded in ${minutes(missed)} (${MISSED_INTERVALS} schedule intervals), ` +
-        `or none ran at all: check the schedule rule, the function's errors and throttles, and its log group.`,
-      namespace: METRICS_NAMESPACE,
-      metricName: "SuccessfulRuns",
-      dimensions: stage,
-      statistic: "Sum",
-      period: missed,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "LessThanThreshold",
-      // A run that never started logs nothing: no data is the failure this alarm exists for.
-      treatMissingData: "breaching",
-      ...actions,
-    }, parent);
-
-    if (args.watchRejected) {
-      this.rejected = new aws.cloudwatch.MetricAlarm(`${name}-rejected`, {
-        name: `${prefix}-rejected`,
-        alarmDescription:
-          `Stage ${args.stage} received an RDS event or a CloudWatch Logs delivery it could not archive. ` +
-          `It is kept, with the error, under _rejected/<YYYY>/<MM>/<DD>/ in the archive bucket.`,
+    // Every alarm notifies the topic on ALARM and on OK, over one evaluation period; by default it fires
+    // when the metric is above 0 and treats missing data as fine.
+    const alarm = (resourceSuffix: string, alarmName: string, props: AlarmProps) =>
+      new aws.cloudwatch.MetricAlarm(`${name}-${resourceSuffix}`, {
+        name: `${prefix}-${alarmName}`,
         namespace: METRICS_NAMESPACE,
-        metricName: "Rejected",
         dimensions: stage,
-        statistic: "Sum",
-        period: EVENT_ALARM_PERIOD_SECONDS,
         evaluationPeriods: 1,
         threshold: 0,
         comparisonOperator: "GreaterThanThreshold",
         treatMissingData: "notBreaching",
-        ...actions,
+        ...props,
+        alarmActions: [this.topic.arn],
+        okActions: [this.topic.arn],
       }, parent);
+
+    this.failures = alarm("failures", "failures", {
+      alarmDescription:
+        `A sync run of stage ${args.stage} failed to archive a file or an instance within one schedule interval (${minutes(interval)}). ` +
+        `Read the run's report in the function's log group; the next run retries what failed.`,
+      metricName: "Failures",
+      statistic: "Sum",
+      period: interval,
+    });
+
+    this.lag = alarm("lag", "archive-lag", {
+      alarmDescription:
+        `A closed RDS log file of stage ${args.stage} has waited more than ${args.lagAlarmMinutes} minutes to be archived. ` +
+        `RDS deletes log files after their retention period: find the failing instance (metric ArchiveLagSeconds by Instance) and fix it before then.`,
+      metricName: "ArchiveLagSeconds",
+      statistic: "Maximum",
+      period: interval,
+      threshold: args.lagAlarmMinutes * 60,
+    });
+
+    const missed = alarmPeriod(MISSED_INTERVALS * args.intervalSeconds);
+    this.noSuccessfulRun = alarm("no-successful-run", "no-successful-run", {
+      alarmDescription:
+        `No sync run of stage ${args.stage} has fully succeeded in ${minutes(missed)} (${MISSED_INTERVALS} schedule intervals), ` +
+        `or none ran at all: check the schedule rule, the function's errors and throttles, and its log group.`,
+      metricName: "SuccessfulRuns",
+      statistic: "Sum",
+      period: missed,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      // A run that never started logs nothing: no data is the failure this alarm exists for.
+      treatMissingData: "breaching",
+    });
+
+    if (args.watchRejected) {
+      this.rejected = alarm("rejected", "rejected", {
+        alarmDescription:
+          `Stage ${args.stage} received an RDS event or a CloudWatch Logs delivery it could not archive. ` +
+          `It is kept, with the error, under _rejected/<YYYY>/<MM>/<DD>/ in the archive bucket.`,
+        metricName: "Rejected",
+        statistic: "Sum",
+        period: EVENT_ALARM_PERIOD_SECONDS,
+      });
     }
 
+    // Missing data is fine here too: SQS stops publishing metrics for a queue that has been empty and idle for hours.
     this.deadLetters = args.deadLetterQueues.map(({ label, queueName }) =>
-      new aws.cloudwatch.MetricAlarm(`${name}-${label}-dead-letters`, {
-        name: `${prefix}-${label}-dead-letters`,
+      alarm(`${label}-dead-letters`, `${label}-dead-letters`, {
         alarmDescription:
           `Messages are waiting in the ${label} dead-letter queue of stage ${args.stage}: deliveries or invocations that ` +
           `failed after every retry. Read them (aws sqs receive-message), fix the cause, then replay or delete them; ` +
@@ -161,13 +151,7 @@ export class RunAlarms extends pulumi.ComponentResource {
         dimensions: { QueueName: queueName },
         statistic: "Maximum",
         period: EVENT_ALARM_PERIOD_SECONDS,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        // SQS stops publishing metrics for a queue that has been empty and idle for hours.
-        treatMissingData: "notBreaching",
-        ...actions,
-      }, parent),
+      }),
     );
 
     this.registerOutputs({ topicArn: this.topic.arn });
