@@ -5,10 +5,12 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
+import { multipartMiddleware, type MultipartOptions } from "./s3-multipart";
 import {
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
 } from "@aws-sdk/client-s3";
@@ -18,6 +20,9 @@ interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   httpServer: http.Server;
+  store: Parameters<typeof multipartMiddleware>[0];
+  /** Koa's middleware stack; s3rver's router is the last entry. */
+  middleware: unknown[];
 }
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 const S3rver: S3rverConstructor = require("s3rver");
@@ -59,7 +64,11 @@ export class LocalS3 {
     });
   }
 
-  static async start(opts: { buckets?: string[] } = {}): Promise<LocalS3> {
+  /**
+   * `copyLimit` lowers S3's 5 GiB limit on a CopyObject source and an UploadPartCopy range, so the
+   * paths for objects over that size can be tested with small ones.
+   */
+  static async start(opts: { buckets?: string[] } & MultipartOptions = {}): Promise<LocalS3> {
     const directory = await fs.mkdtemp(path.join(os.tmpdir(), "local-s3-"));
     const server = new S3rver({
       address: "127.0.0.1",
@@ -68,6 +77,7 @@ export class LocalS3 {
       directory,
       configureBuckets: (opts.buckets ?? []).map((name) => ({ name })),
     });
+    server.middleware.splice(server.middleware.length - 1, 0, multipartMiddleware(server.store, opts));
     const address = await server.run();
     return new LocalS3(server, directory, `http://127.0.0.1:${address.port}`);
   }
@@ -110,6 +120,12 @@ export class LocalS3 {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return objects;
+  }
+
+  /** Multipart uploads started and neither completed nor aborted: what a failed copy must not leave behind. */
+  async openUploads(bucket: string): Promise<{ key: string; uploadId: string }[]> {
+    const page = await this.client().send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    return (page.Uploads ?? []).map((u) => ({ key: u.Key ?? "", uploadId: u.UploadId ?? "" }));
   }
 
   async getBytes(bucket: string, key: string): Promise<Buffer> {
