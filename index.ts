@@ -10,13 +10,14 @@
  *   alarms   -> infra/alarms.ts          SNS topic and run-health alarms on the functions' EMF metrics
  */
 import * as pulumi from "@pulumi/pulumi";
+import { archivePrefix } from "./archiver/layout/ownership";
+import { CLOUDWATCH_PREFIX, EVENTS_PREFIX } from "./archiver/layout/prefixes";
 import { lookupTarget, resolveBucketName } from "./infra/account";
 import { RunAlarms } from "./infra/alarms";
 import { ArchiveBucket } from "./infra/archive-bucket";
 import type { ArchiveFunctionArgs } from "./infra/function-args";
 import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig } from "./infra/config";
 import { LogSubscriptions } from "./infra/log-subscriptions";
-import { CLOUDWATCH_PREFIX, EVENTS_PREFIX } from "./infra/policies";
 import { RdsEvents } from "./infra/rds-events";
 import { SyncSchedule } from "./infra/schedule";
 import { SyncFunction } from "./infra/sync-function";
@@ -34,7 +35,7 @@ if (subscribeLogs) checkSubscribedLogGroups(config.logGroups, [`/aws/lambda/${lo
 // Transition and expiry: every archived id's prefix, and the events and subscription prefixes when those are on.
 // Never _state/ (the engine reads it every run) and never _rejected/ (kept in S3 Standard for inspection).
 const archivePrefixes = [
-  ...[...config.instances, ...config.clusters].map((id) => `${id}/`),
+  ...[...config.instances, ...config.clusters].map(archivePrefix),
   ...(config.archiveEvents ? [EVENTS_PREFIX] : []),
   ...(subscribeLogs ? [CLOUDWATCH_PREFIX] : []),
 ];
@@ -44,7 +45,7 @@ const archive = new ArchiveBucket("archive", {
   kmsKeyArn: config.kmsKeyArn,
   versioning: config.versioning,
   lifecycle: {
-    // An instance named "events" or "cloudwatch" shares its prefix with those archives: one rule covers both.
+    // An instance and a cluster may share an id, and so a prefix: one rule covers both.
     archivePrefixes: [...new Set(archivePrefixes)],
     transitionDays: config.transitionDays,
     storageClass: config.transitionStorageClass,

@@ -7,6 +7,7 @@
  * trace, and `pulumi preview` fails before any resource is planned.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { RESERVED_PREFIXES } from "../archiver/layout/prefixes";
 
 export const NAMESPACE = "rds-log-archiver";
 
@@ -326,6 +327,8 @@ function identifierList(key: string, get: ConfigSource, report: (key: string, me
   for (const id of ids) {
     const problem = identifierProblem(id);
     if (problem) report(key, problem);
+    const reserved = RESERVED_PREFIXES.find((prefix) => prefix === `${id}/`);
+    if (reserved) report(key, `"${id}" cannot be archived under its own name: the bucket's ${reserved} prefix belongs to the archiver`);
     if (seen.has(id.toLowerCase())) report(key, `"${id}" is listed more than once`);
     seen.add(id.toLowerCase());
   }

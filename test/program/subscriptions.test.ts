@@ -84,7 +84,7 @@ describe("CloudWatch Logs subscriptions under mocks", () => {
     assert.deepEqual(doc(inputs.policy), {
       Version: "2012-10-17",
       Statement: [
-        { Sid: "WriteLogObjects", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${BUCKET_ARN}/cloudwatch/*`, `${BUCKET_ARN}/_rejected/*`] },
+        { Sid: "PutObjects", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${BUCKET_ARN}/cloudwatch/*`, `${BUCKET_ARN}/_rejected/*`] },
         {
           Sid: "WriteOwnLogGroup",
           Effect: "Allow",
