@@ -39,9 +39,12 @@ describe("the committed stacks", function () {
     });
   });
 
-  it("both stack files set aws:region", () => {
-    assert.equal(stackFileConfig("live", { projectDefaults: false })["aws:region"], "us-east-1");
-    assert.equal(stackFileConfig("stage", { projectDefaults: false })["aws:region"], "us-east-1");
+  it("both stack files set aws:region and pin the account with aws:allowedAccountIds", () => {
+    for (const stack of ["live", "stage"]) {
+      const file = stackFileConfig(stack, { projectDefaults: false });
+      assert.equal(file["aws:region"], "us-east-1");
+      assert.deepEqual(JSON.parse(file["aws:allowedAccountIds"]), ["123456789012"]);
+    }
   });
 
   for (const [stack, bucket, instance] of [
