@@ -91,7 +91,14 @@ export = async () => {
     : undefined;
 
   const subscriptions = subscribeLogs
-    ? new LogSubscriptions("logs", { ...functionArgs(logsName), logGroups: config.logGroups })
+    ? new LogSubscriptions("logs", {
+        ...functionArgs(logsName),
+        logGroups: config.logGroups,
+        stackLogGroups: [
+          { name: `/aws/lambda/${syncFunctionName}`, resource: sync.logGroup },
+          ...(events ? [{ name: `/aws/lambda/${eventsName}`, resource: events.function.logGroup }] : []),
+        ],
+      })
     : undefined;
 
   const alarms = new RunAlarms("alarms", {

@@ -3,7 +3,7 @@
 // instead of setting mocks itself. Other configs (stack files as written, bad values) load in child
 // processes: see harness.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { ACCOUNT_ID, allRegistered, createMocks, DEFAULT_REGION, RegisteredResource, valueOf } from "./mocks";
+import { ACCOUNT_ID, allRegistered, createMocks, DEFAULT_REGION, recordDependencies, RegisteredResource, valueOf } from "./mocks";
 
 export const STACK = "live";
 export const KMS_KEY_ARN = `arn:aws:kms:${DEFAULT_REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -29,7 +29,8 @@ export const CONFIG: Record<string, string> = {
   "rds-log-archiver:noncurrentVersionExpirationDays": "14",
   "rds-log-archiver:logRetentionDays": "90",
   "rds-log-archiver:archiveEvents": "true",
-  "rds-log-archiver:logGroups": JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit"]),
+  // The last is the stack's own sync function's log group.
+  "rds-log-archiver:logGroups": JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit", "/aws/lambda/rds-log-archiver-live"]),
   "rds-log-archiver:alarmEmail": "dba-oncall@example.com",
   "rds-log-archiver:lagAlarmMinutes": "90",
 };
@@ -37,6 +38,7 @@ export const CONFIG: Record<string, string> = {
 const registry: RegisteredResource[] = [];
 pulumi.runtime.setAllConfig(CONFIG);
 void pulumi.runtime.setMocks(createMocks(registry), "rds-log-archiver", STACK, false);
+recordDependencies(registry);
 
 // The program's entry is an async function returning the stack outputs, as Pulumi runs it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

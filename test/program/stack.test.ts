@@ -320,7 +320,7 @@ describe("program under mocks", () => {
     const eventFunction = (name: string) =>
       ["aws:sqs/queue:Queue", T.logGroup, T.role, T.rolePolicy, T.fn, T.invokeConfig, "rds-log-archiver:index:EventFunction"].map((t) => `${t} ${name}`);
     const events = [...eventFunction("events"), ...[T.rule, "aws:sqs/queuePolicy:QueuePolicy", T.permission, T.target, "rds-log-archiver:index:RdsEvents"].map((t) => `${t} events`)];
-    const logIds = ["aws-rds-instance-prod-rds-error-", "aws-rds-cluster-orders-aurora-audit-"].map((prefix) => {
+    const logIds = ["aws-rds-instance-prod-rds-error-", "aws-rds-cluster-orders-aurora-audit-", "aws-lambda-rds-log-archiver-live-"].map((prefix) => {
       const permission = names.find((n) => n.startsWith(`${T.permission} logs-${prefix}`));
       assert.ok(permission, `no permission for ${prefix}`);
       return permission.slice(`${T.permission} `.length);
