@@ -82,6 +82,7 @@ export = async () => {
 
   new SyncSchedule("schedule", {
     scheduleExpression: config.schedule,
+    ruleName: syncFunctionName,
     functionName: sync.fn.name,
     functionArn: sync.fn.arn,
   });
