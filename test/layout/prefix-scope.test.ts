@@ -4,7 +4,8 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { prefixGrants, SHARED_PREFIXES, WRITERS, type ArchivedIds, type Writer } from "../../archiver/layout/ownership";
-import { RESERVED_PREFIXES } from "../../archiver/layout/prefixes";
+import * as prefixes from "../../archiver/layout/prefixes";
+import { RESERVED_PREFIXES, STATE_PREFIX } from "../../archiver/layout/prefixes";
 import { batchObjects } from "../../archiver/log-subscriptions/decode";
 import { buildKey, manifestKey } from "../../archiver/planning/archive-keys";
 import { eventKey } from "../../archiver/rds-events/event-key";
@@ -75,7 +76,9 @@ describe("bucket prefixes: each role reaches only what its function owns", () =>
               const needed = (Object.keys(ACCESS_ACTIONS) as (keyof typeof ACCESS_ACTIONS)[]).some(
                 (access) => mine[access].includes(key) && ACCESS_ACTIONS[access].includes(action),
               );
-              const shared = action === "s3:PutObject" && SHARED_PREFIXES.some((p) => key.startsWith(p)) && prefixGrants(writer, ids).some((g) => g.prefix === SHARED_PREFIXES.find((s) => key.startsWith(s)));
+              // A shared prefix's keys are content hashes: every writer that owns it may put any of them.
+              const sharedPrefix = SHARED_PREFIXES.find((p) => key.startsWith(p));
+              const shared = action === "s3:PutObject" && prefixGrants(writer, ids).some((g) => g.prefix === sharedPrefix);
               assert.equal(allows(docs[writer], action, object(key)), needed || shared, `${writer} ${action} ${key}`);
             }
           }
@@ -114,6 +117,17 @@ describe("bucket prefixes: each role reaches only what its function owns", () =>
         }
       }),
     );
+  });
+
+  it("every top-level prefix the layout defines is reserved, and written by some function (state per id, by sync)", () => {
+    const defined = (Object.values(prefixes) as unknown[]).filter((v): v is string => typeof v === "string");
+    assert.deepEqual([...defined].sort(), [...RESERVED_PREFIXES].sort());
+    const ids = { instances: ["db"], clusters: [] };
+    for (const prefix of RESERVED_PREFIXES) {
+      const owners = WRITERS.filter((w) => prefixGrants(w, ids).some((g) => g.prefix.startsWith(prefix)));
+      assert.ok(owners.length > 0, `nobody writes ${prefix}`);
+      if (prefix === STATE_PREFIX) assert.deepEqual(owners, ["sync"]);
+    }
   });
 
   it("`prod/*` does not cover `prod-rds/...`: an id never reaches a longer id's objects", () => {
