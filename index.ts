@@ -8,105 +8,122 @@
  *   events   -> infra/rds-events.ts      RDS events rule + function + dead-letter queue (archiveEvents)
  *   logs     -> infra/log-subscriptions.ts  one subscription filter per log group + function (logGroups)
  *   alarms   -> infra/alarms.ts          SNS topic and run-health alarms on the functions' EMF metrics
+ *
+ * The entry is async: it resolves the account and region and runs every config check before the first
+ * resource is registered, so a bad value creates nothing, even under `pulumi up --skip-preview`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { lookupTarget, resolveBucketName } from "./infra/account";
+import { archivePrefix } from "./archiver/layout/ownership";
+import { CLOUDWATCH_PREFIX, EVENTS_PREFIX } from "./archiver/layout/prefixes";
+import { checkTarget, loadAllowedAccountIds, lookupTarget } from "./infra/account";
 import { RunAlarms } from "./infra/alarms";
 import { ArchiveBucket } from "./infra/archive-bucket";
 import type { ArchiveFunctionArgs } from "./infra/function-args";
 import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig } from "./infra/config";
 import { LogSubscriptions } from "./infra/log-subscriptions";
-import { CLOUDWATCH_PREFIX, EVENTS_PREFIX } from "./infra/policies";
 import { RdsEvents } from "./infra/rds-events";
 import { SyncSchedule } from "./infra/schedule";
 import { SyncFunction } from "./infra/sync-function";
 
-const config = loadConfig();
-const target = pulumi.output(lookupTarget());
-const project = pulumi.getProject();
-const stage = pulumi.getStack();
-const syncFunctionName = functionNameFor(project, stage);
-const subscribeLogs = config.logGroups.length > 0;
-const eventsName = config.archiveEvents ? functionNameFor(project, stage, "events") : "";
-const logsName = subscribeLogs ? functionNameFor(project, stage, "logs") : "";
-if (subscribeLogs) checkSubscribedLogGroups(config.logGroups, [`/aws/lambda/${logsName}`]);
+export = async () => {
+  const config = loadConfig();
+  const project = pulumi.getProject();
+  const stage = pulumi.getStack();
+  const syncFunctionName = functionNameFor(project, stage);
+  const subscribeLogs = config.logGroups.length > 0;
+  const eventsName = config.archiveEvents ? functionNameFor(project, stage, "events") : "";
+  const logsName = subscribeLogs ? functionNameFor(project, stage, "logs") : "";
+  if (subscribeLogs) checkSubscribedLogGroups(config.logGroups, [`/aws/lambda/${logsName}`]);
+  const alarmInterval = alarmIntervalSeconds(config);
+  const target = await lookupTarget();
+  const fullBucketName = checkTarget(config, target, loadAllowedAccountIds());
+  // Every check has passed: from here on, resources.
 
-// Transition and expiry: every archived id's prefix, and the events and subscription prefixes when those are on.
-// Never _state/ (the engine reads it every run) and never _rejected/ (kept in S3 Standard for inspection).
-const archivePrefixes = [
-  ...[...config.instances, ...config.clusters].map((id) => `${id}/`),
-  ...(config.archiveEvents ? [EVENTS_PREFIX] : []),
-  ...(subscribeLogs ? [CLOUDWATCH_PREFIX] : []),
-];
+  // Transition and expiry: every archived id's prefix, and the events and subscription prefixes when those are on.
+  // Never _state/ (the engine reads it every run) and never _rejected/ (kept in S3 Standard for inspection).
+  const archivePrefixes = [
+    ...[...config.instances, ...config.clusters].map(archivePrefix),
+    ...(config.archiveEvents ? [EVENTS_PREFIX] : []),
+    ...(subscribeLogs ? [CLOUDWATCH_PREFIX] : []),
+  ];
 
-const archive = new ArchiveBucket("archive", {
-  bucketName: target.apply((t) => resolveBucketName(config, t)),
-  kmsKeyArn: config.kmsKeyArn,
-  versioning: config.versioning,
-  lifecycle: {
-    // An instance named "events" or "cloudwatch" shares its prefix with those archives: one rule covers both.
-    archivePrefixes: [...new Set(archivePrefixes)],
-    transitionDays: config.transitionDays,
-    storageClass: config.transitionStorageClass,
-    expirationDays: config.expirationDays,
-    noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
+  const archive = new ArchiveBucket("archive", {
+    bucketName: fullBucketName,
+    kmsKeyArn: config.kmsKeyArn,
     versioning: config.versioning,
-  },
-});
+    lifecycle: {
+      // An instance and a cluster may share an id, and so a prefix: one rule covers both.
+      archivePrefixes: [...new Set(archivePrefixes)],
+      transitionDays: config.transitionDays,
+      storageClass: config.transitionStorageClass,
+      expirationDays: config.expirationDays,
+      noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
+      versioning: config.versioning,
+    },
+  });
 
-/** What every function of the stack is given. */
-const functionArgs = (functionName: string): ArchiveFunctionArgs => ({
-  functionName,
-  stage,
-  target,
-  bucketName: archive.bucket.bucket,
-  bucketArn: archive.bucket.arn,
-  kmsKeyArn: config.kmsKeyArn,
-  logRetentionDays: config.logRetentionDays,
-});
+  /** What every function of the stack is given. */
+  const functionArgs = (functionName: string): ArchiveFunctionArgs => ({
+    functionName,
+    stage,
+    target,
+    bucketName: archive.bucket.bucket,
+    bucketArn: archive.bucket.arn,
+    kmsKeyArn: config.kmsKeyArn,
+    logRetentionDays: config.logRetentionDays,
+  });
 
-const sync = new SyncFunction("sync", {
-  ...functionArgs(syncFunctionName),
-  settings: config,
-  memorySize: config.memorySize,
-  timeout: config.timeout,
-});
+  const sync = new SyncFunction("sync", {
+    ...functionArgs(syncFunctionName),
+    settings: config,
+    memorySize: config.memorySize,
+    timeout: config.timeout,
+  });
 
-new SyncSchedule("schedule", {
-  scheduleExpression: config.schedule,
-  functionName: sync.fn.name,
-  functionArn: sync.fn.arn,
-});
+  new SyncSchedule("schedule", {
+    scheduleExpression: config.schedule,
+    ruleName: syncFunctionName,
+    functionName: sync.fn.name,
+    functionArn: sync.fn.arn,
+  });
 
-const events = config.archiveEvents
-  ? new RdsEvents("events", { ...functionArgs(eventsName), instances: config.instances, clusters: config.clusters })
-  : undefined;
+  const events = config.archiveEvents
+    ? new RdsEvents("events", { ...functionArgs(eventsName), instances: config.instances, clusters: config.clusters })
+    : undefined;
 
-const subscriptions = subscribeLogs
-  ? new LogSubscriptions("logs", { ...functionArgs(logsName), logGroups: config.logGroups })
-  : undefined;
+  const subscriptions = subscribeLogs
+    ? new LogSubscriptions("logs", {
+        ...functionArgs(logsName),
+        logGroups: config.logGroups,
+        stackLogGroups: [
+          { name: `/aws/lambda/${syncFunctionName}`, resource: sync.logGroup },
+          ...(events ? [{ name: `/aws/lambda/${eventsName}`, resource: events.function.logGroup }] : []),
+        ],
+      })
+    : undefined;
 
-const alarms = new RunAlarms("alarms", {
-  namePrefix: syncFunctionName,
-  stage,
-  intervalSeconds: alarmIntervalSeconds(config),
-  lagAlarmMinutes: config.lagAlarmMinutes,
-  alarmEmail: config.alarmEmail,
-  watchRejected: events !== undefined || subscriptions !== undefined,
-  deadLetterQueues: [
-    ...(events ? [{ label: "events", queueName: events.function.deadLetterQueue.name }] : []),
-    ...(subscriptions ? [{ label: "logs", queueName: subscriptions.function.deadLetterQueue.name }] : []),
-  ],
-});
+  const alarms = new RunAlarms("alarms", {
+    namePrefix: syncFunctionName,
+    stage,
+    intervalSeconds: alarmInterval,
+    lagAlarmMinutes: config.lagAlarmMinutes,
+    alarmEmail: config.alarmEmail,
+    watchRejected: events !== undefined || subscriptions !== undefined,
+    deadLetterQueues: [
+      ...(events ? [{ label: "events", queueName: events.function.deadLetterQueue.name }] : []),
+      ...(subscriptions ? [{ label: "logs", queueName: subscriptions.function.deadLetterQueue.name }] : []),
+    ],
+  });
 
-export const bucketName = archive.bucket.bucket;
-export const bucketArn = archive.bucket.arn;
-export const functionName = sync.fn.name;
-export const functionArn = sync.fn.arn;
-export const schedule = config.schedule;
-export const alarmTopicArn = alarms.topic.arn;
-// Only when the feature is on (undefined outputs are left out of the stack's outputs).
-export const eventsFunctionName = events?.function.fn.name;
-export const eventsDeadLetterQueueUrl = events?.function.deadLetterQueue.url;
-export const logsFunctionName = subscriptions?.function.fn.name;
-export const logsDeadLetterQueueUrl = subscriptions?.function.deadLetterQueue.url;
+  return {
+    bucketName: archive.bucket.bucket,
+    bucketArn: archive.bucket.arn,
+    functionName: sync.fn.name,
+    functionArn: sync.fn.arn,
+    schedule: config.schedule,
+    alarmTopicArn: alarms.topic.arn,
+    // Only when the feature is on.
+    ...(events ? { eventsFunctionName: events.function.fn.name, eventsDeadLetterQueueUrl: events.function.deadLetterQueue.url } : {}),
+    ...(subscriptions ? { logsFunctionName: subscriptions.function.fn.name, logsDeadLetterQueueUrl: subscriptions.function.deadLetterQueue.url } : {}),
+  };
+};

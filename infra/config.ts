@@ -7,6 +7,7 @@
  * trace, and `pulumi preview` fails before any resource is planned.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { RESERVED_PREFIXES } from "../archiver/layout/prefixes";
 
 export const NAMESPACE = "rds-log-archiver";
 
@@ -94,8 +95,9 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
+/** A key with its own namespace (`aws:allowedAccountIds`) is shown as is; the others under the project's. */
 function describe(p: ConfigProblem): string {
-  return `${NAMESPACE}:${p.key}: ${p.message}`;
+  return `${p.key.includes(":") ? p.key : `${NAMESPACE}:${p.key}`}: ${p.message}`;
 }
 
 /** Reads a raw config value the way `pulumi.Config.get` returns it: a string, or undefined when unset. */
@@ -284,25 +286,26 @@ export function bucketNameProblems(name: string): string[] {
 }
 
 /**
- * The full bucket name, checked against S3's rules now that the account and region are known.
- * Called with the results of getCallerIdentity/getRegion, which resolve during `pulumi preview`.
+ * Why `<accountId>-<bucketName>-<region>` is not a bucket name S3 accepts, or undefined when it is.
+ * Called with the results of getCallerIdentity/getRegion, which resolve before any resource is registered.
  */
-export function archiveBucketName(accountId: string, bucketName: string, region: string): string {
+export function archiveBucketNameProblem(accountId: string, bucketName: string, region: string): string | undefined {
   const full = `${accountId}-${bucketName}-${region}`;
   if (full.length > 63) {
-    throw new ConfigError([
-      {
-        key: "bucketName",
-        message:
-          `the bucket name "${full}" is ${full.length} characters, S3 allows 63; ` +
-          `shorten "${bucketName}" to at most ${63 - accountId.length - region.length - 2} characters`,
-      },
-    ]);
+    return (
+      `the bucket name "${full}" is ${full.length} characters, S3 allows 63; ` +
+      `shorten "${bucketName}" to at most ${63 - accountId.length - region.length - 2} characters`
+    );
   }
-  if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(full)) {
-    throw new ConfigError([{ key: "bucketName", message: `"${full}" is not a valid S3 bucket name` }]);
-  }
-  return full;
+  if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(full)) return `"${full}" is not a valid S3 bucket name`;
+  return undefined;
+}
+
+/** The full bucket name; throws a ConfigError naming bucketName when S3 would refuse it. */
+export function archiveBucketName(accountId: string, bucketName: string, region: string): string {
+  const problem = archiveBucketNameProblem(accountId, bucketName, region);
+  if (problem) throw new ConfigError([{ key: "bucketName", message: problem }]);
+  return `${accountId}-${bucketName}-${region}`;
 }
 
 // ---- identifiers and lists --------------------------------------------------------------------
@@ -326,6 +329,8 @@ function identifierList(key: string, get: ConfigSource, report: (key: string, me
   for (const id of ids) {
     const problem = identifierProblem(id);
     if (problem) report(key, problem);
+    const reserved = RESERVED_PREFIXES.find((prefix) => prefix === `${id}/`);
+    if (reserved) report(key, `"${id}" cannot be archived under its own name: the bucket's ${reserved} prefix belongs to the archiver`);
     if (seen.has(id.toLowerCase())) report(key, `"${id}" is listed more than once`);
     seen.add(id.toLowerCase());
   }

@@ -60,6 +60,7 @@ export class EventFunction extends pulumi.ComponentResource {
     }, parent);
 
     this.role = new aws.iam.Role(name, {
+      name: args.functionName,
       description: `Runs ${args.functionName}`,
       assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
     }, parent);

@@ -22,6 +22,8 @@ export const FILTER_PATTERN = "";
 
 export interface LogSubscriptionsArgs extends ArchiveFunctionArgs {
   logGroups: string[];
+  /** Log groups this stack creates, by name: a subscription to one of them is created after it. */
+  stackLogGroups: { name: string; resource: pulumi.Resource }[];
 }
 
 export interface Subscription {
@@ -95,13 +97,15 @@ export class LogSubscriptions extends pulumi.ComponentResource {
         principal: target.apply((t) => `logs.${t.region}.amazonaws.com`),
         sourceArn: target.apply((t) => logGroupSourceArn(t, logGroup)),
       }, parent);
-      // CloudWatch Logs tests the destination when the filter is created: the permission must exist first.
+      // CloudWatch Logs tests the destination when the filter is created: the permission must exist first. So must
+      // the group: one of the stack's own is passed by name only, which carries no dependency on its resource.
+      const ownGroup = args.stackLogGroups.filter((g) => g.name === logGroup).map((g) => g.resource);
       const filter = new aws.cloudwatch.LogSubscriptionFilter(`${name}-${id}`, {
         name: args.functionName,
         logGroup,
         filterPattern: FILTER_PATTERN,
         destinationArn: fn.arn,
-      }, { parent: this, dependsOn: [permission] });
+      }, { parent: this, dependsOn: [permission, ...ownGroup] });
       return { logGroup, permission, filter };
     });
 

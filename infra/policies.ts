@@ -3,7 +3,9 @@
  *
  * The sync function's policy grants named actions only, never a `*` action, and no statement's
  * resource is `*`. `assertNoWildcardActions` enforces the first rule on every document built here.
+ * Each function reaches only the bucket prefixes archiver/layout/ownership.ts gives it.
  */
+import { prefixGrants, type ArchivedIds, type PrefixAccess, type Writer } from "../archiver/layout/ownership";
 
 export interface PolicyStatement {
   Sid?: string;
@@ -29,7 +31,25 @@ export const MEMBER_TAG_KEY = "rds-log-archiver:cluster";
 export const AUTOSCALING_TAG_KEY = "application-autoscaling:resourceId";
 
 export const LOG_FILE_ACTIONS = ["rds:DescribeDBLogFiles", "rds:DownloadCompleteDBLogFile"];
-export const OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"];
+
+/** The object actions each kind of prefix grant allows, and the statement that carries them. */
+export const PREFIX_ACCESS: Record<PrefixAccess, { sid: string; actions: string[] }> = {
+  // Multipart uploads are PutObject calls; AbortMultipartUpload cleans up a failed one; DeleteObject removes a superseded key.
+  archive: { sid: "ReadWriteArchiveObjects", actions: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"] },
+  state: { sid: "ReadWriteStateObjects", actions: ["s3:GetObject", "s3:PutObject"] },
+  put: { sid: "PutObjects", actions: ["s3:PutObject"] },
+};
+
+/** One statement per kind of access, each listing `<bucket ARN>/<prefix>*` for the prefixes the writer owns. */
+export function bucketObjectStatements(bucketArn: string, writer: Writer, ids: ArchivedIds): PolicyStatement[] {
+  const grants = prefixGrants(writer, ids);
+  return (Object.keys(PREFIX_ACCESS) as PrefixAccess[]).flatMap((access) => {
+    const prefixes = grants.filter((g) => g.access === access).map((g) => g.prefix);
+    if (prefixes.length === 0) return [];
+    const { sid, actions } = PREFIX_ACCESS[access];
+    return [{ Sid: sid, Effect: "Allow" as const, Action: actions, Resource: prefixes.map((prefix) => `${bucketArn}/${prefix}*`) }];
+  });
+}
 
 export interface SyncPolicyInputs {
   partition: string;
@@ -51,8 +71,9 @@ export function rdsArn(t: Pick<SyncPolicyInputs, "partition" | "region" | "accou
 /** The inline policy of the sync function's role. */
 export function syncFunctionPolicy(p: SyncPolicyInputs): PolicyDocument {
   const statements: PolicyStatement[] = [
+    // HeadBucket needs it, and without it S3 answers a missing state object with 403 instead of 404.
     { Sid: "ListArchiveBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [p.bucketArn] },
-    { Sid: "ReadWriteArchiveObjects", Effect: "Allow", Action: OBJECT_ACTIONS, Resource: [`${p.bucketArn}/*`] },
+    ...bucketObjectStatements(p.bucketArn, "sync", p),
   ];
   if (p.instances.length > 0) {
     statements.push({
@@ -104,11 +125,6 @@ export function syncFunctionPolicy(p: SyncPolicyInputs): PolicyDocument {
   return assertNoWildcardActions({ Version: "2012-10-17", Statement: statements });
 }
 
-/** The prefixes the event functions write: their own, and `_rejected/` for payloads they cannot archive. */
-export const EVENTS_PREFIX = "events/";
-export const CLOUDWATCH_PREFIX = "cloudwatch/";
-export const REJECTED_PREFIX = "_rejected/";
-
 export interface EventFunctionPolicyInputs {
   bucketArn: string;
   /** The function's own log group, without a trailing `:*`. */
@@ -120,13 +136,13 @@ export interface EventFunctionPolicyInputs {
 }
 
 /**
- * The statements both event functions share: write one prefix (and `_rejected/`) with single PUTs, log to their
- * own group, dead-letter failed invocations, and encrypt with the bucket's key. They never read, list or delete.
- * With SSE-KMS a single-part PutObject needs only kms:GenerateDataKey (Decrypt is for multipart uploads).
+ * The statements both event functions share: write their prefixes (their own, and `_rejected/`) with single PUTs,
+ * log to their own group, dead-letter failed invocations, and encrypt with the bucket's key. They never read, list
+ * or delete. With SSE-KMS a single-part PutObject needs only kms:GenerateDataKey (Decrypt is for multipart uploads).
  */
-function eventFunctionStatements(p: EventFunctionPolicyInputs, sid: string, prefix: string, middle: PolicyStatement[]): PolicyStatement[] {
+function eventFunctionStatements(p: EventFunctionPolicyInputs, writer: Writer, middle: PolicyStatement[]): PolicyStatement[] {
   const statements: PolicyStatement[] = [
-    { Sid: sid, Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${p.bucketArn}/${prefix}*`, `${p.bucketArn}/${REJECTED_PREFIX}*`] },
+    ...bucketObjectStatements(p.bucketArn, writer, { instances: [], clusters: [] }),
     ...middle,
     { Sid: "WriteOwnLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${p.logGroupArn}:*`] },
     { Sid: "SendFailedInvocations", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [p.deadLetterQueueArn] },
@@ -149,12 +165,12 @@ export function rdsEventsFunctionPolicy(p: RdsEventsPolicyInputs): PolicyDocumen
     p.clusters.length > 0
       ? [{ Sid: "ResolveClusterMembers", Effect: "Allow", Action: ["rds:DescribeDBClusters"], Resource: p.clusters.map((id) => rdsArn(p, "cluster", id)) }]
       : [];
-  return assertNoWildcardActions({ Version: "2012-10-17", Statement: eventFunctionStatements(p, "WriteEventObjects", EVENTS_PREFIX, resolve) });
+  return assertNoWildcardActions({ Version: "2012-10-17", Statement: eventFunctionStatements(p, "events", resolve) });
 }
 
 /** The inline policy of the CloudWatch Logs subscription function's role. */
 export function logSubscriptionFunctionPolicy(p: EventFunctionPolicyInputs): PolicyDocument {
-  return assertNoWildcardActions({ Version: "2012-10-17", Statement: eventFunctionStatements(p, "WriteLogObjects", CLOUDWATCH_PREFIX, []) });
+  return assertNoWildcardActions({ Version: "2012-10-17", Statement: eventFunctionStatements(p, "logs", []) });
 }
 
 /**

@@ -88,6 +88,7 @@ export class RdsEvents extends pulumi.ComponentResource {
     const deadLetterQueue = this.function.deadLetterQueue;
 
     this.rule = new aws.cloudwatch.EventRule(name, {
+      name: args.functionName,
       description: `RDS instance and cluster events, archived by ${args.functionName}`,
       eventPattern: JSON.stringify(rdsEventPattern()),
     }, parent);

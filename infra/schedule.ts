@@ -8,6 +8,8 @@ import { scheduleIntervalSeconds } from "./config";
 export interface SyncScheduleArgs {
   /** An EventBridge schedule expression, already validated: rate(...) or cron(...). */
   scheduleExpression: string;
+  /** The rule's name: the sync function's, so every named resource of the stack shares its prefix. */
+  ruleName: string;
   functionName: pulumi.Input<string>;
   functionArn: pulumi.Input<string>;
 }
@@ -23,6 +25,7 @@ export class SyncSchedule extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     this.rule = new aws.cloudwatch.EventRule(name, {
+      name: args.ruleName,
       description: "Runs the RDS log archiver",
       scheduleExpression: args.scheduleExpression,
     }, parent);

@@ -69,7 +69,9 @@ export class SyncFunction extends pulumi.ComponentResource {
       retentionInDays: args.logRetentionDays,
     }, parent);
 
+    // Named after the function, like every named resource of the stack: the CI deploy role is scoped by that prefix.
     this.role = new aws.iam.Role(name, {
+      name: args.functionName,
       description: `Runs the ${args.functionName} log archiver`,
       assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
     }, parent);

@@ -4,6 +4,7 @@
  * Pure: decoding, validation, and the objects a batch becomes.
  */
 import { gunzipSync } from "zlib";
+import { CLOUDWATCH_PREFIX } from "../layout/prefixes";
 import { encodeSegment } from "../planning/archive-keys";
 import { hourPath } from "../planning/hour-path";
 
@@ -106,7 +107,7 @@ export function batchObjects(batch: SubscriptionBatch, events: readonly LogEvent
   let first: LogEvent | undefined;
   const flush = () => {
     if (!first) return;
-    const key = `cloudwatch/${group}/${hourPath(first.timestamp)}/${encodeSegment(`${batch.logStream}-${first.id}`)}.gz`;
+    const key = `${CLOUDWATCH_PREFIX}${group}/${hourPath(first.timestamp)}/${encodeSegment(`${batch.logStream}-${first.id}`)}.gz`;
     objects.push({ key, body: current.join(""), events: current.length });
     current = [];
     bytes = 0;

@@ -2,11 +2,12 @@
  * S3 key layout: `<group>/<logtype>/<YYYY>/<MM>/<DD>/<HH>/<instance>/<file>.gz` (UTC).
  * Every key is a pure function of the identity of the content it holds (see docs/architecture.md).
  */
+import { STATE_PREFIX } from "../layout/prefixes";
 import { hourPath } from "./hour-path";
 import { chainRanks, slotPeriodStart, type ClassifiedFile } from "./log-file-names";
 
-/** Where the per-instance state objects live; no log key can start with it (groups are RDS identifiers). */
-export const STATE_PREFIX = "_state/";
+/** Where the per-instance state objects live (archiver/layout); no log key can start with it: encodeSegment escapes a leading `_`. */
+export { STATE_PREFIX };
 /** The logtype segment for a name with no directory part. */
 export const ROOT_LOGTYPE = "_root";
 const MAX_KEY_BYTES = 1024;

@@ -1,4 +1,5 @@
 /** Where an RDS event from EventBridge is archived: `events/<YYYY>/<MM>/<DD>/<HH>/<event id>.json` (UTC, event time). */
+import { EVENTS_PREFIX } from "../layout/prefixes";
 import { encodeSegment } from "../planning/archive-keys";
 import { hourPath } from "../planning/hour-path";
 
@@ -25,7 +26,7 @@ export function parseRdsEvent(event: unknown): Parsed<RdsEvent> {
 
 /** The same event always maps to the same key, so an EventBridge retry overwrites instead of duplicating. */
 export function eventKey(event: RdsEvent): string {
-  return `events/${hourPath(Date.parse(event.time))}/${encodeSegment(event.id)}.json`;
+  return `${EVENTS_PREFIX}${hourPath(Date.parse(event.time))}/${encodeSegment(event.id)}.json`;
 }
 
 /** The RDS resource an event is about: an instance or cluster identifier. */

@@ -3,6 +3,7 @@ import { createHash } from "crypto";
 import { gzipSync } from "zlib";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { AwsSdk } from "../aws-sdk";
+import { REJECTED_PREFIX } from "../layout/prefixes";
 import { dayPath } from "../planning/hour-path";
 
 export interface BucketWriter {
@@ -27,7 +28,7 @@ export async function putGzipText(w: BucketWriter, key: string, text: string, me
  */
 export function rejectedKey(payload: unknown, receivedAt: number): string {
   const digest = createHash("sha256").update(JSON.stringify(payload) ?? "undefined").digest("hex");
-  return `_rejected/${dayPath(receivedAt)}/${digest}.json`;
+  return `${REJECTED_PREFIX}${dayPath(receivedAt)}/${digest}.json`;
 }
 
 export async function putRejected(w: BucketWriter, source: string, error: string, payload: unknown, receivedAt: number): Promise<string> {

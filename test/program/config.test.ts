@@ -13,7 +13,7 @@ import {
   scheduleExpressionProblem,
   scheduleIntervalSeconds,
 } from "../../infra/config";
-import { partitionOf, resolveBucketName } from "../../infra/account";
+import { allowedAccountProblems, checkTarget, partitionOf } from "../../infra/account";
 import { maximumEventAge } from "../../infra/schedule";
 import { projectDefaults } from "./harness";
 
@@ -118,9 +118,51 @@ describe("config", () => {
     it("fails when the KMS key is in another region than the bucket", () => {
       const config = parse({ ...base, kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/abcd-1234" });
       assert.throws(
-        () => resolveBucketName(config, { accountId: "123456789012", region: "eu-west-1", partition: "aws" }),
+        () => checkTarget(config, { accountId: "123456789012", region: "eu-west-1", partition: "aws" }, '["123456789012"]'),
         /rds-log-archiver:kmsKeyArn: the key is in us-west-2, but the bucket is in eu-west-1/,
       );
+    });
+  });
+
+  describe("aws:allowedAccountIds", () => {
+    const ACCOUNT = "123456789012";
+    const messages = (raw: string | undefined) => allowedAccountProblems(raw, ACCOUNT).map((p) => `${p.key}: ${p.message}`);
+
+    it("accepts a list (as the stack file's YAML list arrives) or a single id that includes the credentials' account", () => {
+      assert.deepEqual(messages('["210987654321", "123456789012"]'), []);
+      assert.deepEqual(messages("123456789012"), []);
+    });
+
+    it("is required: the message names the key and the credentials' account", () => {
+      for (const raw of [undefined, "", "[]"]) {
+        const [message, ...rest] = messages(raw);
+        assert.equal(rest.length, 0);
+        assert.match(message, /^aws:allowedAccountIds: required: .*the credentials in use belong to 123456789012/);
+      }
+    });
+
+    it("names the key and both account ids when the credentials belong to another account", () => {
+      assert.deepEqual(messages('["111122223333"]'), [
+        "aws:allowedAccountIds: the credentials in use belong to account 123456789012, but this stack deploys only into 111122223333: " +
+          "use that account's credentials (or fix the stack file)",
+      ]);
+    });
+
+    it("refuses ids that are not 12 digits, and a value that is not a list of strings", () => {
+      assert.deepEqual(messages('["12345678901", "12345678901a"]'), [
+        'aws:allowedAccountIds: "12345678901" is not a 12-digit AWS account id',
+        'aws:allowedAccountIds: "12345678901a" is not a 12-digit AWS account id',
+      ]);
+      assert.match(messages("[123456789012]")[0], /^aws:allowedAccountIds: expected a list of strings/);
+    });
+
+    it("checkTarget reports the account, the key's region and the bucket name's length together", () => {
+      const config = parse({ ...base, bucketName: "a".repeat(MAX_BUCKET_NAME_PART), kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k" });
+      assert.throws(
+        () => checkTarget(config, { accountId: ACCOUNT, region: "ap-southeast-2", partition: "aws" }, '["111122223333"]'),
+        (err: ConfigError) => assert.deepEqual(err.problems.map((p) => p.key), ["aws:allowedAccountIds", "kmsKeyArn", "bucketName"]) ?? true,
+      );
+      assert.equal(checkTarget(parse(base), { accountId: ACCOUNT, region: "eu-west-1", partition: "aws" }, '["123456789012"]'), "123456789012-prod-rds-logs-eu-west-1");
     });
   });
 

@@ -141,7 +141,7 @@ describe("RDS events archive under mocks", () => {
       assert.deepEqual(doc(inputs.policy), {
         Version: "2012-10-17",
         Statement: [
-          { Sid: "WriteEventObjects", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${BUCKET_ARN}/events/*`, `${BUCKET_ARN}/_rejected/*`] },
+          { Sid: "PutObjects", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${BUCKET_ARN}/events/*`, `${BUCKET_ARN}/_rejected/*`] },
           {
             Sid: "ResolveClusterMembers",
             Effect: "Allow",

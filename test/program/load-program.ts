@@ -25,16 +25,35 @@ export interface ProgramResult {
   ok: boolean;
   error?: string;
   outputs?: Record<string, unknown>;
+  /** Every resource registered, also when the program failed: a bad config must register none. */
   resources?: RegisteredResource[];
 }
+
+const registry: RegisteredResource[] = [];
 
 function finish(result: ProgramResult): never {
   process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
   process.exit(result.ok ? 0 : 1);
 }
 
-function fail(err: unknown): never {
-  finish({ ok: false, error: err instanceof Error ? err.message : String(err) });
+/** Without their code assets, which are large and not JSON. */
+function registeredResources(): RegisteredResource[] {
+  return registry.map(({ type, name, inputs }) => {
+    const { code: _code, ...rest } = inputs;
+    return { type, name, inputs: rest };
+  });
+}
+
+let failing = false;
+
+/** Reports the error with what registered before it (waiting, briefly, for registrations already under way). */
+async function fail(err: unknown): Promise<never> {
+  if (failing) return new Promise<never>(() => undefined);
+  failing = true;
+  // Not unref()ed: a registration stuck on the failed value must not let the process exit before it reports.
+  const settled = new Promise<void>((resolve) => setTimeout(resolve, 5_000));
+  await Promise.race([allRegistered().catch(() => undefined), settled]);
+  finish({ ok: false, error: err instanceof Error ? err.message : String(err), resources: registeredResources() });
 }
 
 async function main(): Promise<void> {
@@ -42,20 +61,20 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", fail);
   process.on("uncaughtException", fail);
 
-  const registry: RegisteredResource[] = [];
   pulumi.runtime.setAllConfig(spec.config);
   await pulumi.runtime.setMocks(createMocks(registry, spec.region), "rds-log-archiver", spec.stack ?? "test", spec.preview ?? true);
-
-  let program: Record<string, unknown>;
-  try {
-    program = require("../../index");
-  } catch (err) {
-    fail(err);
-  }
 
   const timeout = new Promise<never>((_, reject) =>
     setTimeout(() => reject(new Error("the program's outputs did not resolve within 30 s")), 30_000).unref(),
   );
+  // The entry is an async function returning the stack outputs, as Pulumi runs it.
+  let program: Record<string, unknown>;
+  try {
+    const entry: () => Promise<Record<string, unknown>> = require("../../index");
+    program = await Promise.race([entry(), timeout]);
+  } catch (err) {
+    return fail(err);
+  }
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
     outputs[key] = pulumi.Output.isInstance(value) ? await Promise.race([valueOf(value), timeout]) : value;
@@ -71,11 +90,7 @@ async function main(): Promise<void> {
     for (const fn of functions) fs.writeFileSync(path.join(spec.writeHandlersTo, `${fn.name}.js`), await handlerText(fn));
   }
 
-  const resources = registry.map(({ type, name, inputs }) => {
-    const { code: _code, ...rest } = inputs;
-    return { type, name, inputs: rest };
-  });
-  finish({ ok: true, outputs, resources });
+  finish({ ok: true, outputs, resources: registeredResources() });
 }
 
 if (require.main === module) main().catch(fail);

@@ -10,6 +10,8 @@ export interface RegisteredResource {
   type: string;
   name: string;
   inputs: Record<string, any>;
+  /** The URNs the resource was registered as depending on (with recordDependencies). */
+  dependencies?: string[];
 }
 
 export function createMocks(registry: RegisteredResource[], region = DEFAULT_REGION): pulumi.runtime.Mocks {
@@ -73,4 +75,21 @@ export function allRegistered(): Promise<void> {
   const settings: { waitForRPCs?: () => Promise<void> } = require("@pulumi/pulumi/runtime/settings");
   if (typeof settings.waitForRPCs !== "function") throw new Error("@pulumi/pulumi/runtime/settings has no waitForRPCs: update test/program/mocks.ts");
   return settings.waitForRPCs();
+}
+
+/**
+ * Adds each resource's dependencies (explicit `dependsOn` and those carried by its inputs) to its registry entry.
+ * The mocks API does not pass them to newResource, so this wraps the mock monitor's registerResource (internal to
+ * @pulumi/pulumi 3.x, like waitForRPCs). Call right after setMocks.
+ */
+export function recordDependencies(registry: RegisteredResource[]): void {
+  const monitor = pulumi.runtime.getMonitor() as any;
+  if (typeof monitor?.registerResource !== "function") throw new Error("no mock monitor to wrap: update test/program/mocks.ts");
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: unknown, res: unknown) => void) =>
+    register(req, (err: unknown, res: unknown) => {
+      const entry = registry.find((r) => r.type === req.getType() && r.name === req.getName() && r.dependencies === undefined);
+      if (entry) entry.dependencies = req.getDependenciesList();
+      callback(err, res);
+    });
 }

@@ -53,7 +53,7 @@ describe("policy documents", () => {
 
   describe("the sync function's policy", () => {
     it("for instances only: no cluster statements, no KMS", () => {
-      assert.deepEqual(sids(syncFunctionPolicy(inputs)), ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadInstanceLogs", "WriteOwnLogGroup"]);
+      assert.deepEqual(sids(syncFunctionPolicy(inputs)), ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadWriteStateObjects", "ReadInstanceLogs", "WriteOwnLogGroup"]);
     });
 
     it("for clusters only: DescribeDBClusters on the clusters, logs of members admitted by tag", () => {
@@ -61,6 +61,7 @@ describe("policy documents", () => {
       assert.deepEqual(sids(doc), [
         "ListArchiveBucket",
         "ReadWriteArchiveObjects",
+        "ReadWriteStateObjects",
         "ResolveClusterMembers",
         "ReadTaggedClusterMemberLogs",
         "ReadAutoScaledReplicaLogs",
@@ -108,7 +109,7 @@ describe("policy documents", () => {
     const events = { ...common, partition: "aws", region: "us-east-1", accountId: "111122223333", clusters: [] as string[] };
 
     it("the events function writes events/ and _rejected/ with PutObject only, and reads RDS only for configured clusters", () => {
-      assert.deepEqual(sids(rdsEventsFunctionPolicy(events)), ["WriteEventObjects", "WriteOwnLogGroup", "SendFailedInvocations"]);
+      assert.deepEqual(sids(rdsEventsFunctionPolicy(events)), ["PutObjects", "WriteOwnLogGroup", "SendFailedInvocations"]);
       assert.deepEqual(rdsEventsFunctionPolicy(events).Statement[0].Resource, [`${inputs.bucketArn}/events/*`, `${inputs.bucketArn}/_rejected/*`]);
       const withCluster = rdsEventsFunctionPolicy({ ...events, clusters: ["orders"] });
       assert.deepEqual(withCluster.Statement[1], {

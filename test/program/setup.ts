@@ -3,7 +3,7 @@
 // instead of setting mocks itself. Other configs (stack files as written, bad values) load in child
 // processes: see harness.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { allRegistered, createMocks, DEFAULT_REGION, RegisteredResource, valueOf } from "./mocks";
+import { ACCOUNT_ID, allRegistered, createMocks, DEFAULT_REGION, recordDependencies, RegisteredResource, valueOf } from "./mocks";
 
 export const STACK = "live";
 export const KMS_KEY_ARN = `arn:aws:kms:${DEFAULT_REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -11,6 +11,7 @@ export const KMS_KEY_ARN = `arn:aws:kms:${DEFAULT_REGION}:123456789012:key/1234a
 /** Raw config as the CLI hands it over: lists as JSON, numbers and booleans as strings. */
 export const CONFIG: Record<string, string> = {
   "aws:region": DEFAULT_REGION,
+  "aws:allowedAccountIds": JSON.stringify([ACCOUNT_ID]),
   "rds-log-archiver:bucketName": "prod-rds-logs",
   "rds-log-archiver:instances": JSON.stringify(["prod-rds", "reporting-rds"]),
   "rds-log-archiver:clusters": JSON.stringify(["orders-aurora"]),
@@ -28,7 +29,8 @@ export const CONFIG: Record<string, string> = {
   "rds-log-archiver:noncurrentVersionExpirationDays": "14",
   "rds-log-archiver:logRetentionDays": "90",
   "rds-log-archiver:archiveEvents": "true",
-  "rds-log-archiver:logGroups": JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit"]),
+  // The last is the stack's own sync function's log group.
+  "rds-log-archiver:logGroups": JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit", "/aws/lambda/rds-log-archiver-live"]),
   "rds-log-archiver:alarmEmail": "dba-oncall@example.com",
   "rds-log-archiver:lagAlarmMinutes": "90",
 };
@@ -36,9 +38,12 @@ export const CONFIG: Record<string, string> = {
 const registry: RegisteredResource[] = [];
 pulumi.runtime.setAllConfig(CONFIG);
 void pulumi.runtime.setMocks(createMocks(registry), "rds-log-archiver", STACK, false);
+recordDependencies(registry);
 
+// The program's entry is an async function returning the stack outputs, as Pulumi runs it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const program: Record<string, pulumi.Output<string> | string> = require("../../index");
+const entry: () => Promise<Record<string, pulumi.Output<string> | string>> = require("../../index");
+export const program = entry();
 
 /** Errors the program raised outside any output (a closure that cannot be serialized, for example). */
 const programErrors: unknown[] = [];
@@ -58,7 +63,7 @@ export function stackOutputs(): Promise<Record<string, string>> {
       const causes = programErrors.map((e) => (e instanceof Error ? e.message : String(e))).join("\n---\n");
       reject(new Error(`the program's outputs did not resolve within ${DEADLINE_MS / 1000} s${causes ? `:\n${causes}` : ""}`));
     }, DEADLINE_MS);
-    Promise.all(Object.entries(program).map(async ([k, v]) => [k, pulumi.Output.isInstance(v) ? await valueOf(v) : v] as const)).then(
+    program.then((exported) => Promise.all(Object.entries(exported).map(async ([k, v]) => [k, pulumi.Output.isInstance(v) ? await valueOf(v) : v] as const))).then(
       async (entries) => {
         // Then every resource, including those no output depends on.
         await allRegistered();

@@ -176,7 +176,13 @@ describe("program under mocks", () => {
             Sid: "ReadWriteArchiveObjects",
             Effect: "Allow",
             Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"],
-            Resource: [`${BUCKET_ARN}/*`],
+            Resource: [`${BUCKET_ARN}/prod-rds/*`, `${BUCKET_ARN}/reporting-rds/*`, `${BUCKET_ARN}/orders-aurora/*`],
+          },
+          {
+            Sid: "ReadWriteStateObjects",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject"],
+            Resource: [`${BUCKET_ARN}/_state/prod-rds/*`, `${BUCKET_ARN}/_state/reporting-rds/*`, `${BUCKET_ARN}/_state/orders-aurora/*`],
           },
           { Sid: "ReadInstanceLogs", Effect: "Allow", Action: LOG_ACTIONS, Resource: [`${RDS}:db:prod-rds`, `${RDS}:db:reporting-rds`] },
           { Sid: "ResolveClusterMembers", Effect: "Allow", Action: ["rds:DescribeDBClusters"], Resource: [`${RDS}:cluster:orders-aurora`] },
@@ -314,7 +320,7 @@ describe("program under mocks", () => {
     const eventFunction = (name: string) =>
       ["aws:sqs/queue:Queue", T.logGroup, T.role, T.rolePolicy, T.fn, T.invokeConfig, "rds-log-archiver:index:EventFunction"].map((t) => `${t} ${name}`);
     const events = [...eventFunction("events"), ...[T.rule, "aws:sqs/queuePolicy:QueuePolicy", T.permission, T.target, "rds-log-archiver:index:RdsEvents"].map((t) => `${t} events`)];
-    const logIds = ["aws-rds-instance-prod-rds-error-", "aws-rds-cluster-orders-aurora-audit-"].map((prefix) => {
+    const logIds = ["aws-rds-instance-prod-rds-error-", "aws-rds-cluster-orders-aurora-audit-", "aws-lambda-rds-log-archiver-live-"].map((prefix) => {
       const permission = names.find((n) => n.startsWith(`${T.permission} logs-${prefix}`));
       assert.ok(permission, `no permission for ${prefix}`);
       return permission.slice(`${T.permission} `.length);

@@ -39,9 +39,12 @@ describe("the committed stacks", function () {
     });
   });
 
-  it("both stack files set aws:region", () => {
-    assert.equal(stackFileConfig("live", { projectDefaults: false })["aws:region"], "us-east-1");
-    assert.equal(stackFileConfig("stage", { projectDefaults: false })["aws:region"], "us-east-1");
+  it("both stack files set aws:region and pin the account with aws:allowedAccountIds", () => {
+    for (const stack of ["live", "stage"]) {
+      const file = stackFileConfig(stack, { projectDefaults: false });
+      assert.equal(file["aws:region"], "us-east-1");
+      assert.deepEqual(JSON.parse(file["aws:allowedAccountIds"]), ["123456789012"]);
+    }
   });
 
   for (const [stack, bucket, instance] of [
@@ -113,7 +116,7 @@ describe("the committed stacks", function () {
     ]);
     // The events function reads no cluster: no DescribeDBClusters statement.
     const policy = JSON.parse(the(loaded.live, "aws:iam/rolePolicy:RolePolicy", "events").inputs.policy);
-    assert.deepEqual(policy.Statement.map((s: { Sid: string }) => s.Sid), ["WriteEventObjects", "WriteOwnLogGroup", "SendFailedInvocations"]);
+    assert.deepEqual(policy.Statement.map((s: { Sid: string }) => s.Sid), ["PutObjects", "WriteOwnLogGroup", "SendFailedInvocations"]);
   });
 
   it("the default alarms: a 5-minute interval, 60 minutes of lag, no email subscription", () => {
@@ -154,9 +157,9 @@ describe("the committed stacks", function () {
     const policy = JSON.parse(the(loaded.live, "aws:iam/rolePolicy:RolePolicy", "sync").inputs.policy);
     assert.deepEqual(
       policy.Statement.map((s: { Sid: string }) => s.Sid),
-      ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadInstanceLogs", "WriteOwnLogGroup"],
+      ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadWriteStateObjects", "ReadInstanceLogs", "WriteOwnLogGroup"],
     );
-    assert.deepEqual(policy.Statement[2].Resource, ["arn:aws:rds:us-east-1:123456789012:db:prod-rds"]);
+    assert.deepEqual(policy.Statement[3].Resource, ["arn:aws:rds:us-east-1:123456789012:db:prod-rds"]);
   });
 
   it("the program's own defaults equal Pulumi.yaml's: without them it registers the same resources", () => {

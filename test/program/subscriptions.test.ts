@@ -1,4 +1,4 @@
-// CloudWatch Logs subscriptions under mocks (setup.ts subscribes two RDS log groups).
+// CloudWatch Logs subscriptions under mocks (setup.ts subscribes two RDS log groups and the sync function's own).
 import * as assert from "node:assert/strict";
 import { subscriptionId } from "../../infra/log-subscriptions";
 import { PolicyDocument } from "../../infra/policies";
@@ -9,7 +9,8 @@ const BUCKET_ARN = `arn:aws:s3:::${ACCOUNT_ID}-prod-rds-logs-${REGION}`;
 const NAME = "rds-log-archiver-live-logs";
 const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${NAME}`;
 const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${NAME}-dlq`;
-const GROUPS = ["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit"];
+const SYNC_LOG_GROUP = "/aws/lambda/rds-log-archiver-live";
+const GROUPS = ["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit", SYNC_LOG_GROUP];
 
 const T = {
   filter: "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
@@ -38,6 +39,16 @@ describe("CloudWatch Logs subscriptions under mocks", () => {
         destinationArn: FUNCTION_ARN,
       })),
     );
+  });
+
+  it("a filter on a log group the stack creates waits for that log group; the others depend on no log group", async () => {
+    const logGroupUrns = (deps: string[] | undefined) => (deps ?? []).filter((urn) => urn.includes(`$${T.logGroup}::`));
+    for (const logGroup of GROUPS) {
+      const filter = await the(T.filter, `logs-${subscriptionId(logGroup)}`);
+      assert.ok(filter.dependencies, "dependencies were not recorded");
+      const expected = logGroup === SYNC_LOG_GROUP ? [`${T.logGroup}::sync`] : [];
+      assert.deepEqual(logGroupUrns(filter.dependencies).map((urn) => urn.slice(urn.lastIndexOf("$") + 1)), expected, logGroup);
+    }
   });
 
   it("one permission per log group, for CloudWatch Logs in this region and that group's ARN only", async () => {
@@ -84,7 +95,7 @@ describe("CloudWatch Logs subscriptions under mocks", () => {
     assert.deepEqual(doc(inputs.policy), {
       Version: "2012-10-17",
       Statement: [
-        { Sid: "WriteLogObjects", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${BUCKET_ARN}/cloudwatch/*`, `${BUCKET_ARN}/_rejected/*`] },
+        { Sid: "PutObjects", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${BUCKET_ARN}/cloudwatch/*`, `${BUCKET_ARN}/_rejected/*`] },
         {
           Sid: "WriteOwnLogGroup",
           Effect: "Allow",

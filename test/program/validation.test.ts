@@ -1,21 +1,42 @@
-// Bad config fails `pulumi preview` with a message naming the key. Each case loads the program in
-// its own process, in preview mode, with the live stack file plus one bad value.
+// Bad config fails `pulumi preview` with a message naming the key, and registers no resource. Each case loads
+// the program in its own process with the live stack file plus one bad value. The checks that need the account
+// and region also run as `pulumi up --skip-preview` would (no dry run): they too must stop before any resource.
 import * as assert from "node:assert/strict";
 import { LoadResult, loadProgram, stackFileConfig } from "./harness";
 
 interface Case {
   title: string;
   config: Record<string, string>;
+  /** Keys of the stack file left out. */
+  without?: string[];
   region?: string;
+  /** false: load as `pulumi up --skip-preview` (default: as `pulumi preview`). */
+  preview?: boolean;
+  /** The key the message names, with its namespace when it is not the project's. */
   key: string;
   message: RegExp;
 }
 
 const cases: Case[] = [
   {
+    title: "a stack file without aws:allowedAccountIds",
+    config: {},
+    without: ["aws:allowedAccountIds"],
+    key: "aws:allowedAccountIds",
+    message: /required: .*the credentials in use belong to 123456789012/,
+  },
+  {
+    title: "credentials of another account than aws:allowedAccountIds names",
+    config: { "aws:allowedAccountIds": JSON.stringify(["111122223333"]) },
+    preview: false,
+    key: "aws:allowedAccountIds",
+    message: /the credentials in use belong to account 123456789012, but this stack deploys only into 111122223333/,
+  },
+  {
     title: "a bucket name longer than 63 characters once the account and region are added",
     config: { "rds-log-archiver:bucketName": "a".repeat(38) },
     region: "ap-southeast-2",
+    preview: false,
     key: "bucketName",
     message: /"123456789012-a{38}-ap-southeast-2" is 66 characters, S3 allows 63/,
   },
@@ -82,6 +103,7 @@ const cases: Case[] = [
   {
     title: "a KMS key in another region than the bucket",
     config: { "rds-log-archiver:kmsKeyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab" },
+    preview: false,
     key: "kmsKeyArn",
     message: /the key is in eu-central-1, but the bucket is in us-east-1/,
   },
@@ -139,8 +161,10 @@ describe("validation at preview (each bad config in its own process)", function 
 
   before(async () => {
     const live = stackFileConfig("live");
+    const configOf = (c: Case | undefined) =>
+      Object.fromEntries(Object.entries({ ...live, ...(c?.config ?? {}) }).filter(([key]) => !c?.without?.includes(key)));
     const loaded = await pool([undefined, ...cases], 2, (c) =>
-      loadProgram({ config: { ...live, ...(c?.config ?? {}) }, stack: "live", region: c?.region ?? "us-east-1", preview: true }),
+      loadProgram({ config: configOf(c), stack: "live", region: c?.region ?? "us-east-1", preview: c?.preview ?? true }),
     );
     control = loaded[0];
     cases.forEach((c, i) => results.set(c.title, loaded[i + 1]));
@@ -151,11 +175,13 @@ describe("validation at preview (each bad config in its own process)", function 
   });
 
   for (const c of cases) {
-    it(`fails on ${c.title}, naming rds-log-archiver:${c.key}`, () => {
+    const key = c.key.includes(":") ? c.key : `rds-log-archiver:${c.key}`;
+    it(`fails on ${c.title}, naming ${key}, with nothing registered${c.preview === false ? " (no dry run)" : ""}`, () => {
       const result = results.get(c.title)!;
       assert.equal(result.ok, false, "the program loaded");
-      assert.ok(result.error?.includes(`rds-log-archiver:${c.key}:`), `"${result.error}" does not name rds-log-archiver:${c.key}`);
+      assert.ok(result.error?.includes(`${key}:`), `"${result.error}" does not name ${key}`);
       assert.match(result.error!, c.message);
+      assert.deepEqual(result.resources?.map((r) => `${r.type} ${r.name}`), [], "resources were registered before the check failed");
     });
   }
 });

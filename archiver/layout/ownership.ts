@@ -1,0 +1,62 @@
+/**
+ * Which function writes which part of the bucket, and how. The IAM policies of the three functions are built
+ * from this table only, so a prefix added for a new feature is reachable by exactly the function it is given to.
+ */
+import { encodeSegment } from "../planning/archive-keys";
+import { CLOUDWATCH_PREFIX, EVENTS_PREFIX, REJECTED_PREFIX, STATE_PREFIX } from "./prefixes";
+
+/** The stack's functions that touch the bucket. */
+export const WRITERS = ["sync", "events", "logs"] as const;
+export type Writer = (typeof WRITERS)[number];
+
+/**
+ * What a function does under a prefix:
+ * - `archive`: read, write (multipart too) and delete: the sync engine replaces an object it archived earlier;
+ * - `state`: read and overwrite, never delete;
+ * - `put`: single-object writes only, never read, list or delete.
+ */
+export type PrefixAccess = "archive" | "state" | "put";
+
+export interface PrefixGrant {
+  prefix: string;
+  access: PrefixAccess;
+}
+
+/**
+ * Prefixes more than one function may write. `_rejected/` is put-only for everyone and content-addressed
+ * (the key is the payload's hash), so two writers can only ever write the same bytes to the same key.
+ */
+export const SHARED_PREFIXES: readonly string[] = [REJECTED_PREFIX];
+
+/** `<id>/`: where one archived instance or cluster's log files go (archiver/planning/archive-keys.ts buildKey). */
+export function archivePrefix(group: string): string {
+  return `${encodeSegment(group)}/`;
+}
+
+/** `_state/<id>/`: the state objects of one archived instance or cluster (archive-keys.ts manifestKey). */
+export function statePrefix(group: string): string {
+  return `${STATE_PREFIX}${encodeSegment(group)}/`;
+}
+
+/** The archived ids: every configured instance and cluster (a cluster's members are filed under the cluster). */
+export interface ArchivedIds {
+  instances: readonly string[];
+  clusters: readonly string[];
+}
+
+/** The prefixes a function may reach, and how. Every prefix ends with `/`, so `prod/` never covers `prod-rds/`. */
+export function prefixGrants(writer: Writer, ids: ArchivedIds): PrefixGrant[] {
+  switch (writer) {
+    case "sync": {
+      const groups = [...new Set([...ids.instances, ...ids.clusters])];
+      return [
+        ...groups.map((g): PrefixGrant => ({ prefix: archivePrefix(g), access: "archive" })),
+        ...groups.map((g): PrefixGrant => ({ prefix: statePrefix(g), access: "state" })),
+      ];
+    }
+    case "events":
+      return [{ prefix: EVENTS_PREFIX, access: "put" }, { prefix: REJECTED_PREFIX, access: "put" }];
+    case "logs":
+      return [{ prefix: CLOUDWATCH_PREFIX, access: "put" }, { prefix: REJECTED_PREFIX, access: "put" }];
+  }
+}

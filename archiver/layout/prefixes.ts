@@ -1,0 +1,17 @@
+/**
+ * The bucket's top-level key prefixes other than the archived ids' own (`<instance or cluster id>/`).
+ * The runtime builds its keys from these, and the Pulumi program scopes each function's role to them
+ * (infra/policies.ts through ./ownership.ts), so a key and the permission to write it cannot drift apart.
+ */
+
+/** The sync engine's per-instance state objects: `_state/<group>/<instance>.json`. */
+export const STATE_PREFIX = "_state/";
+/** Archived RDS events: `events/<YYYY>/<MM>/<DD>/<HH>/<event id>.json`. */
+export const EVENTS_PREFIX = "events/";
+/** Archived CloudWatch Logs deliveries: `cloudwatch/<log group>/<YYYY>/<MM>/<DD>/<HH>/...`. */
+export const CLOUDWATCH_PREFIX = "cloudwatch/";
+/** Payloads the event functions could not archive, kept with their error: `_rejected/<YYYY>/<MM>/<DD>/<sha256>.json`. */
+export const REJECTED_PREFIX = "_rejected/";
+
+/** Every top-level prefix the archiver itself defines. No archived id may take one of these names. */
+export const RESERVED_PREFIXES = [STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX] as const;
