@@ -5,6 +5,7 @@ import { runSync } from "../../archiver";
 import { createClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { DownloadError, openLogFileDownload } from "../../archiver/rds/download-log-file";
+import { LEGACY_DOWNLOAD_RETIRED_AT } from "../fakes/fake-rds";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
@@ -234,6 +235,19 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
     assert.ok(h.rds.requests.some((r) => r.code === "RequestExpired"), "the first request should have been refused");
     assert.deepEqual(h.rds.requests.filter((r) => r.action === "download").map((r) => r.status), [200]);
+  });
+
+  it("downloads through /v19/, which RDS still serves after /v13/ retires on 2027-03-01", async () => {
+    await h.stop();
+    h = await startHarness({ now: () => LEGACY_DOWNLOAD_RETIRED_AT + HOUR });
+    h.rds.addInstance("db1");
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    assert.deepEqual(
+      h.rds.requests.filter((r) => r.action === "download").map((r) => [r.apiVersion, r.status]),
+      [["v19", 200]],
+    );
   });
 
   it("accepts a MySQL error log RDS serves smaller than it lists only after two identical downloads", async () => {
