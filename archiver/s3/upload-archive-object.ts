@@ -1,11 +1,13 @@
 /**
  * Stores one archive object from a stream. The `bytes` and `sha256` metadata are known only when the
  * stream ends. A body that fits in one part goes up as a single PutObject carrying all the metadata. A larger
- * body is a lib-storage multipart upload, followed by a CopyObject onto itself that adds the final metadata.
+ * body is a lib-storage multipart upload, followed by a copy onto itself that adds the final metadata
+ * (replace-metadata.ts: in parts when the object is larger than one CopyObject may copy).
  * If the stream fails, nothing becomes visible: lib-storage aborts the multipart upload.
  */
 import { Readable } from "stream";
 import type { AwsClients } from "../aws-clients";
+import { replaceMetadata } from "./replace-metadata";
 
 export const PART_SIZE = 8 * 1024 * 1024;
 
@@ -18,6 +20,8 @@ export interface UploadRequest {
   /** Metadata known once the body has ended. */
   finalMetadata: () => Record<string, string>;
   partSize?: number;
+  /** S3's limit on one copy, bytes; lowered only by tests. */
+  maxCopyBytes?: number;
 }
 
 const CONTENT_TYPE = "application/gzip";
@@ -74,15 +78,13 @@ export async function uploadArchiveObject(aws: AwsClients, req: UploadRequest): 
     req.body.destroy();
     throw err;
   }
-  await aws.s3.send(
-    new aws.sdk.s3.CopyObjectCommand({
-      Bucket: req.bucket,
-      Key: req.key,
-      CopySource: `${req.bucket}/${encodeURIComponent(req.key).replace(/%2F/g, "/")}`,
-      MetadataDirective: "REPLACE",
-      ContentType: CONTENT_TYPE,
-      Metadata: { ...req.metadata, ...req.finalMetadata() },
-    }),
-  );
+  await replaceMetadata(aws, {
+    bucket: req.bucket,
+    key: req.key,
+    size: bytesWritten,
+    contentType: CONTENT_TYPE,
+    metadata: { ...req.metadata, ...req.finalMetadata() },
+    ...(req.maxCopyBytes ? { maxCopyBytes: req.maxCopyBytes } : {}),
+  });
   return { bytesWritten };
 }

@@ -28,6 +28,8 @@ export interface CopyContext {
   gzipLevel: number;
   now: () => number;
   onProgress?: (bytesRead: number) => void;
+  /** S3's limit on one copy, bytes; lowered only by tests. */
+  maxCopyBytes?: number;
 }
 
 export interface CopyResult {
@@ -109,6 +111,7 @@ async function copyBody(
       body: gzip,
       metadata,
       finalMetadata: () => ({ bytes: String(hash.bytes()), sha256: hash.sha256() }),
+      ...(ctx.maxCopyBytes ? { maxCopyBytes: ctx.maxCopyBytes } : {}),
     });
     if (streamError) throw streamError;
     return {

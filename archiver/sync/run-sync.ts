@@ -20,6 +20,8 @@ export interface SyncRuntime {
   onEvent?: (e: SyncEvent) => void;
   retry?: Partial<RetryPolicy>;
   gzipLevel?: number;
+  /** S3's limit on one copy, bytes: tests lower it to reach the path for objects over 5 GiB with small ones. */
+  maxCopyBytes?: number;
 }
 
 export const DEFAULT_GZIP_LEVEL = 6;
@@ -50,6 +52,7 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
     largeCopyLimit: createLimiter(MAX_LARGE_COPIES),
     ...(runtime.timeLeftMs ? { timeLeftMs: runtime.timeLeftMs } : {}),
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
+    ...(runtime.maxCopyBytes ? { maxCopyBytes: runtime.maxCopyBytes } : {}),
   };
   instances = await mapLimited(targets, settings.concurrency, (t) => syncInstance(ctx, t));
   return finish();

@@ -35,6 +35,8 @@ export interface SyncContext {
   /** Copies of files larger than one upload part, which each hold tens of MB of upload buffers. */
   largeCopyLimit: Limiter;
   onEvent?: (e: SyncEvent) => void;
+  /** S3's limit on one copy, bytes; lowered only by tests. */
+  maxCopyBytes?: number;
 }
 
 /** A copy is not started with less run time than this left. */
@@ -145,6 +147,7 @@ async function copyOne(
     {
       aws: ctx.aws, bucket: ctx.settings.bucket, instance: target.instance, retry: ctx.retry, gzipLevel: ctx.gzipLevel, now: ctx.now,
       onProgress: (bytesRead) => ctx.onEvent?.({ type: "progress", instance: target.instance, file, bytesRead, size: c.file.size }),
+      ...(ctx.maxCopyBytes ? { maxCopyBytes: ctx.maxCopyBytes } : {}),
     },
     c,
     previous,

@@ -1,11 +1,12 @@
 import { strict as assert } from "assert";
 import { createHash, randomBytes } from "crypto";
-import { gzipSync } from "zlib";
+import { gunzipSync, gzipSync } from "zlib";
 import { runSync } from "../../archiver";
 import { createClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { DownloadError, openLogFileDownload } from "../../archiver/rds/download-log-file";
 import { LEGACY_DOWNLOAD_RETIRED_AT } from "../fakes/fake-rds";
+import type { S3RequestView } from "../fakes/local-s3";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
@@ -201,6 +202,60 @@ describe("sync engine against the fake RDS and s3rver", function () {
     const [object] = (await h.s3.listAll(BUCKET)).filter((o) => !o.key.startsWith("_state/"));
     assert.equal(object.metadata.sha256, sha(big));
     assert.equal(object.metadata.bytes, String(big.length));
+  });
+
+  describe("an object larger than one CopyObject may copy (5 GiB; lowered here to 6 MiB in S3 and the engine)", () => {
+    const MAX_COPY = 6 * 1024 * 1024;
+    const name = "trace/big.trc";
+    const big = randomBytes(12 * 1024 * 1024);
+    const isPartCopy = (r: S3RequestView) => r.method === "PUT" && r.query.partNumber !== undefined && r.headers["x-amz-copy-source"] !== undefined;
+
+    beforeEach(async () => {
+      await h.stop();
+      h = await startHarness({}, { copyLimit: MAX_COPY });
+      h.rds.addInstance("db1");
+      h.rds.putFile("db1", { name, lastWritten: T0, content: big });
+    });
+
+    async function assertArchivedWhole(): Promise<void> {
+      const [object] = (await h.s3.listAll(BUCKET)).filter((o) => !o.key.startsWith("_state/"));
+      assert.ok(object.size > MAX_COPY, `the object is ${object.size} bytes`);
+      assert.deepEqual(object.metadata, {
+        "rds-instance": "db1",
+        "rds-log-file": name,
+        "rds-size": String(big.length),
+        "rds-last-written": String(T0),
+        bytes: String(big.length),
+        sha256: sha(big),
+      });
+      assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, object.key)).equals(big));
+      assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+    }
+
+    it("gets its bytes and sha256 through a multipart copy onto itself, in ranges within the limit", async () => {
+      const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, maxCopyBytes: MAX_COPY });
+      assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+      await assertArchivedWhole();
+      const completes = h.s3.requests.filter((r) => r.method === "POST" && /(^|&)uploadId=/.test(r.query));
+      assert.equal(completes.length, 2, "one multipart upload of the body, one multipart copy for the metadata");
+    });
+
+    it("a part copy that fails aborts the copy: the object keeps its content, no upload stays open, the next run completes it", async () => {
+      let partCopies = 0;
+      h.s3.injectFault({ matches: (r) => isPartCopy(r) && ++partCopies === 2, code: "AccessDenied" });
+      const failed = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, maxCopyBytes: MAX_COPY });
+      assert.equal(failed.ok, false);
+      assert.deepEqual(failed.instances[0].failed.map((f) => [f.file, f.reason.split(":")[0]]), [[name, "AccessDenied"]]);
+      assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+      const [kept] = (await h.s3.listAll(BUCKET)).filter((o) => !o.key.startsWith("_state/"));
+      assert.equal(kept.metadata.sha256, undefined, "the metadata copy did not complete");
+      assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, kept.key)).equals(big));
+
+      const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, maxCopyBytes: MAX_COPY });
+      assert.equal(next.ok, true, JSON.stringify(next.instances[0]));
+      assert.deepEqual(next.instances[0].copied.map((c) => c.file), [name]);
+      await assertArchivedWhole();
+    });
   });
 
   it("keeps unsafe file names inside their own key segment and rejects unmappable ones", async () => {
