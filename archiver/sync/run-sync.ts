@@ -12,7 +12,7 @@ import { syncInstance, type InstanceTarget, type SyncEvent } from "./sync-instan
 
 export interface SyncRuntime {
   sdk: AwsSdk;
-  /** Standard AWS settings: AWS_REGION, credentials or AWS_PROFILE, AWS_ENDPOINT_URL[_RDS|_S3], checksum variables. */
+  /** Standard AWS settings: AWS_REGION or the profile's region, credentials or AWS_PROFILE, AWS_ENDPOINT_URL[_RDS|_S3], checksum variables. */
   env: NodeJS.ProcessEnv;
   /** The clock, POSIX ms. */
   now?: () => number;
@@ -36,7 +36,7 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
 
   let aws: AwsClients;
   try {
-    aws = createClients(runtime.sdk, runtime.env);
+    aws = await createClients(runtime.sdk, runtime.env);
     await checkBucket(aws, settings.bucket);
   } catch (err) {
     errors.push({ target: settings.bucket, code: errorCode(err), message: errorMessage(err) });

@@ -370,11 +370,11 @@ describe("sync engine against the fake RDS and s3rver", function () {
     h.rds.addCredentials({ accessKeyId: "ASIATEMP", secretAccessKey: "temp-secret", sessionToken: "token-123" });
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
     const env = { ...h.env, AWS_ACCESS_KEY_ID: "ASIATEMP", AWS_SECRET_ACCESS_KEY: "temp-secret" };
-    const withToken = createClients(loadAwsSdk(), { ...env, AWS_SESSION_TOKEN: "token-123" });
+    const withToken = await createClients(loadAwsSdk(), { ...env, AWS_SESSION_TOKEN: "token-123" });
     const body = await openLogFileDownload(withToken, "db1", "trace/a.trc");
     assert.equal(body.statusCode, 200);
     body.resume();
-    const withoutToken = createClients(loadAwsSdk(), env);
+    const withoutToken = await createClients(loadAwsSdk(), env);
     await assert.rejects(openLogFileDownload(withoutToken, "db1", "trace/a.trc"), (err: DownloadError) => err.status === 403);
   });
 
