@@ -1,15 +1,8 @@
 /**
- * S3's size limits on copies and multipart uploads, and the byte ranges of a multipart copy that stays
- * within them. Pure: the planning of a copy is tested apart from the calls that make it.
+ * The byte ranges of a multipart copy within S3's limits. Pure: the planning of a copy is tested apart
+ * from the calls that make it.
  */
-
-/** The largest CopyObject source, and the largest range one UploadPartCopy may copy. */
-export const S3_COPY_LIMIT = 5 * 1024 ** 3;
-/** Every part of a multipart upload but the last must be at least this large. */
-export const S3_MIN_PART = 5 * 1024 ** 2;
-export const S3_MAX_PARTS = 10_000;
-/** The largest object S3 stores. */
-export const S3_MAX_OBJECT = 5 * 1024 ** 4;
+import { S3_LIMITS, S3_MAX_PARTS, S3_MIN_PART } from "./s3-limits";
 
 /**
  * Copy parts are this large when the part count allows: each is one request that S3 serves in seconds, so
@@ -27,7 +20,7 @@ export interface ByteRange {
  * Contiguous ranges that cover [0, size): each at most `maxCopyBytes` bytes, all but the last at least
  * S3_MIN_PART, and no more than S3_MAX_PARTS of them. `maxCopyBytes` is S3's own except in tests.
  */
-export function copyRanges(size: number, maxCopyBytes: number = S3_COPY_LIMIT): ByteRange[] {
+export function copyRanges(size: number, maxCopyBytes: number = S3_LIMITS.maxCopyBytes): ByteRange[] {
   if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`cannot plan a copy of ${size} bytes`);
   if (!Number.isSafeInteger(maxCopyBytes) || maxCopyBytes < S3_MIN_PART) {
     throw new RangeError(`a copy limit of ${maxCopyBytes} bytes is below S3's minimum part size of ${S3_MIN_PART}`);

@@ -6,7 +6,8 @@
  */
 import type { AwsClients } from "../aws-clients";
 import { mapLimited } from "../sync/limit";
-import { copyRanges, S3_COPY_LIMIT, type ByteRange } from "./copy-ranges";
+import { copyRanges, type ByteRange } from "./copy-ranges";
+import { S3_LIMITS } from "./s3-limits";
 
 /** Part copies in flight at once; each is served by S3 without passing through this process. */
 const PARALLEL_PART_COPIES = 4;
@@ -23,7 +24,7 @@ export interface MetadataReplacement {
 }
 
 export async function replaceMetadata(aws: AwsClients, req: MetadataReplacement): Promise<void> {
-  const maxCopyBytes = req.maxCopyBytes ?? S3_COPY_LIMIT;
+  const maxCopyBytes = req.maxCopyBytes ?? S3_LIMITS.maxCopyBytes;
   const copySource = `${req.bucket}/${encodeURIComponent(req.key).replace(/%2F/g, "/")}`;
   if (req.size <= maxCopyBytes) {
     await aws.s3.send(

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { copyRanges, S3_COPY_LIMIT, S3_MAX_OBJECT, S3_MAX_PARTS, S3_MIN_PART, type ByteRange } from "../../archiver/s3/copy-ranges";
+import { copyRanges, type ByteRange } from "../../archiver/s3/copy-ranges";
+import { S3_LIMITS, S3_MAX_PARTS, S3_MIN_PART } from "../../archiver/s3/s3-limits";
+
+const S3_COPY_LIMIT = S3_LIMITS.maxCopyBytes;
+const S3_MAX_OBJECT = S3_LIMITS.maxObjectBytes;
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
