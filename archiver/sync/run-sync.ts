@@ -5,6 +5,7 @@ import { errorCode, errorMessage } from "../errors";
 import { clusterMembers } from "../rds/cluster-members";
 import type { InstanceReport, SyncReport } from "../report";
 import { checkBucket } from "../s3/archive-state";
+import type { S3Limits } from "../s3/s3-limits";
 import type { SyncSettings } from "../settings";
 import { createLimiter, mapLimited } from "./limit";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
@@ -20,8 +21,8 @@ export interface SyncRuntime {
   onEvent?: (e: SyncEvent) => void;
   retry?: Partial<RetryPolicy>;
   gzipLevel?: number;
-  /** S3's limit on one copy, bytes: tests lower it to reach the path for objects over 5 GiB with small ones. */
-  maxCopyBytes?: number;
+  /** S3's size limits; tests lower them to reach the paths for huge objects with small ones. */
+  s3Limits?: Partial<S3Limits>;
 }
 
 export const DEFAULT_GZIP_LEVEL = 6;
@@ -52,7 +53,7 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
     largeCopyLimit: createLimiter(MAX_LARGE_COPIES),
     ...(runtime.timeLeftMs ? { timeLeftMs: runtime.timeLeftMs } : {}),
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
-    ...(runtime.maxCopyBytes ? { maxCopyBytes: runtime.maxCopyBytes } : {}),
+    ...(runtime.s3Limits ? { s3Limits: runtime.s3Limits } : {}),
   };
   instances = await mapLimited(targets, settings.concurrency, (t) => syncInstance(ctx, t));
   return finish();

@@ -233,7 +233,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     }
 
     it("gets its bytes and sha256 through a multipart copy onto itself, in ranges within the limit", async () => {
-      const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, maxCopyBytes: MAX_COPY });
+      const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, s3Limits: { maxCopyBytes: MAX_COPY } });
       assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
       await assertArchivedWhole();
       const completes = h.s3.requests.filter((r) => r.method === "POST" && /(^|&)uploadId=/.test(r.query));
@@ -243,7 +243,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     it("a part copy that fails aborts the copy: the object keeps its content, no upload stays open, the next run completes it", async () => {
       let partCopies = 0;
       h.s3.injectFault({ matches: (r) => isPartCopy(r) && ++partCopies === 2, code: "AccessDenied" });
-      const failed = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, maxCopyBytes: MAX_COPY });
+      const failed = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, s3Limits: { maxCopyBytes: MAX_COPY } });
       assert.equal(failed.ok, false);
       assert.deepEqual(failed.instances[0].failed.map((f) => [f.file, f.reason.split(":")[0]]), [[name, "AccessDenied"]]);
       assert.deepEqual(await h.s3.openUploads(BUCKET), []);
@@ -251,11 +251,28 @@ describe("sync engine against the fake RDS and s3rver", function () {
       assert.equal(kept.metadata.sha256, undefined, "the metadata copy did not complete");
       assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, kept.key)).equals(big));
 
-      const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, maxCopyBytes: MAX_COPY });
+      const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, s3Limits: { maxCopyBytes: MAX_COPY } });
       assert.equal(next.ok, true, JSON.stringify(next.instances[0]));
       assert.deepEqual(next.instances[0].copied.map((c) => c.file), [name]);
       await assertArchivedWhole();
     });
+  });
+
+  it("a file whose object would pass S3's object limit (5 TiB; lowered here to 10 MiB) fails, naming instance and file, and stores nothing", async () => {
+    const big = randomBytes(12 * 1024 * 1024);
+    h.rds.putFile("db1", { name: "trace/huge.trc", lastWritten: T0, content: big });
+    h.rds.putFile("db1", { name: "trace/small.trc", lastWritten: T0, content: Buffer.from("small\n") });
+    const tooLarge = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, s3Limits: { maxObjectBytes: 10 * 1024 * 1024 } });
+    assert.equal(tooLarge.ok, false);
+    const [failed] = tooLarge.instances[0].failed;
+    assert.equal(failed.file, "trace/huge.trc");
+    assert.match(failed.reason, /^ObjectTooLarge: db1 trace\/huge\.trc: the archive object grew past 10485760 bytes, the most S3 can store/);
+    assert.equal(h.rds.requests.filter((r) => r.action === "download" && r.file === "trace/huge.trc").length, 1, "not retried");
+    assert.deepEqual([...(await archived(h)).keys()], ["db1/trace/2024/10/01/00/db1/small.trc.gz"]);
+    assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+    const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR });
+    assert.deepEqual(next.instances[0].copied.map((c) => c.file), ["trace/huge.trc"]);
+    assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, "db1/trace/2024/10/01/00/db1/huge.trc.gz")).equals(big));
   });
 
   it("keeps unsafe file names inside their own key segment and rejects unmappable ones", async () => {
