@@ -38,8 +38,10 @@ export interface S3RequestView {
 
 export interface S3Fault {
   matches: (req: S3RequestView) => boolean;
-  /** an S3 error code s3rver knows, which sets the status: AccessDenied (403), InternalError (500)... */
-  code: string;
+  /** runs before the request is served (or failed): lets a test change the bucket under a request */
+  before?: () => Promise<void>;
+  /** an S3 error code s3rver knows, which sets the status: AccessDenied (403), InternalError (500)...; none: serve it */
+  code?: string;
   /** requests to fail; default every matching one until clearFaults() */
   times?: number;
 }
@@ -102,7 +104,7 @@ export class LocalS3 {
     return new LocalS3(server, directory, `http://127.0.0.1:${address.port}`, faults);
   }
 
-  /** Fails matching requests with an S3 error, before s3rver or the multipart middleware sees them. */
+  /** Runs `before` and fails matching requests with `code`, before s3rver or the multipart middleware sees them. */
   injectFault(fault: S3Fault): void {
     this.faults.push({ ...fault });
   }
@@ -184,6 +186,8 @@ function faultMiddleware(faults: S3Fault[]) {
     if (index < 0) return next();
     const fault = faults[index];
     if (fault.times !== undefined && --fault.times <= 0) faults.splice(index, 1);
+    await fault.before?.();
+    if (fault.code === undefined) return next();
     throw new S3Error(fault.code, `injected fault on ${ctx.method} ${ctx.path}`);
   };
 }
