@@ -19,6 +19,11 @@ export interface MetadataReplacement {
   size: number;
   contentType: string;
   metadata: Record<string, string>;
+  /**
+   * The ETag of the object this run stored. The copy is made only from that object: if an overlapping run
+   * has replaced it since, the copy fails (PreconditionFailed) rather than label the other content.
+   */
+  sourceETag?: string;
   /** S3's limit on one copy; lowered only by tests. */
   maxCopyBytes?: number;
 }
@@ -32,6 +37,7 @@ export async function replaceMetadata(aws: AwsClients, req: MetadataReplacement)
         Bucket: req.bucket,
         Key: req.key,
         CopySource: copySource,
+        ...(req.sourceETag ? { CopySourceIfMatch: req.sourceETag } : {}),
         MetadataDirective: "REPLACE",
         ContentType: req.contentType,
         Metadata: req.metadata,
@@ -79,6 +85,7 @@ async function copyParts(
           PartNumber: partNumber,
           CopySource: copySource,
           CopySourceRange: `bytes=${range.first}-${range.last}`,
+          ...(req.sourceETag ? { CopySourceIfMatch: req.sourceETag } : {}),
         }),
       );
       const etag = res.CopyPartResult?.ETag;

@@ -89,8 +89,9 @@ export async function uploadArchiveObject(aws: AwsClients, req: UploadRequest): 
     queueSize: 2,
     leavePartsOnError: false,
   });
+  let stored: { ETag?: string };
   try {
-    await upload.done();
+    stored = await upload.done();
   } catch (err) {
     req.body.destroy();
     throw err;
@@ -101,6 +102,7 @@ export async function uploadArchiveObject(aws: AwsClients, req: UploadRequest): 
     size: bytesWritten,
     contentType: CONTENT_TYPE,
     metadata: { ...req.metadata, ...req.finalMetadata() },
+    ...(stored.ETag ? { sourceETag: stored.ETag } : {}),
     ...(req.limits?.maxCopyBytes ? { maxCopyBytes: req.limits.maxCopyBytes } : {}),
   });
   return { bytesWritten };

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { createHash, randomBytes } from "crypto";
 import { gunzipSync, gzipSync } from "zlib";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { runSync } from "../../archiver";
 import { createClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
@@ -18,6 +19,31 @@ async function archived(h: Harness): Promise<Map<string, { text: string; metadat
     out.set(o.key, { text: await h.s3.getText(BUCKET, o.key, { gunzip: true }), metadata: o.metadata });
   }
   return out;
+}
+
+/**
+ * Another writer replaces db1's trace/big.trc object just before this run's first metadata copy request.
+ * The copy must fail as PreconditionFailed and leave the other content unlabelled; the next run archives
+ * the file again.
+ */
+async function assertCopyRefusesReplacedSource(h: Harness, isCopy: (r: S3RequestView) => boolean, maxCopyBytes?: number): Promise<void> {
+  const key = "db1/trace/2024/10/01/00/db1/big.trc.gz";
+  const other = gzipSync("another writer's content\n");
+  h.s3.injectFault({
+    matches: isCopy,
+    before: async () => void (await h.s3.client().send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: other }))),
+    times: 1,
+  });
+  const runtime = { now: () => T0 + 2 * HOUR, ...(maxCopyBytes ? { s3Limits: { maxCopyBytes } } : {}) };
+  const raced = await h.sync({ instances: ["db1"] }, runtime);
+  assert.deepEqual(raced.instances[0].failed.map((f) => [f.file, f.reason.split(":")[0]]), [["trace/big.trc", "PreconditionFailed"]]);
+  const [kept] = (await h.s3.listAll(BUCKET)).filter((o) => o.key === key);
+  assert.deepEqual(kept.metadata, {}, "the other writer's content must not get this run's sha256");
+  assert.ok((await h.s3.getBytes(BUCKET, key)).equals(other));
+  const next = await h.sync({ instances: ["db1"] }, { ...runtime, now: () => T0 + 3 * HOUR });
+  assert.equal(next.ok, true, JSON.stringify(next.instances[0]));
+  const [archivedAgain] = (await h.s3.listAll(BUCKET)).filter((o) => o.key === key);
+  assert.equal(archivedAgain.metadata.bytes, String(12 * 1024 * 1024));
 }
 
 describe("sync engine against the fake RDS and s3rver", function () {
@@ -240,6 +266,12 @@ describe("sync engine against the fake RDS and s3rver", function () {
       assert.equal(completes.length, 2, "one multipart upload of the body, one multipart copy for the metadata");
     });
 
+    it("copies only the object this run stored: another upload to the key in between makes it fail, not mislabel that content", async () => {
+      await assertCopyRefusesReplacedSource(h, isPartCopy, MAX_COPY);
+      assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+      await assertArchivedWhole();
+    });
+
     it("a part copy that fails aborts the copy: the object keeps its content, no upload stays open, the next run completes it", async () => {
       let partCopies = 0;
       h.s3.injectFault({ matches: (r) => isPartCopy(r) && ++partCopies === 2, code: "AccessDenied" });
@@ -273,6 +305,12 @@ describe("sync engine against the fake RDS and s3rver", function () {
     const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR });
     assert.deepEqual(next.instances[0].copied.map((c) => c.file), ["trace/huge.trc"]);
     assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, "db1/trace/2024/10/01/00/db1/huge.trc.gz")).equals(big));
+  });
+
+  it("the CopyObject that adds the metadata copies only the object this run stored", async () => {
+    h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: T0, content: randomBytes(12 * 1024 * 1024) });
+    const isCopyObject = (r: S3RequestView) => r.method === "PUT" && r.headers["x-amz-copy-source"] !== undefined && r.query.uploadId === undefined;
+    await assertCopyRefusesReplacedSource(h, isCopyObject);
   });
 
   it("keeps unsafe file names inside their own key segment and rejects unmappable ones", async () => {
