@@ -450,6 +450,7 @@ describe("FakeRds", () => {
       assert.ok(res.body.equals(CONTENT.subarray(0, Math.floor(CONTENT.length / 2))));
       assert.deepEqual(rds.requests[0], {
         action: "download",
+        apiVersion: "v19",
         instance: "db-1",
         file: LOG,
         status: 200,

@@ -30,15 +30,22 @@ describe("s3/replace-metadata: a multipart copy onto itself, against s3rver with
   const isPartCopy = (r: S3RequestView) => r.query.partNumber !== undefined && r.headers["x-amz-copy-source"] !== undefined;
 
   it("copies nine ranges, four at a time, and completes them in part order with the new metadata", async () => {
-    let inFlight = 0;
+    // Part copies are held until four are waiting (or the ninth has come), then let go together a moment
+    // later, so a fifth sent at once would be counted too. A copier that kept fewer in flight is let go after
+    // a few seconds, and fails below.
+    const waiting: (() => void)[] = [];
+    let arrived = 0;
     let most = 0;
     s3.injectFault({
       matches: isPartCopy,
-      before: async () => {
-        most = Math.max(most, ++inFlight);
-        await new Promise((r) => setTimeout(r, 20));
-        inFlight--;
-      },
+      before: () =>
+        new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          most = Math.max(most, waiting.length);
+          arrived++;
+          if (waiting.length === 4 || arrived === 9) setTimeout(() => waiting.splice(0).forEach((go) => go()), 50);
+          setTimeout(resolve, 5000).unref();
+        }),
     });
     await replace();
     assert.ok((await s3.getBytes(bucket, key)).equals(content));
@@ -51,9 +58,18 @@ describe("s3/replace-metadata: a multipart copy onto itself, against s3rver with
   });
 
   it("a failed part: no part starts after it, the upload is aborted, the object keeps its metadata", async () => {
-    // part 3 fails at once, while parts 1, 2 and 4 are still being copied
+    // Part 3 fails at once. Parts 1, 2 and 4 are held until the copier has seen that failure.
+    let failureSeen: () => void = () => undefined;
+    const seen = new Promise<void>((resolve) => (failureSeen = resolve));
+    const client = s3.client();
+    const send = (command: Parameters<typeof client.send>[0]) => {
+      const sent = client.send(command);
+      sent.catch(() => setImmediate(failureSeen)); // after the copier's own handlers have run
+      return sent;
+    };
+    aws = { ...aws, s3: { send } } as unknown as AwsClients;
     s3.injectFault({ matches: (r) => isPartCopy(r) && r.query.partNumber === "3", code: "AccessDenied" });
-    s3.injectFault({ matches: isPartCopy, before: () => new Promise((r) => setTimeout(r, 100)) });
+    s3.injectFault({ matches: isPartCopy, before: () => seen });
     await assert.rejects(replace(), { name: "AccessDenied" });
     const partCopies = s3.requests.filter((r) => r.method === "PUT" && /partNumber=/.test(r.query));
     assert.deepEqual(partCopies.map((r) => /partNumber=(\d+)/.exec(r.query)![1]).sort(), ["1", "2", "3", "4"]);
