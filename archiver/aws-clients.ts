@@ -1,10 +1,11 @@
 /**
- * SDK clients built from the standard AWS settings in `env`: AWS_REGION, the credential chain
- * (static keys, AWS_PROFILE, container and instance roles), AWS_ENDPOINT_URL[_RDS|_S3], and the
- * checksum variables. `env` is process.env in the CLI and the Lambda; tests pass their own.
+ * SDK clients built from the standard AWS settings in `env`: AWS_REGION or the profile's region, the
+ * credential chain (static keys, AWS_PROFILE, container and instance roles), AWS_ENDPOINT_URL[_RDS|_S3],
+ * and the checksum variables. `env` is process.env in the CLI and the Lambda; tests pass their own.
  */
 import type { RDSClient } from "@aws-sdk/client-rds";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { regionFromEnv, resolveRegion } from "./aws-region";
 import type { AwsSdk } from "./aws-sdk";
 
 export interface AwsClients {
@@ -18,18 +19,23 @@ export interface AwsClients {
 
 type ChecksumSetting = "WHEN_SUPPORTED" | "WHEN_REQUIRED";
 
-export function createClients(sdk: AwsSdk, env: NodeJS.ProcessEnv): AwsClients {
-  const region = regionOf(env);
+/** Rejects, naming what to set, when no region is found. */
+export async function createClients(sdk: AwsSdk, env: NodeJS.ProcessEnv): Promise<AwsClients> {
+  const region = await resolveRegion(sdk, env);
   const rdsOverride = env.AWS_ENDPOINT_URL_RDS || env.AWS_ENDPOINT_URL;
-  const rds = new sdk.rds.RDSClient({ ...sharedConfig(env), ...(rdsOverride ? { endpoint: rdsOverride } : {}) });
-  return { sdk, rds, s3: createS3Client(sdk, env), region, rdsEndpoint: new URL(rdsOverride || defaultRdsEndpoint(region)) };
+  const rds = new sdk.rds.RDSClient({ ...sharedConfig(env), region, ...(rdsOverride ? { endpoint: rdsOverride } : {}) });
+  return { sdk, rds, s3: createS3Client(sdk, env, region), region, rdsEndpoint: new URL(rdsOverride || defaultRdsEndpoint(region)) };
 }
 
-/** An S3 client alone, for the functions that only write to the bucket. */
-export function createS3Client(sdk: Pick<AwsSdk, "s3">, env: NodeJS.ProcessEnv): S3Client {
+/**
+ * An S3 client alone, for the functions that only write to the bucket. Without a region from `env` or
+ * the caller, the client resolves it from the profile itself.
+ */
+export function createS3Client(sdk: Pick<AwsSdk, "s3">, env: NodeJS.ProcessEnv, region = regionFromEnv(env)): S3Client {
   const s3Override = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
   return new sdk.s3.S3Client({
     ...sharedConfig(env),
+    ...(region ? { region } : {}),
     maxAttempts: 4,
     ...(s3Override ? { endpoint: s3Override, forcePathStyle: true } : {}),
     ...checksumSetting("requestChecksumCalculation", env.AWS_REQUEST_CHECKSUM_CALCULATION),
@@ -37,15 +43,8 @@ export function createS3Client(sdk: Pick<AwsSdk, "s3">, env: NodeJS.ProcessEnv):
   });
 }
 
-function regionOf(env: NodeJS.ProcessEnv): string {
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error("AWS_REGION is not set");
-  return region;
-}
-
 function sharedConfig(env: NodeJS.ProcessEnv) {
   return {
-    region: regionOf(env),
     // Retries are ours (sync/retry.ts), so that throttling backs off the same way for every call.
     maxAttempts: 1,
     ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY

@@ -18,7 +18,7 @@ Aurora clusters) to s3://<bucket>, each exactly once.
   --dry-run                       print the plan (file, action, key, bytes); write nothing
   --json                          print the report as JSON on stdout
 
-AWS settings: AWS_REGION, the credential chain (AWS_PROFILE...), AWS_ENDPOINT_URL[_RDS|_S3].
+AWS settings: AWS_REGION (else the profile's region), the credential chain (AWS_PROFILE...), AWS_ENDPOINT_URL[_RDS|_S3].
 Exit status: 0 everything synced, 1 some instance or file failed, 2 usage error.`;
 
 export class UsageError extends Error {

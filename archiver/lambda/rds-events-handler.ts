@@ -43,7 +43,7 @@ export function createRdsEventsHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = pro
   return async (event: unknown, _context?: unknown): Promise<RdsEventResult> => {
     const bucket = env[ENV.bucket];
     if (!bucket) throw new Error(`${ENV.bucket} is not set`);
-    aws ??= createClients(sdk, env);
+    aws ??= await createClients(sdk, env);
     const writer: BucketWriter = { sdk, s3: aws.s3, bucket };
     const now = Date.now();
     const metric = (name: string) => console.log(emfLine({ Stage: stageOf(env) }, { [name]: { value: 1, unit: "Count" } }, now));

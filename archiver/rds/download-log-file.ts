@@ -1,6 +1,7 @@
 /**
- * The REST download of a whole log file: GET <endpoint>/v13/downloadCompleteLogFile/<instance>/<file>,
+ * The REST download of a whole log file: GET <endpoint>/v19/downloadCompleteLogFile/<instance>/<file>,
  * SigV4-signed for service `rds`. No SDK has it; DownloadDBLogFilePortion truncates and garbles content.
+ * /v19/ is the path AWS documents; the older /v13/ stops working on 2027-03-01.
  */
 import * as http from "http";
 import * as https from "https";
@@ -24,7 +25,7 @@ function encodePathSegment(s: string): string {
 }
 
 export function downloadPath(instance: string, file: string): string {
-  return `/v13/downloadCompleteLogFile/${encodePathSegment(instance)}/${file.split("/").map(encodePathSegment).join("/")}`;
+  return `/v19/downloadCompleteLogFile/${encodePathSegment(instance)}/${file.split("/").map(encodePathSegment).join("/")}`;
 }
 
 /**

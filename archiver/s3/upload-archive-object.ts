@@ -1,11 +1,14 @@
 /**
  * Stores one archive object from a stream. The `bytes` and `sha256` metadata are known only when the
  * stream ends. A body that fits in one part goes up as a single PutObject carrying all the metadata. A larger
- * body is a lib-storage multipart upload, followed by a CopyObject onto itself that adds the final metadata.
+ * body is a lib-storage multipart upload, followed by a copy onto itself that adds the final metadata
+ * (replace-metadata.ts: in parts when the object is larger than one CopyObject may copy).
  * If the stream fails, nothing becomes visible: lib-storage aborts the multipart upload.
  */
 import { Readable } from "stream";
 import type { AwsClients } from "../aws-clients";
+import { replaceMetadata } from "./replace-metadata";
+import { S3_LIMITS, S3_MAX_PARTS, type S3Limits } from "./s3-limits";
 
 export const PART_SIZE = 8 * 1024 * 1024;
 
@@ -18,6 +21,18 @@ export interface UploadRequest {
   /** Metadata known once the body has ended. */
   finalMetadata: () => Record<string, string>;
   partSize?: number;
+  /** What the object holds, for error messages: the instance and the file. */
+  source?: string;
+  /** S3's size limits; lowered only by tests. */
+  limits?: Partial<S3Limits>;
+}
+
+/** The body is larger than S3 can store: as one object, or in 10,000 parts of the chosen size. */
+export class ObjectTooLarge extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ObjectTooLarge";
+  }
 }
 
 const CONTENT_TYPE = "application/gzip";
@@ -50,16 +65,22 @@ export async function uploadArchiveObject(aws: AwsClients, req: UploadRequest): 
     return { bytesWritten: headBytes };
   }
 
+  const maxObjectBytes = Math.min(req.limits?.maxObjectBytes ?? S3_LIMITS.maxObjectBytes, partSize * S3_MAX_PARTS);
   let bytesWritten = 0;
+  // Throwing here fails the body stream, so lib-storage aborts the upload before it could complete.
+  const count = (chunk: Buffer): Buffer => {
+    bytesWritten += chunk.length;
+    if (bytesWritten > maxObjectBytes) {
+      throw new ObjectTooLarge(
+        `${req.source ?? req.key}: the archive object grew past ${maxObjectBytes} bytes, the most S3 can store ` +
+          `as one object in ${S3_MAX_PARTS} parts of ${partSize} bytes; nothing was stored`,
+      );
+    }
+    return chunk;
+  };
   async function* rest(): AsyncGenerator<Buffer> {
-    for (const chunk of head.splice(0)) {
-      bytesWritten += chunk.length;
-      yield chunk;
-    }
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      bytesWritten += next.value.length;
-      yield next.value;
-    }
+    for (const chunk of head.splice(0)) yield count(chunk);
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield count(next.value);
   }
   const upload = new aws.sdk.storage.Upload({
     client: aws.s3,
@@ -68,21 +89,21 @@ export async function uploadArchiveObject(aws: AwsClients, req: UploadRequest): 
     queueSize: 2,
     leavePartsOnError: false,
   });
+  let stored: { ETag?: string };
   try {
-    await upload.done();
+    stored = await upload.done();
   } catch (err) {
     req.body.destroy();
     throw err;
   }
-  await aws.s3.send(
-    new aws.sdk.s3.CopyObjectCommand({
-      Bucket: req.bucket,
-      Key: req.key,
-      CopySource: `${req.bucket}/${encodeURIComponent(req.key).replace(/%2F/g, "/")}`,
-      MetadataDirective: "REPLACE",
-      ContentType: CONTENT_TYPE,
-      Metadata: { ...req.metadata, ...req.finalMetadata() },
-    }),
-  );
+  await replaceMetadata(aws, {
+    bucket: req.bucket,
+    key: req.key,
+    size: bytesWritten,
+    contentType: CONTENT_TYPE,
+    metadata: { ...req.metadata, ...req.finalMetadata() },
+    ...(stored.ETag ? { sourceETag: stored.ETag } : {}),
+    ...(req.limits?.maxCopyBytes ? { maxCopyBytes: req.limits.maxCopyBytes } : {}),
+  });
   return { bytesWritten };
 }

@@ -13,7 +13,9 @@ import type { CopyAction } from "../planning/plan-instance";
 import { openLogFileDownload } from "../rds/download-log-file";
 import { listLogFiles } from "../rds/list-log-files";
 import { metadataValue } from "../s3/metadata";
-import { uploadArchiveObject } from "../s3/upload-archive-object";
+import type { S3Limits } from "../s3/s3-limits";
+import { ObjectTooLarge, uploadArchiveObject } from "../s3/upload-archive-object";
+import { uploadPartSize } from "../s3/upload-part-size";
 import { withRetry, type RetryPolicy } from "./retry";
 
 /** Larger buffers than Node's 16 KiB default: fewer, bigger chunks keep gzip busy at a fixed, small memory cost. */
@@ -28,6 +30,8 @@ export interface CopyContext {
   gzipLevel: number;
   now: () => number;
   onProgress?: (bytesRead: number) => void;
+  /** S3's size limits; lowered only by tests. */
+  s3Limits?: Partial<S3Limits>;
 }
 
 export interface CopyResult {
@@ -109,6 +113,9 @@ async function copyBody(
       body: gzip,
       metadata,
       finalMetadata: () => ({ bytes: String(hash.bytes()), sha256: hash.sha256() }),
+      partSize: uploadPartSize(file.size),
+      source: `${ctx.instance} ${file.name}`,
+      ...(ctx.s3Limits ? { limits: ctx.s3Limits } : {}),
     });
     if (streamError) throw streamError;
     return {
@@ -128,7 +135,8 @@ async function copyBody(
     };
   } catch (err) {
     res.destroy();
-    throw streamError ?? err;
+    // The upload's own refusal is the cause; the stream errors that follow it are only its echo.
+    throw err instanceof ObjectTooLarge ? err : (streamError ?? err);
   }
 }
 

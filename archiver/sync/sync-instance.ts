@@ -6,6 +6,7 @@ import { planInstance, type CopyAction, type PlannedAction } from "../planning/p
 import { listLogFiles } from "../rds/list-log-files";
 import type { FileOutcome, InstanceReport } from "../report";
 import { deleteObject, readManifest, writeManifest } from "../s3/archive-state";
+import type { S3Limits } from "../s3/s3-limits";
 import { PART_SIZE } from "../s3/upload-archive-object";
 import type { SyncSettings } from "../settings";
 import { ChangedDuringCopy, copyLogFile } from "./copy-log-file";
@@ -35,6 +36,8 @@ export interface SyncContext {
   /** Copies of files larger than one upload part, which each hold tens of MB of upload buffers. */
   largeCopyLimit: Limiter;
   onEvent?: (e: SyncEvent) => void;
+  /** S3's size limits; lowered only by tests. */
+  s3Limits?: Partial<S3Limits>;
 }
 
 /** A copy is not started with less run time than this left. */
@@ -145,6 +148,7 @@ async function copyOne(
     {
       aws: ctx.aws, bucket: ctx.settings.bucket, instance: target.instance, retry: ctx.retry, gzipLevel: ctx.gzipLevel, now: ctx.now,
       onProgress: (bytesRead) => ctx.onEvent?.({ type: "progress", instance: target.instance, file, bytesRead, size: c.file.size }),
+      ...(ctx.s3Limits ? { s3Limits: ctx.s3Limits } : {}),
     },
     c,
     previous,

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import { createHash, randomBytes } from "crypto";
+import * as fs from "fs/promises";
+import * as os from "os";
 import * as path from "path";
 import { childEnv } from "../fakes/env";
 import type { SyncReport } from "../../archiver/report";
@@ -111,3 +113,49 @@ describe("rds-log-archiver CLI, as a child process", function () {
   });
 });
 
+describe("rds-log-archiver CLI: region and credentials from the profile, as the AWS CLI takes them", function () {
+  let h: Harness;
+  let home: string;
+  before(async () => {
+    h = await startHarness({ region: "us-west-2" });
+    h.rds.addInstance("db1");
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: Date.now() - 5 * HOUR, content: Buffer.from(lines("a", 10)) });
+    home = await fs.mkdtemp(path.join(os.tmpdir(), "aws-home-"));
+    await fs.mkdir(path.join(home, ".aws"));
+    await fs.writeFile(path.join(home, ".aws", "config"), "[default]\nregion = eu-central-1\n\n[profile archive]\nregion = us-west-2\n\n[profile no-region]\noutput = json\n");
+    const keys = "aws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n";
+    await fs.writeFile(path.join(home, ".aws", "credentials"), `[archive]\n${keys}\n[no-region]\n${keys}`);
+  });
+  after(async () => {
+    await h.stop();
+    await fs.rm(home, { recursive: true, force: true });
+  });
+
+  /** Only AWS_PROFILE and HOME point at the settings: no AWS_REGION, no keys, the default file locations. */
+  const profileEnv = (profile: string, extra: NodeJS.ProcessEnv = {}) =>
+    childEnv(h.rds, h.s3, {
+      HOME: home, AWS_PROFILE: profile, AWS_REGION: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_CONFIG_FILE: undefined, AWS_SHARED_CREDENTIALS_FILE: undefined, ...extra,
+    });
+
+  it("syncs with only AWS_PROFILE set: the profile's region signs every request (the fake checks the scope)", async () => {
+    h.rds.resetRequests();
+    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--json"], profileEnv("archive"));
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal((JSON.parse(run.stdout) as SyncReport).totals.copied, 1);
+    assert.deepEqual(h.rds.requests.filter((r) => r.status !== 200), []);
+    assert.deepEqual(h.rds.requests.filter((r) => r.action === "download").map((r) => r.status), [200]);
+  });
+
+  it("AWS_REGION still wins over the profile's region", async () => {
+    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--json"], profileEnv("archive", { AWS_REGION: "ap-south-1" }));
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /Credential should be scoped to \d+\/us-west-2\/rds\/aws4_request, not \S+\/ap-south-1\//);
+  });
+
+  it("exits 1 and says what to set when neither AWS_REGION nor the profile has a region", async () => {
+    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1"], profileEnv("no-region"));
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /no AWS region: set AWS_REGION, or `region` in the profile "no-region" of ~\/\.aws\/config/);
+  });
+});

@@ -6,6 +6,7 @@ import type { SyncSettings } from "../../archiver/settings";
 import { childEnv } from "../fakes/env";
 import { FakeRds, type FakeRdsOptions } from "../fakes/fake-rds";
 import { LocalS3 } from "../fakes/local-s3";
+import type { MultipartOptions } from "../fakes/s3-multipart";
 
 export const BUCKET = "archive-test";
 export const HOUR = 3_600_000;
@@ -19,9 +20,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(rdsOptions: FakeRdsOptions = {}): Promise<Harness> {
+export async function startHarness(rdsOptions: FakeRdsOptions = {}, s3Options: MultipartOptions = {}): Promise<Harness> {
   const rds = await FakeRds.start(rdsOptions);
-  const s3 = await LocalS3.start({ buckets: [BUCKET] });
+  const s3 = await LocalS3.start({ buckets: [BUCKET], ...s3Options });
   // The same settings a child process gets; in-process, the engine reads them from this object.
   const env = childEnv(rds, s3);
   const sdk = loadAwsSdk();

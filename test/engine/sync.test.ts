@@ -1,10 +1,13 @@
 import { strict as assert } from "assert";
 import { createHash, randomBytes } from "crypto";
-import { gzipSync } from "zlib";
+import { gunzipSync, gzipSync } from "zlib";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { runSync } from "../../archiver";
 import { createClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { DownloadError, openLogFileDownload } from "../../archiver/rds/download-log-file";
+import { LEGACY_DOWNLOAD_RETIRED_AT } from "../fakes/fake-rds";
+import type { S3RequestView } from "../fakes/local-s3";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
@@ -16,6 +19,31 @@ async function archived(h: Harness): Promise<Map<string, { text: string; metadat
     out.set(o.key, { text: await h.s3.getText(BUCKET, o.key, { gunzip: true }), metadata: o.metadata });
   }
   return out;
+}
+
+/**
+ * Another writer replaces db1's trace/big.trc object just before this run's first metadata copy request.
+ * The copy must fail as PreconditionFailed and leave the other content unlabelled; the next run archives
+ * the file again.
+ */
+async function assertCopyRefusesReplacedSource(h: Harness, isCopy: (r: S3RequestView) => boolean, maxCopyBytes?: number): Promise<void> {
+  const key = "db1/trace/2024/10/01/00/db1/big.trc.gz";
+  const other = gzipSync("another writer's content\n");
+  h.s3.injectFault({
+    matches: isCopy,
+    before: async () => void (await h.s3.client().send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: other }))),
+    times: 1,
+  });
+  const runtime = { now: () => T0 + 2 * HOUR, ...(maxCopyBytes ? { s3Limits: { maxCopyBytes } } : {}) };
+  const raced = await h.sync({ instances: ["db1"] }, runtime);
+  assert.deepEqual(raced.instances[0].failed.map((f) => [f.file, f.reason.split(":")[0]]), [["trace/big.trc", "PreconditionFailed"]]);
+  const [kept] = (await h.s3.listAll(BUCKET)).filter((o) => o.key === key);
+  assert.deepEqual(kept.metadata, {}, "the other writer's content must not get this run's sha256");
+  assert.ok((await h.s3.getBytes(BUCKET, key)).equals(other));
+  const next = await h.sync({ instances: ["db1"] }, { ...runtime, now: () => T0 + 3 * HOUR });
+  assert.equal(next.ok, true, JSON.stringify(next.instances[0]));
+  const [archivedAgain] = (await h.s3.listAll(BUCKET)).filter((o) => o.key === key);
+  assert.equal(archivedAgain.metadata.bytes, String(12 * 1024 * 1024));
 }
 
 describe("sync engine against the fake RDS and s3rver", function () {
@@ -202,6 +230,89 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.equal(object.metadata.bytes, String(big.length));
   });
 
+  describe("an object larger than one CopyObject may copy (5 GiB; lowered here to 6 MiB in S3 and the engine)", () => {
+    const MAX_COPY = 6 * 1024 * 1024;
+    const name = "trace/big.trc";
+    const big = randomBytes(12 * 1024 * 1024);
+    const isPartCopy = (r: S3RequestView) => r.method === "PUT" && r.query.partNumber !== undefined && r.headers["x-amz-copy-source"] !== undefined;
+
+    beforeEach(async () => {
+      await h.stop();
+      h = await startHarness({}, { copyLimit: MAX_COPY });
+      h.rds.addInstance("db1");
+      h.rds.putFile("db1", { name, lastWritten: T0, content: big });
+    });
+
+    async function assertArchivedWhole(): Promise<void> {
+      const [object] = (await h.s3.listAll(BUCKET)).filter((o) => !o.key.startsWith("_state/"));
+      assert.ok(object.size > MAX_COPY, `the object is ${object.size} bytes`);
+      assert.deepEqual(object.metadata, {
+        "rds-instance": "db1",
+        "rds-log-file": name,
+        "rds-size": String(big.length),
+        "rds-last-written": String(T0),
+        bytes: String(big.length),
+        sha256: sha(big),
+      });
+      assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, object.key)).equals(big));
+      assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+    }
+
+    it("gets its bytes and sha256 through a multipart copy onto itself, in ranges within the limit", async () => {
+      const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, s3Limits: { maxCopyBytes: MAX_COPY } });
+      assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+      await assertArchivedWhole();
+      const completes = h.s3.requests.filter((r) => r.method === "POST" && /(^|&)uploadId=/.test(r.query));
+      assert.equal(completes.length, 2, "one multipart upload of the body, one multipart copy for the metadata");
+    });
+
+    it("copies only the object this run stored: another upload to the key in between makes it fail, not mislabel that content", async () => {
+      await assertCopyRefusesReplacedSource(h, isPartCopy, MAX_COPY);
+      assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+      await assertArchivedWhole();
+    });
+
+    it("a part copy that fails aborts the copy: the object keeps its content, no upload stays open, the next run completes it", async () => {
+      let partCopies = 0;
+      h.s3.injectFault({ matches: (r) => isPartCopy(r) && ++partCopies === 2, code: "AccessDenied" });
+      const failed = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, s3Limits: { maxCopyBytes: MAX_COPY } });
+      assert.equal(failed.ok, false);
+      assert.deepEqual(failed.instances[0].failed.map((f) => [f.file, f.reason.split(":")[0]]), [[name, "AccessDenied"]]);
+      assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+      const [kept] = (await h.s3.listAll(BUCKET)).filter((o) => !o.key.startsWith("_state/"));
+      assert.equal(kept.metadata.sha256, undefined, "the metadata copy did not complete");
+      assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, kept.key)).equals(big));
+
+      const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, s3Limits: { maxCopyBytes: MAX_COPY } });
+      assert.equal(next.ok, true, JSON.stringify(next.instances[0]));
+      assert.deepEqual(next.instances[0].copied.map((c) => c.file), [name]);
+      await assertArchivedWhole();
+    });
+  });
+
+  it("a file whose object would pass S3's object limit (5 TiB; lowered here to 10 MiB) fails, naming instance and file, and stores nothing", async () => {
+    const big = randomBytes(12 * 1024 * 1024);
+    h.rds.putFile("db1", { name: "trace/huge.trc", lastWritten: T0, content: big });
+    h.rds.putFile("db1", { name: "trace/small.trc", lastWritten: T0, content: Buffer.from("small\n") });
+    const tooLarge = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, s3Limits: { maxObjectBytes: 10 * 1024 * 1024 } });
+    assert.equal(tooLarge.ok, false);
+    const [failed] = tooLarge.instances[0].failed;
+    assert.equal(failed.file, "trace/huge.trc");
+    assert.match(failed.reason, /^ObjectTooLarge: db1 trace\/huge\.trc: the archive object grew past 10485760 bytes, the most S3 can store/);
+    assert.equal(h.rds.requests.filter((r) => r.action === "download" && r.file === "trace/huge.trc").length, 1, "not retried");
+    assert.deepEqual([...(await archived(h)).keys()], ["db1/trace/2024/10/01/00/db1/small.trc.gz"]);
+    assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+    const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR });
+    assert.deepEqual(next.instances[0].copied.map((c) => c.file), ["trace/huge.trc"]);
+    assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, "db1/trace/2024/10/01/00/db1/huge.trc.gz")).equals(big));
+  });
+
+  it("the CopyObject that adds the metadata copies only the object this run stored", async () => {
+    h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: T0, content: randomBytes(12 * 1024 * 1024) });
+    const isCopyObject = (r: S3RequestView) => r.method === "PUT" && r.headers["x-amz-copy-source"] !== undefined && r.query.uploadId === undefined;
+    await assertCopyRefusesReplacedSource(h, isCopyObject);
+  });
+
   it("keeps unsafe file names inside their own key segment and rejects unmappable ones", async () => {
     const names = ["trace/../../etc/passwd", "trace/a b ü 🚀.trc", "/leading", "trace/"];
     for (const name of names) h.rds.putFile("db1", { name, lastWritten: T0, content: Buffer.from(`${name}\n`) });
@@ -234,6 +345,19 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
     assert.ok(h.rds.requests.some((r) => r.code === "RequestExpired"), "the first request should have been refused");
     assert.deepEqual(h.rds.requests.filter((r) => r.action === "download").map((r) => r.status), [200]);
+  });
+
+  it("downloads through /v19/, which RDS still serves after /v13/ retires on 2027-03-01", async () => {
+    await h.stop();
+    h = await startHarness({ now: () => LEGACY_DOWNLOAD_RETIRED_AT + HOUR });
+    h.rds.addInstance("db1");
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    assert.deepEqual(
+      h.rds.requests.filter((r) => r.action === "download").map((r) => [r.apiVersion, r.status]),
+      [["v19", 200]],
+    );
   });
 
   it("accepts a MySQL error log RDS serves smaller than it lists only after two identical downloads", async () => {
@@ -301,11 +425,11 @@ describe("sync engine against the fake RDS and s3rver", function () {
     h.rds.addCredentials({ accessKeyId: "ASIATEMP", secretAccessKey: "temp-secret", sessionToken: "token-123" });
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
     const env = { ...h.env, AWS_ACCESS_KEY_ID: "ASIATEMP", AWS_SECRET_ACCESS_KEY: "temp-secret" };
-    const withToken = createClients(loadAwsSdk(), { ...env, AWS_SESSION_TOKEN: "token-123" });
+    const withToken = await createClients(loadAwsSdk(), { ...env, AWS_SESSION_TOKEN: "token-123" });
     const body = await openLogFileDownload(withToken, "db1", "trace/a.trc");
     assert.equal(body.statusCode, 200);
     body.resume();
-    const withoutToken = createClients(loadAwsSdk(), env);
+    const withoutToken = await createClients(loadAwsSdk(), env);
     await assert.rejects(openLogFileDownload(withoutToken, "db1", "trace/a.trc"), (err: DownloadError) => err.status === 403);
   });
 

@@ -11,7 +11,7 @@ import {
   RDSClientConfig,
 } from "@aws-sdk/client-rds";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { FakeCredentials, FakeRds, FakeRdsOptions, MAX_CHUNK, readContent, repeatedContent } from "./fake-rds";
+import { FakeCredentials, FakeRds, FakeRdsOptions, LEGACY_DOWNLOAD_RETIRED_AT, MAX_CHUNK, readContent, repeatedContent } from "./fake-rds";
 import { downloadPath, NodeSha256, readResponse, signedGet, signedRequest, SignedRequestOptions } from "./sigv4";
 
 /** The global gc() without --expose-gc on the command line (the same trick Jest uses). */
@@ -274,13 +274,13 @@ describe("FakeRds", () => {
     beforeEach(() => rds.putFile("db-1", { name: LOG, lastWritten: 1, content: Buffer.from(MULTIBYTE.repeat(3)) }));
 
     it("streams the exact bytes, chunked without Content-Length, and records the request", async () => {
-      const res = await get(`/v13/downloadCompleteLogFile/db-1/${LOG}`);
+      const res = await get(`/v19/downloadCompleteLogFile/db-1/${LOG}`);
       assert.equal(res.status, 200);
       assert.equal(res.headers["transfer-encoding"], "chunked");
       assert.equal(res.headers["content-length"], undefined);
       assert.ok(res.body.equals(Buffer.from(MULTIBYTE.repeat(3))));
       assert.deepEqual(rds.requests, [
-        { action: "download", instance: "db-1", file: LOG, status: 200, bytes: Buffer.byteLength(MULTIBYTE) * 3 },
+        { action: "download", apiVersion: "v19", instance: "db-1", file: LOG, status: 200, bytes: Buffer.byteLength(MULTIBYTE) * 3 },
       ]);
     });
 
@@ -290,9 +290,29 @@ describe("FakeRds", () => {
       const res = await get(downloadPath("db-1", odd));
       assert.equal(res.status, 200);
       assert.equal(res.body.toString(), "odd\n");
-      const slash = await get(`/v13/downloadCompleteLogFile/db-1/${encodeURIComponent(LOG)}`);
+      const slash = await get(`/v19/downloadCompleteLogFile/db-1/${encodeURIComponent(LOG)}`);
       assert.equal(slash.status, 200);
       assert.equal(slash.body.toString(), MULTIBYTE.repeat(3));
+    });
+
+    it("serves /v13/ only while its clock is before 2027-03-01, as AWS announced; /v19/ at any date", async () => {
+      const legacy = await get(downloadPath("db-1", LOG, "v13"));
+      assert.equal(legacy.status, 200);
+      assert.equal(legacy.body.toString(), MULTIBYTE.repeat(3));
+      assert.equal(rds.requests[0].apiVersion, "v13");
+      for (const now of [LEGACY_DOWNLOAD_RETIRED_AT, Date.UTC(2030, 0, 1)]) {
+        await rds.stop();
+        await start({ now: () => now });
+        rds.putFile("db-1", { name: LOG, lastWritten: 1, content: Buffer.from("after\n") });
+        const retired = await get(downloadPath("db-1", LOG, "v13"));
+        assert.equal(retired.status, 404);
+        assert.equal(xmlCode(retired.body), "UnknownOperationException");
+        assert.equal((await get(downloadPath("db-1", LOG))).body.toString(), "after\n");
+      }
+      await rds.stop();
+      await start({ now: () => LEGACY_DOWNLOAD_RETIRED_AT - 1 });
+      rds.putFile("db-1", { name: LOG, lastWritten: 1, content: Buffer.from("before\n") });
+      assert.equal((await get(downloadPath("db-1", LOG, "v13"))).body.toString(), "before\n");
     });
 
     it("serves what the file holds at download time, not at listing time", async () => {
@@ -430,6 +450,7 @@ describe("FakeRds", () => {
       assert.ok(res.body.equals(CONTENT.subarray(0, Math.floor(CONTENT.length / 2))));
       assert.deepEqual(rds.requests[0], {
         action: "download",
+        apiVersion: "v19",
         instance: "db-1",
         file: LOG,
         status: 200,

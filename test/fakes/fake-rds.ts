@@ -1,5 +1,10 @@
 // A fake RDS endpoint on loopback: the Query API calls the archiver uses, the REST complete-log-file
 // download, SigV4 verification like AWS, and injectable faults. The real AWS SDK v3 RDSClient accepts it.
+//
+// The download is served at /v19/downloadCompleteLogFile/<instance>/<file>, the path AWS documents. The old
+// /v13/ path is served only while the fake's clock is before LEGACY_DOWNLOAD_RETIRED_AT: AWS states that API
+// versions before 2014-10-31, /v13/ among them, stop working on 2027-03-01. It does not document the response
+// a retired path gets; here it is the answer to any unknown route (404 UnknownOperationException).
 import * as crypto from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,6 +39,8 @@ export interface Fault {
 
 export interface RequestRecord {
   action: "DescribeDBLogFiles" | "DescribeDBClusters" | "download" | string;
+  /** the path version of a download */
+  apiVersion?: DownloadApiVersion;
   instance?: string;
   cluster?: string;
   file?: string;
@@ -70,7 +77,9 @@ export const MAX_CHUNK = 1024 * 1024;
 const MAX_RECORDS_CAP = 1000;
 const MAX_REQUEST_BODY = 1024 * 1024;
 const XMLNS = "http://rds.amazonaws.com/doc/2014-10-31/";
-const DOWNLOAD_PREFIX = "/v13/downloadCompleteLogFile/";
+export type DownloadApiVersion = "v19" | "v13";
+/** 2027-03-01T00:00:00Z: from then on, AWS no longer serves /v13/. */
+export const LEGACY_DOWNLOAD_RETIRED_AT = Date.UTC(2027, 2, 1);
 
 export function contentSize(content: FakeContent): number {
   return Buffer.isBuffer(content) ? content.length : content.size;
@@ -255,7 +264,7 @@ function writeAndFlush(res: http.ServerResponse, chunk: Buffer): Promise<void> {
 
 type Route =
   | { kind: "query"; params: URLSearchParams }
-  | { kind: "download"; instance: string; file: string }
+  | { kind: "download"; apiVersion: DownloadApiVersion; instance: string; file: string }
   | { kind: "unknown" };
 
 export class FakeRds {
@@ -427,16 +436,19 @@ export class FakeRds {
       if (req.method === "POST") new URLSearchParams(body.toString("utf8")).forEach((v, k) => params.append(k, v));
       return { kind: "query", params };
     }
-    if (req.method === "GET" && path.startsWith(DOWNLOAD_PREFIX)) {
-      const [instance, ...file] = path.slice(DOWNLOAD_PREFIX.length).split("/").map(decodeSegment);
-      return { kind: "download", instance, file: file.join("/") };
+    const download = /^\/(v19|v13)\/downloadCompleteLogFile\/(.*)$/.exec(path);
+    if (req.method === "GET" && download) {
+      const apiVersion = download[1] as DownloadApiVersion;
+      if (apiVersion === "v13" && this.now() >= LEGACY_DOWNLOAD_RETIRED_AT) return { kind: "unknown" };
+      const [instance, ...file] = download[2].split("/").map(decodeSegment);
+      return { kind: "download", apiVersion, instance, file: file.join("/") };
     }
     return { kind: "unknown" };
   }
 
   private describeRoute(route: Route, record: RequestRecord): void {
     if (route.kind === "download") {
-      Object.assign(record, { action: "download", instance: route.instance, file: route.file });
+      Object.assign(record, { action: "download", apiVersion: route.apiVersion, instance: route.instance, file: route.file });
     } else if (route.kind === "query") {
       record.action = route.params.get("Action") ?? "unknown";
       const instance = route.params.get("DBInstanceIdentifier");

@@ -16,6 +16,26 @@ describe("LocalS3", () => {
   });
   afterEach(() => s3.stop());
 
+  it("an injected fault fails matching requests with its S3 error, `times` times or until cleared; `before` runs first", async () => {
+    const put = (key: string) => s3.client().send(new PutObjectCommand({ Bucket: "archive", Key: key, Body: "x" }));
+    s3.injectFault({ matches: (r) => r.method === "PUT" && r.path.endsWith("/denied"), code: "AccessDenied", times: 2 });
+    s3.injectFault({ matches: (r) => r.headers["x-amz-meta-fail"] === "yes", code: "InternalError" });
+    const status = (err: unknown) => (err as { $metadata: { httpStatusCode?: number } }).$metadata.httpStatusCode;
+    await assert.rejects(put("a/denied"), (err: Error) => err.name === "AccessDenied" && status(err) === 403);
+    await put("a/other");
+    await assert.rejects(put("b/denied"), { name: "AccessDenied" });
+    await put("c/denied");
+    const failing = () => s3.client().send(new PutObjectCommand({ Bucket: "archive", Key: "d", Body: "x", Metadata: { fail: "yes" } }));
+    await assert.rejects(failing(), (err) => status(err) === 500);
+    s3.clearFaults();
+    await failing();
+    s3.injectFault({ matches: (r) => r.path.endsWith("/e"), before: () => put("e-first").then(() => undefined), times: 1 });
+    await put("e");
+    const puts = s3.requests.filter((r) => r.method === "PUT").map((r) => r.path);
+    assert.deepEqual(puts.slice(-2), ["/archive/e-first", "/archive/e"], "`before` runs before the request is served");
+    assert.deepEqual((await s3.listAll("archive")).map((o) => o.key).sort(), ["a/other", "c/denied", "d", "e", "e-first"]);
+  });
+
   it("round-trips bytes and user metadata; metadata keys come back lower-case", async () => {
     const text = "héllo wörld ✓ 日本語\n";
     await s3.client().send(

@@ -26,6 +26,25 @@ interface S3rverInstance {
 }
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 const S3rver: S3rverConstructor = require("s3rver");
+const S3Error: new (code: string, message: string) => Error = require("s3rver/lib/models/error");
+
+/** What a fault sees of a request. */
+export interface S3RequestView {
+  method: string;
+  path: string;
+  query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+}
+
+export interface S3Fault {
+  matches: (req: S3RequestView) => boolean;
+  /** runs before the request is served (or failed): lets a test change the bucket under a request */
+  before?: () => Promise<void>;
+  /** an S3 error code s3rver knows, which sets the status: AccessDenied (403), InternalError (500)...; none: serve it */
+  code?: string;
+  /** requests to fail; default every matching one until clearFaults() */
+  times?: number;
+}
 
 /** s3rver accepts only these. */
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
@@ -53,6 +72,7 @@ export class LocalS3 {
     private readonly server: S3rverInstance,
     readonly directory: string,
     readonly endpoint: string,
+    private readonly faults: S3Fault[],
   ) {
     server.httpServer.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
       const [pathPart, query = ""] = (req.url ?? "/").split("?", 2);
@@ -77,9 +97,20 @@ export class LocalS3 {
       directory,
       configureBuckets: (opts.buckets ?? []).map((name) => ({ name })),
     });
+    const faults: S3Fault[] = [];
+    server.middleware.splice(server.middleware.length - 1, 0, faultMiddleware(faults));
     server.middleware.splice(server.middleware.length - 1, 0, multipartMiddleware(server.store, opts));
     const address = await server.run();
-    return new LocalS3(server, directory, `http://127.0.0.1:${address.port}`);
+    return new LocalS3(server, directory, `http://127.0.0.1:${address.port}`, faults);
+  }
+
+  /** Runs `before` and fails matching requests with `code`, before s3rver or the multipart middleware sees them. */
+  injectFault(fault: S3Fault): void {
+    this.faults.push({ ...fault });
+  }
+
+  clearFaults(): void {
+    this.faults.splice(0);
   }
 
   resetRequests(): void {
@@ -147,4 +178,16 @@ export class LocalS3 {
     await closed;
     await fs.rm(this.directory, { recursive: true, force: true });
   }
+}
+
+function faultMiddleware(faults: S3Fault[]) {
+  return async (ctx: S3RequestView, next: () => Promise<void>): Promise<void> => {
+    const index = faults.findIndex((f) => f.matches(ctx));
+    if (index < 0) return next();
+    const fault = faults[index];
+    if (fault.times !== undefined && --fault.times <= 0) faults.splice(index, 1);
+    await fault.before?.();
+    if (fault.code === undefined) return next();
+    throw new S3Error(fault.code, `injected fault on ${ctx.method} ${ctx.path}`);
+  };
 }

@@ -79,6 +79,25 @@ describe("LocalS3 multipart operations s3rver lacks", () => {
     assert.equal(await s3.getText(bucket, "small-copy.gz"), "tiny");
   });
 
+  it("honours x-amz-copy-source-if-match on UploadPartCopy and CopyObject: PreconditionFailed once the source changed", async () => {
+    const { ETag } = await s3.client().send(new PutObjectCommand({ Bucket: bucket, Key: "small.gz", Body: "tiny" }));
+    const copy = (ifMatch: string) =>
+      s3.client().send(new CopyObjectCommand({ Bucket: bucket, Key: "small-copy.gz", CopySource: `${bucket}/small.gz`, CopySourceIfMatch: ifMatch }));
+    await copy(ETag!);
+    await s3.client().send(new PutObjectCommand({ Bucket: bucket, Key: "small.gz", Body: "changed" }));
+    await assert.rejects(copy(ETag!), { name: "PreconditionFailed" });
+    assert.equal(await s3.getText(bucket, "small-copy.gz"), "tiny");
+
+    const uploadId = await start("big/object.gz");
+    const partCopy = (ifMatch: string) =>
+      s3.client().send(
+        new UploadPartCopyCommand({ Bucket: bucket, Key: "big/object.gz", UploadId: uploadId, PartNumber: 1, CopySource: `${bucket}/big/object.gz`, CopySourceRange: "bytes=0-99", CopySourceIfMatch: ifMatch }),
+      );
+    await assert.rejects(partCopy('"0123456789abcdef0123456789abcdef"'), { name: "PreconditionFailed" });
+    const current = await s3.client().send(new HeadObjectCommand({ Bucket: bucket, Key: "big/object.gz" }));
+    assert.ok((await partCopy(current.ETag!)).CopyPartResult?.ETag);
+  });
+
   it("authenticates these requests like s3rver's own (it checks the access key id, not the SigV4 signature)", async () => {
     const stranger = new S3Client({
       endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true,

@@ -1,6 +1,7 @@
 // The multipart operations s3rver 3.7.1 lacks, added as Koa middleware in front of its router, with S3's
 // documented semantics: ListMultipartUploads, AbortMultipartUpload and UploadPartCopy. It also enforces
-// CopyObject's size limit on the copy source (5 GiB on S3), which a test can lower. Requests are
+// CopyObject's size limit on the copy source (5 GiB on S3), which a test can lower, and, for CopyObject and
+// UploadPartCopy, the x-amz-copy-source-if-match condition (s3rver ignores it). Requests are
 // authenticated by s3rver's own SigV4 middleware before they are served.
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -56,7 +57,7 @@ export function multipartMiddleware(store: FilesystemStore, opts: MultipartOptio
         abort: () => abortUpload(store, ctx, bucket, key),
         partCopy: () => uploadPartCopy(store, ctx, bucket, key, copyLimit),
         copyLimit: async () => {
-          await checkCopySize(store, ctx, copyLimit);
+          await checkCopySource(store, ctx, copyLimit);
           await next();
         },
       };
@@ -129,15 +130,23 @@ function noSuchKey(key: string): Error {
   return new S3Error("NoSuchKey", "The specified key does not exist.", { Key: key });
 }
 
+/** The copy source's size, once its x-amz-copy-source-if-match condition, if any, holds. */
 async function sourceSize(store: FilesystemStore, ctx: KoaContext): Promise<number> {
   const source = copySource(ctx);
   const metadata = await store.getMetadata(source.bucket, source.key).catch((err: { code?: string }) => {
     throw err.code === "ENOENT" ? noSuchKey(source.key) : err;
   });
+  const ifMatch = ctx.headers["x-amz-copy-source-if-match"];
+  const unquoted = (etag: string) => etag.replace(/"/g, "");
+  if (ifMatch !== undefined && unquoted(ifMatch) !== unquoted(metadata.etag ?? "")) {
+    throw new S3Error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", {
+      Condition: "x-amz-copy-source-If-Match",
+    });
+  }
   return Number(metadata["content-length"]);
 }
 
-async function checkCopySize(store: FilesystemStore, ctx: KoaContext, copyLimit: number): Promise<void> {
+async function checkCopySource(store: FilesystemStore, ctx: KoaContext, copyLimit: number): Promise<void> {
   if ((await sourceSize(store, ctx)) > copyLimit) {
     throw new S3Error(
       "InvalidRequest",

@@ -49,9 +49,9 @@ export function sha256Hex(data: Data): string {
 }
 
 /** The wire path of a complete-log-file download, each segment percent-encoded, the file's `/` kept. */
-export function downloadPath(instance: string, file: string): string {
+export function downloadPath(instance: string, file: string, apiVersion: "v19" | "v13" = "v19"): string {
   const segments = [instance, ...file.split("/")].map(encodeURIComponent);
-  return `/v13/downloadCompleteLogFile/${segments.join("/")}`;
+  return `/${apiVersion}/downloadCompleteLogFile/${segments.join("/")}`;
 }
 
 export interface SignedRequestOptions {

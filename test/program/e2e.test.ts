@@ -6,7 +6,7 @@
 // s3rver, and the objects it wrote are checked.
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -51,7 +51,7 @@ describe("end to end: the serialized function against a fake RDS and a local S3"
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("archives a closed log file under its content's key, gzipped, with its metadata", async () => {
+  it("archives a closed log file under its content's key, gzipped, with its metadata; a multipart one too", async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "rds-log-archiver-e2e-"));
     const handlerFile = path.join(dir, "__index.js");
 
@@ -86,6 +86,10 @@ describe("end to end: the serialized function against a fake RDS and a local S3"
       content: Buffer.from("2024-10-01 13:00:05 UTC::@:[103]:LOG:  checkpoint starting: time\n"),
     });
 
+    // incompressible and over one 8 MiB part: a multipart upload, then the copy onto itself that adds sha256
+    const large = randomBytes(10 * 1024 * 1024);
+    rds.putFile("prod-rds", { name: "trace/large.trc", lastWritten: Date.UTC(2024, 9, 1, 12, 30), content: large });
+
     const env = childEnv(rds, s3, { ...variables, NODE_PATH: path.join(REPO, "node_modules") });
     const result = await run(handlerFile, env);
     const line = result.stdout.split("\n").find((l) => l.startsWith(REPORT_MARKER));
@@ -102,5 +106,8 @@ describe("end to end: the serialized function against a fake RDS and a local S3"
     assert.equal(object.metadata["rds-instance"], "prod-rds");
     assert.equal(object.metadata.sha256, createHash("sha256").update(closed).digest("hex"));
     assert.ok(objects.some((o) => o.key.startsWith("_state/")), "the run wrote no state object");
+    const largeObject = objects.find((o) => o.key === "prod-rds/trace/2024/10/01/12/prod-rds/large.trc.gz");
+    assert.equal(largeObject?.metadata.sha256, createHash("sha256").update(large).digest("hex"));
+    assert.ok(s3.requests.some((r) => r.method === "POST" && r.query.startsWith("uploads")), "expected a multipart upload");
   });
 });

@@ -1,0 +1,15 @@
+/** S3's size limits, which every archive object must meet. */
+
+export interface S3Limits {
+  /** The largest CopyObject source, and the largest range one UploadPartCopy may copy. */
+  maxCopyBytes: number;
+  /** The largest object S3 stores. */
+  maxObjectBytes: number;
+}
+
+/** S3's own values. Tests lower them, through internal options, to reach the paths for huge objects with small ones. */
+export const S3_LIMITS: Readonly<S3Limits> = { maxCopyBytes: 5 * 1024 ** 3, maxObjectBytes: 5 * 1024 ** 4 };
+
+/** Every part of a multipart upload but the last must be at least this large. */
+export const S3_MIN_PART = 5 * 1024 ** 2;
+export const S3_MAX_PARTS = 10_000;
