@@ -1,5 +1,5 @@
 /** A whole sync run: resolve clusters to instances, sync each with bounded concurrency, report. */
-import { createClients, type AwsClients } from "../aws-clients";
+import { createClients, timeoutsOf, type AwsClients } from "../aws-clients";
 import type { AwsSdk } from "../aws-sdk";
 import { errorCode, errorMessage } from "../errors";
 import { clusterMembers } from "../rds/cluster-members";
@@ -34,7 +34,7 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
 
   let aws: AwsClients;
   try {
-    aws = createClients(runtime.sdk, runtime.env);
+    aws = createClients(runtime.sdk, runtime.env, timeoutsOf(settings));
     await checkBucket(aws, settings.bucket);
   } catch (err) {
     errors.push({ target: settings.bucket, code: errorCode(err), message: errorMessage(err) });

@@ -3,6 +3,7 @@ import { spawn } from "child_process";
 import { createHash, randomBytes } from "crypto";
 import * as path from "path";
 import { childEnv } from "../fakes/env";
+import { startSilentEndpoint } from "../fakes/silent-endpoint";
 import type { SyncReport } from "../../archiver/report";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
 
@@ -89,6 +90,22 @@ describe("rds-log-archiver CLI, as a child process", function () {
     assert.equal(run.code, 0, run.stderr);
     assert.ok(run.stdout.length > 200_000, `only ${run.stdout.length} bytes`);
     assert.equal((JSON.parse(run.stdout) as SyncReport).instances[0].planned?.length, 1500);
+  });
+
+  it("fails within its configured timeouts, naming instance and endpoint, when the RDS endpoint accepts and never answers", async () => {
+    const silent = await startSilentEndpoint();
+    try {
+      const started = Date.now();
+      const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--connect-timeout", "1", "--read-timeout", "0.5"], { ...env, AWS_ENDPOINT_URL_RDS: silent.endpoint });
+      const elapsed = Date.now() - started;
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stdout, new RegExp(`^db1: FAILED TimeoutError: 127\\.0\\.0\\.1:${new URL(silent.endpoint).port}: .*500 ms`, "m"));
+      // 6 attempts of 0.5 s and at most 7.75 s of backoff, plus the process's start; far from the 60 s default.
+      assert.equal(silent.connections(), 6);
+      assert.ok(elapsed < 40_000, `took ${elapsed} ms`);
+    } finally {
+      await silent.stop();
+    }
   });
 
   it("a run killed in the middle of a multipart upload leaves nothing visible; the next run archives the file whole", async () => {
