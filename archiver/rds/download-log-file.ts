@@ -29,7 +29,8 @@ export function downloadPath(instance: string, file: string): string {
 
 /**
  * Opens the download. Resolves with the response once a 200 arrives; the caller streams its body.
- * Other statuses reject with a DownloadError carrying the RDS error code.
+ * Other statuses reject with a DownloadError carrying the RDS error code. An abort of `signal` destroys
+ * the request, and the body too once it streams.
  */
 export async function openLogFileDownload(
   aws: AwsClients,

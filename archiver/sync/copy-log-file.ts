@@ -15,6 +15,7 @@ import { listLogFiles } from "../rds/list-log-files";
 import { metadataValue } from "../s3/metadata";
 import { uploadArchiveObject } from "../s3/upload-archive-object";
 import { withRetry, type RetryPolicy } from "./retry";
+import { stoppedError } from "./stop";
 
 /** Larger buffers than Node's 16 KiB default: fewer, bigger chunks keep gzip busy at a fixed, small memory cost. */
 const STREAM_BUFFER = 1024 * 1024;
@@ -28,6 +29,8 @@ export interface CopyContext {
   gzipLevel: number;
   now: () => number;
   onProgress?: (bytesRead: number) => void;
+  /** Ends the copy: the download is destroyed, so the upload fails and aborts its multipart upload (lib-storage awaits it). */
+  signal?: AbortSignal;
 }
 
 export interface CopyResult {
@@ -63,8 +66,10 @@ interface ShortRead {
 
 export async function copyLogFile(ctx: CopyContext, action: CopyAction, previous?: ManifestEntry): Promise<CopyResult> {
   const attempts: { lastShort?: ShortRead } = {};
+  const { signal } = ctx;
   return withRetry(ctx.retry, async () => {
-    const res = await openLogFileDownload(ctx.aws, ctx.instance, action.file.name);
+    if (signal?.aborted) throw stoppedError(signal);
+    const res = await openLogFileDownload(ctx.aws, ctx.instance, action.file.name, signal);
     return copyBody(ctx, action, res, attempts, previous);
   });
 }

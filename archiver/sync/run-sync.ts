@@ -8,6 +8,7 @@ import { checkBucket } from "../s3/archive-state";
 import type { SyncSettings } from "../settings";
 import { createLimiter, mapLimited } from "./limit";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
+import { runStop, stopReason } from "./stop";
 import { syncInstance, type InstanceTarget, type SyncEvent } from "./sync-instance";
 
 export interface SyncRuntime {
@@ -16,7 +17,10 @@ export interface SyncRuntime {
   env: NodeJS.ProcessEnv;
   /** The clock, POSIX ms. */
   now?: () => number;
+  /** Time left before the run must end (the Lambda's deadline): copies still running shortly before are stopped. */
   timeLeftMs?: () => number;
+  /** Stops the run early (the CLI's SIGINT and SIGTERM); the abort reason says why. */
+  signal?: AbortSignal;
   onEvent?: (e: SyncEvent) => void;
   retry?: Partial<RetryPolicy>;
   gzipLevel?: number;
@@ -30,7 +34,12 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
   const startedAt = new Date(now()).toISOString();
   const errors: SyncReport["errors"] = [];
   let instances: InstanceReport[] = [];
-  const finish = () => summarize(settings, startedAt, new Date(now()).toISOString(), instances, errors);
+  const stop = runStop(runtime.signal, runtime.timeLeftMs);
+  const finish = () => {
+    stop.dispose();
+    const report = summarize(settings, startedAt, new Date(now()).toISOString(), instances, errors);
+    return stop.signal.aborted ? { ...report, stopped: stopReason(stop.signal) } : report;
+  };
 
   let aws: AwsClients;
   try {
@@ -49,6 +58,7 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
     // Memory, not CPU, bounds these: two large copies at once stay well inside a 256 MB Lambda.
     largeCopyLimit: createLimiter(MAX_LARGE_COPIES),
     ...(runtime.timeLeftMs ? { timeLeftMs: runtime.timeLeftMs } : {}),
+    signal: stop.signal,
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
   };
   instances = await mapLimited(targets, settings.concurrency, (t) => syncInstance(ctx, t));
@@ -93,6 +103,7 @@ function summarize(
     listed: sum((r) => r.listed),
     copied: sum((r) => r.copied.length),
     skipped: sum((r) => r.skipped.length),
+    deferred: sum((r) => r.deferred.length),
     failed: sum((r) => r.failed.length + (r.error ? 1 : 0)),
     bytesRead: sum((r) => r.bytesRead),
     bytesWritten: sum((r) => r.bytesWritten),

@@ -51,8 +51,30 @@ describe("Lambda handler", function () {
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: Date.now() - 3 * HOUR, content: Buffer.from("a\n") });
     const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
     const report = await handler({}, { getRemainingTimeInMillis: () => 5_000 });
-    assert.match(report.instances[0].failed[0].reason, /deferred/);
+    assert.match(report.instances[0].deferred[0].reason, /time ran out before the copy started/);
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
+  });
+
+  it("a file deferred for lack of time is logged, counted and measured apart from failures, and the run is successful", async () => {
+    h.rds.addInstance("db1");
+    const lastWritten = Date.now() - 3 * HOUR;
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten, content: Buffer.from("a\n") });
+    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1", ARCHIVE_STAGE: "live" });
+    // Below the minute a copy needs, above the margin at which copies in flight are stopped.
+    const report = await handler({}, { getRemainingTimeInMillis: () => 30_000 });
+    assert.equal(report.ok, true);
+    assert.equal(report.stopped, undefined);
+    assert.deepEqual([report.totals.deferred, report.totals.failed], [1, 0]);
+    assert.match(report.instances[0].deferred[0].reason, /^not enough run time left to start it; copied next run$/);
+    const events = logged.map((l) => JSON.parse(l));
+    assert.deepEqual(events.filter((e) => e.msg === "deferred").map((e) => [e.level, e.instance, e.file]), [["warn", "db1", "trace/a.trc"]]);
+    assert.deepEqual(events.filter((e) => e.msg === "failed"), []);
+    const summary = events.find((e) => e.msg === "sync finished");
+    assert.deepEqual([summary.level, summary.ok, summary.deferred, summary.failed], ["info", true, 1, 0]);
+    const [stage, db1] = events.filter((e) => e._aws);
+    assert.deepEqual([stage.SuccessfulRuns, stage.Failures, stage.FilesDeferred], [1, 0, 1]);
+    assert.deepEqual([db1.Instance, db1.Failures, db1.FilesDeferred], ["db1", 0, 1]);
+    assert.ok(stage.ArchiveLagSeconds >= 3 * 3600, "the deferred file's age still shows as archive lag");
   });
 
   it("rejects missing settings naming the variable", async () => {
