@@ -16,8 +16,8 @@ Aurora clusters) to s3://<bucket>, each exactly once.
   --concurrency <n>               instances and file copies in flight (default ${DEFAULTS.concurrency})
   --active-refresh-minutes <n>    also refresh still-active dated files this often (default 0: off)
   --connect-timeout <seconds>     give up connecting to an AWS endpoint after this long (default ${DEFAULTS.connectTimeoutSeconds})
-  --read-timeout <seconds>        give up on a connection silent this long (default ${DEFAULTS.readTimeoutSeconds}); each request
-                                  is tried up to 6 times, so a silent endpoint fails the run within about 6 x this + 16 s
+  --read-timeout <seconds>        give up on a connection silent this long (default ${DEFAULTS.readTimeoutSeconds}); an RDS
+                                  request is tried 6 times, so a silent endpoint fails within 6 x this + 8 s
   --dry-run                       print the plan (file, action, key, bytes); write nothing
   --json                          print the report as JSON on stdout
 
