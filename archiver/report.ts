@@ -44,6 +44,8 @@ export interface SyncReport {
   ok: boolean;
   /** Set when the run was stopped early (a signal, the Lambda's deadline): why. */
   stopped?: string;
+  /** Keys of multipart uploads a hard-killed earlier run left open, aborted by this one. */
+  staleUploadsAborted?: string[];
   instances: InstanceReport[];
   /** Failures that belong to no instance: an unknown cluster, a missing bucket. */
   errors: { target: string; code: string; message: string }[];

@@ -57,6 +57,7 @@ export function formatSummary(report: SyncReport): string {
     for (const f of r.failed) lines.push(`  FAILED ${r.instance} ${f.file}: ${f.reason}`);
   }
   lines.push(...errorLines(report));
+  for (const key of report.staleUploadsAborted ?? []) lines.push(`aborted a multipart upload a killed run left open: ${key}`);
   const t = report.totals;
   const status = report.stopped ? `STOPPED (${report.stopped})` : report.ok ? "ok" : "INCOMPLETE";
   lines.push(

@@ -32,6 +32,7 @@ export function createHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env)
         bucket: report.bucket,
         ok: report.ok,
         ...(report.stopped ? { stopped: report.stopped } : {}),
+        ...(report.staleUploadsAborted ? { staleUploadsAborted: report.staleUploadsAborted } : {}),
         ...report.totals,
         errors: [
           ...report.errors,

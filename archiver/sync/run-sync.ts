@@ -4,7 +4,9 @@ import type { AwsSdk } from "../aws-sdk";
 import { errorCode, errorMessage } from "../errors";
 import { clusterMembers } from "../rds/cluster-members";
 import type { InstanceReport, SyncReport } from "../report";
+import { groupPrefix } from "../planning/archive-keys";
 import { checkBucket } from "../s3/archive-state";
+import { abortStaleUploads } from "../s3/stale-uploads";
 import type { SyncSettings } from "../settings";
 import { createLimiter, mapLimited } from "./limit";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
@@ -61,8 +63,26 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
     signal: stop.signal,
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
   };
+  const staleAborted = settings.dryRun ? [] : await cleanUpAfterKilledRuns(aws, settings.bucket, targets, now());
   instances = await mapLimited(targets, settings.concurrency, (t) => syncInstance(ctx, t));
-  return finish();
+  const report = finish();
+  return staleAborted.length > 0 ? { ...report, staleUploadsAborted: staleAborted } : report;
+}
+
+/**
+ * Best effort: without s3:ListBucketMultipartUploads (a role deployed before it was granted) the uploads stay
+ * for the bucket's lifecycle rule, and the run goes on.
+ */
+async function cleanUpAfterKilledRuns(aws: AwsClients, bucket: string, targets: InstanceTarget[], now: number): Promise<string[]> {
+  const aborted: string[] = [];
+  for (const group of [...new Set(targets.map((t) => t.group))]) {
+    try {
+      aborted.push(...(await abortStaleUploads(aws, bucket, groupPrefix(group), now)));
+    } catch {
+      // see above
+    }
+  }
+  return aborted;
 }
 
 /**
