@@ -32,16 +32,21 @@ export const DEFAULT_GZIP_LEVEL = 6;
 const MAX_LARGE_COPIES = 2;
 
 export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Promise<SyncReport> {
+  const stop = runStop(runtime.signal, runtime.timeLeftMs);
+  try {
+    const report = await syncAll(settings, runtime, stop.signal);
+    return stop.signal.aborted ? { ...report, stopped: stopReason(stop.signal) } : report;
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: AbortSignal): Promise<SyncReport> {
   const now = runtime.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
   const errors: SyncReport["errors"] = [];
   let instances: InstanceReport[] = [];
-  const stop = runStop(runtime.signal, runtime.timeLeftMs);
-  const finish = () => {
-    stop.dispose();
-    const report = summarize(settings, startedAt, new Date(now()).toISOString(), instances, errors);
-    return stop.signal.aborted ? { ...report, stopped: stopReason(stop.signal) } : report;
-  };
+  const finish = () => summarize(settings, startedAt, new Date(now()).toISOString(), instances, errors);
 
   let aws: AwsClients;
   try {
@@ -60,7 +65,7 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
     // Memory, not CPU, bounds these: two large copies at once stay well inside a 256 MB Lambda.
     largeCopyLimit: createLimiter(MAX_LARGE_COPIES),
     ...(runtime.timeLeftMs ? { timeLeftMs: runtime.timeLeftMs } : {}),
-    signal: stop.signal,
+    signal,
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
   };
   const staleAborted = settings.dryRun ? [] : await cleanUpAfterKilledRuns(aws, settings.bucket, targets, now());

@@ -9,6 +9,7 @@ describe("CLI signal handling, in-process", function () {
     h = await startHarness();
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: Date.now() - 5 * HOUR, content: randomBytes(24 * 1024 * 1024) });
+    h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: "trace/big.trc" }); // in flight until stopped
   });
   afterEach(async () => h.stop());
 

@@ -118,6 +118,8 @@ describe("rds-log-archiver CLI, as a child process", function () {
       const lastWritten = Date.now() - 5 * HOUR;
       h.rds.putFile(db, { name: "trace/big.trc", lastWritten, content: big });
       h.rds.putFile(db, { name: "trace/small.trc", lastWritten, content: Buffer.from(lines("small", 10)) });
+      // Halfway through, the download stalls: the copy is certainly in flight when the signal comes.
+      h.rds.injectFault({ on: "download", kind: "stall-mid-body", instance: db, file: "trace/big.trc" });
       const args = ["sync", "--bucket", BUCKET, "--instance", db];
       const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";

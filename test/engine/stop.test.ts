@@ -26,10 +26,13 @@ describe("a run stopped mid-copy leaves nothing behind and defers, not fails", f
   });
   afterEach(async () => h.stop());
 
+  // The big download stalls halfway, so the copy is certainly in flight, its first part uploaded, when the run stops.
+  const stallBigDownload = () => h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: "trace/big.trc" });
   const partUploaded = () => h.s3.requests.some((r) => r.method === "PUT" && r.query.includes("partNumber") && r.status === 200);
   const manifest = async () => parseManifest(await h.s3.getText(BUCKET, manifestKey("db1", "db1")));
 
   it("on a stop signal: aborts the multipart upload, saves the finished copies, reports the file deferred", async () => {
+    stallBigDownload();
     const stop = new AbortController();
     const events: SyncEvent[] = [];
     const run = h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, signal: stop.signal, onEvent: (e) => events.push(e) });
@@ -62,6 +65,7 @@ describe("a run stopped mid-copy leaves nothing behind and defers, not fails", f
   it("at the deadline: stops the copy in flight with the invocation's time left, and lists what it did not start", async () => {
     h.rds.addInstance("db2");
     h.rds.putFile("db2", { name: "trace/other.trc", lastWritten: T0 + HOUR, content: Buffer.from(lines("o", 10)) });
+    stallBigDownload();
     let remaining = 600_000;
     const run = h.sync({ instances: ["db1", "db2"], concurrency: 1 }, { now: () => T0 + 2 * HOUR, timeLeftMs: () => remaining });
     await until(partUploaded, "a part");
