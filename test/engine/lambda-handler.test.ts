@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { randomBytes } from "crypto";
 import { createHandler } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { BUCKET, HOUR, lines, startHarness, type Harness } from "./harness";
@@ -75,6 +76,27 @@ describe("Lambda handler", function () {
     assert.deepEqual([stage.SuccessfulRuns, stage.Failures, stage.FilesDeferred], [1, 0, 1]);
     assert.deepEqual([db1.Instance, db1.Failures, db1.FilesDeferred], ["db1", 0, 1]);
     assert.ok(stage.ArchiveLagSeconds >= 3 * 3600, "the deferred file's age still shows as archive lag");
+  });
+
+  it("stops a copy still running when the invocation's time runs out: no open upload, the file logged as deferred", async () => {
+    h.rds.addInstance("db1");
+    h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: Date.now() - 3 * HOUR, content: randomBytes(24 * 1024 * 1024) });
+    h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: "trace/big.trc" }); // in flight until stopped
+    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
+    let remaining = 600_000;
+    const partUploaded = () => h.s3.requests.some((r) => r.method === "PUT" && r.query.includes("partNumber") && r.status === 200);
+    const run = handler({}, { getRemainingTimeInMillis: () => remaining });
+    for (let i = 0; i < 800 && !partUploaded(); i++) await new Promise((r) => setTimeout(r, 25));
+    remaining = 12_000;
+    const report = await run;
+    assert.equal(report.stopped, "the invocation's time ran out");
+    assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+    const events = logged.map((l) => JSON.parse(l));
+    const [deferred] = events.filter((e) => e.msg === "deferred");
+    assert.deepEqual([deferred.instance, deferred.file], ["db1", "trace/big.trc"]);
+    assert.match(deferred.reason, /^the invocation's time ran out during the copy; nothing of it was stored/);
+    const summary = events.find((e) => e.msg === "sync finished");
+    assert.deepEqual([summary.ok, summary.stopped, summary.deferred, summary.failed], [true, "the invocation's time ran out", 1, 0]);
   });
 
   it("rejects missing settings naming the variable", async () => {
