@@ -58,6 +58,7 @@ async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: Abo
   }
   const retry = { ...DEFAULT_RETRY, ...runtime.retry };
   const targets = await resolveTargets(aws, settings, retry, errors);
+  const staleAborted: string[] = [];
   const ctx = {
     aws, settings, retry, now,
     gzipLevel: runtime.gzipLevel ?? DEFAULT_GZIP_LEVEL,
@@ -66,28 +67,29 @@ async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: Abo
     largeCopyLimit: createLimiter(MAX_LARGE_COPIES),
     ...(runtime.timeLeftMs ? { timeLeftMs: runtime.timeLeftMs } : {}),
     signal,
+    cleanUpGroup: staleUploadCleaner(aws, settings.bucket, now, staleAborted),
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
   };
-  const staleAborted = settings.dryRun ? [] : await cleanUpAfterKilledRuns(aws, settings.bucket, targets, now());
   instances = await mapLimited(targets, settings.concurrency, (t) => syncInstance(ctx, t));
   const report = finish();
   return staleAborted.length > 0 ? { ...report, staleUploadsAborted: staleAborted } : report;
 }
 
 /**
- * Best effort: without s3:ListBucketMultipartUploads (a role deployed before it was granted) the uploads stay
- * for the bucket's lifecycle rule, and the run goes on.
+ * Aborts the stale uploads under a group's prefix, once per run, and collects their keys in `aborted`. Best
+ * effort: without s3:ListBucketMultipartUploads (a role deployed before it was granted) the uploads stay for
+ * the bucket's lifecycle rule, and the run goes on.
  */
-async function cleanUpAfterKilledRuns(aws: AwsClients, bucket: string, targets: InstanceTarget[], now: number): Promise<string[]> {
-  const aborted: string[] = [];
-  for (const group of [...new Set(targets.map((t) => t.group))]) {
-    try {
-      aborted.push(...(await abortStaleUploads(aws, bucket, groupPrefix(group), now)));
-    } catch {
-      // see above
+function staleUploadCleaner(aws: AwsClients, bucket: string, now: () => number, aborted: string[]) {
+  const done = new Map<string, Promise<void>>();
+  return (group: string): Promise<void> => {
+    let cleanup = done.get(group);
+    if (!cleanup) {
+      cleanup = abortStaleUploads(aws, bucket, groupPrefix(group), now()).then((keys) => void aborted.push(...keys), () => undefined);
+      done.set(group, cleanup);
     }
-  }
-  return aborted;
+    return cleanup;
+  };
 }
 
 /**

@@ -33,6 +33,11 @@ export interface SyncContext {
   now: () => number;
   /** Time left before the run must end (the Lambda's deadline); no new copy starts when it runs low. */
   timeLeftMs?: () => number;
+  /**
+   * Aborts the uploads hard-killed runs left open under a group's prefix. Only runs that copy something call
+   * it: a killed copy's file is copied again, and an idle run stays one listing and one GET per instance.
+   */
+  cleanUpGroup?: (group: string) => Promise<void>;
   /** Aborted when the run must stop: copies in flight end, their uploads are aborted, no new one starts. */
   signal?: AbortSignal;
   copyLimit: Limiter;
@@ -108,6 +113,7 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
     return [];
   }
 
+  if (copies.length > 0) await ctx.cleanUpGroup?.(target.group);
   const written: Record<string, ManifestEntry> = {};
   const saver = manifestSaver(ctx, target, manifest, written, plan.listedIdentities, roundStartedAt);
   const changed: CopyAction[] = [];

@@ -16,7 +16,7 @@ describe("uploads a hard-killed run left open", function () {
     await h.s3.client().send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: Buffer.from("part") }));
   }
 
-  it("are aborted under the run's own groups once older than a day, never younger ones or other prefixes", async () => {
+  it("are aborted by a run that copies, under its own groups, once older than a day; never younger ones or other prefixes", async () => {
     const ours = "db1/trace/2024/10/01/00/db1/big.trc.gz";
     const others = "db10/trace/2024/10/01/00/db10/big.trc.gz";
     await openUpload(ours);
@@ -32,9 +32,15 @@ describe("uploads a hard-killed run left open", function () {
     assert.equal(dryRun.staleUploadsAborted, undefined);
     assert.deepEqual(await keys(), [ours, others], "a dry run writes nothing");
 
+    h.rds.putFile("db1", { name: "trace/b.trc", lastWritten: Date.now() - 2 * HOUR, content: Buffer.from(lines("b", 3)) });
     const later = await h.sync({ instances: ["db1"] }, { now: () => Date.now() + STALE_UPLOAD_AGE_MS + HOUR });
     assert.equal(later.ok, true);
     assert.deepEqual(later.staleUploadsAborted, [ours]);
     assert.deepEqual(await keys(), [others], "db10/ is another instance's prefix, even though it starts with db1");
+
+    h.s3.resetRequests();
+    const idle = await h.sync({ instances: ["db1"] }, { now: () => Date.now() + STALE_UPLOAD_AGE_MS + HOUR });
+    assert.equal(idle.totals.copied, 0);
+    assert.deepEqual(h.s3.requests.filter((r) => r.query.includes("uploads")), [], "a run that copies nothing does not list uploads");
   });
 });
