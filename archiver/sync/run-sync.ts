@@ -2,9 +2,9 @@
 import { createClients, timeoutsOf, type AwsClients } from "../aws-clients";
 import type { AwsSdk } from "../aws-sdk";
 import { errorCode, errorMessage } from "../errors";
+import { groupPrefix } from "../planning/archive-keys";
 import { clusterMembers } from "../rds/cluster-members";
 import type { InstanceReport, SyncReport } from "../report";
-import { groupPrefix } from "../planning/archive-keys";
 import { checkBucket } from "../s3/archive-state";
 import { abortStaleUploads } from "../s3/stale-uploads";
 import type { SyncSettings } from "../settings";
