@@ -20,7 +20,10 @@ export interface SyncSettings {
   dryRun: boolean;
 }
 
-/** Environment variables the Lambda reads; the Pulumi program sets exactly these. */
+/**
+ * Environment variables the Lambda reads; the Pulumi program sets these. The two timeouts are not stack
+ * config yet: the function runs with their defaults unless they are set on it.
+ */
 export const ENV = {
   bucket: "ARCHIVE_BUCKET",
   instances: "RDS_INSTANCES",
