@@ -4,7 +4,7 @@ export interface FileOutcome {
   file: string;
   /** The S3 key the file is (or would be) archived under, when it maps to one. */
   key?: string;
-  /** Why it was copied, skipped or failed: e.g. "new", "closed", "already archived", "active". */
+  /** Why it was copied, skipped, deferred or failed: e.g. "new", "closed", "already archived", "active". */
   reason: string;
   /** Bytes listed by RDS. */
   size?: number;
@@ -19,6 +19,11 @@ export interface InstanceReport {
   listed: number;
   copied: FileOutcome[];
   skipped: FileOutcome[];
+  /**
+   * Files left for the next run, which is not a failure: the run had too little time left to start them,
+   * or it was stopped (a signal, the Lambda's deadline) before or while copying them.
+   */
+  deferred: FileOutcome[];
   failed: FileOutcome[];
   /** Dry runs only: the copies a real run would make. */
   planned?: FileOutcome[];
@@ -26,7 +31,7 @@ export interface InstanceReport {
   error?: { code: string; message: string };
   bytesRead: number;
   bytesWritten: number;
-  /** LastWritten (POSIX ms) of the oldest closed file this run listed but did not archive. */
+  /** LastWritten (POSIX ms) of the oldest closed file this run listed but did not archive, deferred ones included. */
   oldestUnarchived?: number;
 }
 
@@ -35,10 +40,14 @@ export interface SyncReport {
   dryRun: boolean;
   startedAt: string;
   finishedAt: string;
-  /** True only when every target and every file synced completely. */
+  /** True when no target and no file failed; files deferred to the next run do not count against it. */
   ok: boolean;
+  /** Set when the run was stopped early (a signal, the Lambda's deadline): why. */
+  stopped?: string;
+  /** Keys of multipart uploads a hard-killed earlier run left open, aborted by this one. */
+  staleUploadsAborted?: string[];
   instances: InstanceReport[];
   /** Failures that belong to no instance: an unknown cluster, a missing bucket. */
   errors: { target: string; code: string; message: string }[];
-  totals: { listed: number; copied: number; skipped: number; failed: number; bytesRead: number; bytesWritten: number };
+  totals: { listed: number; copied: number; skipped: number; deferred: number; failed: number; bytesRead: number; bytesWritten: number };
 }

@@ -13,10 +13,17 @@ export interface SyncSettings {
    * 0 (the default): archive a file only once it is closed.
    */
   activeRefreshMinutes: number;
+  /** Seconds to wait for a connection to an AWS endpoint before the attempt fails (and is retried). */
+  connectTimeoutSeconds: number;
+  /** Seconds a connection may go without receiving or sending a byte before the attempt fails (and is retried). */
+  readTimeoutSeconds: number;
   dryRun: boolean;
 }
 
-/** Environment variables the Lambda reads; the Pulumi program sets exactly these. */
+/**
+ * Environment variables the Lambda reads; the Pulumi program sets these. The two timeouts are not stack
+ * config yet: the function runs with their defaults unless they are set on it.
+ */
 export const ENV = {
   bucket: "ARCHIVE_BUCKET",
   instances: "RDS_INSTANCES",
@@ -24,6 +31,8 @@ export const ENV = {
   include: "LOG_INCLUDE_PREFIXES",
   concurrency: "SYNC_CONCURRENCY",
   activeRefreshMinutes: "ACTIVE_REFRESH_MINUTES",
+  connectTimeoutSeconds: "CONNECT_TIMEOUT_SECONDS",
+  readTimeoutSeconds: "READ_TIMEOUT_SECONDS",
 } as const;
 
 /** Set by the Pulumi program for every function: the stack name, the metrics' Stage dimension. */
@@ -33,7 +42,7 @@ export function stageOf(env: NodeJS.ProcessEnv): string {
   return env[STAGE_ENV] || "default";
 }
 
-export const DEFAULTS = { concurrency: 4, activeRefreshMinutes: 0 } as const;
+export const DEFAULTS = { concurrency: 4, activeRefreshMinutes: 0, connectTimeoutSeconds: 10, readTimeoutSeconds: 60 } as const;
 
 export class SettingsError extends Error {
   constructor(readonly setting: string, message: string) {
@@ -54,6 +63,14 @@ export function wholeNumber(name: string, raw: string | undefined, fallback: num
   if (raw === undefined || raw.trim() === "") return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new SettingsError(name, `expected a whole number >= ${min}, got "${raw}"`);
+  return n;
+}
+
+/** Parses a duration in seconds, fractions allowed; zero is refused, so that no wait is unbounded. */
+export function positiveSeconds(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = /^\s*\d*\.?\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!(n > 0)) throw new SettingsError(name, `expected a number of seconds > 0, got "${raw}"`);
   return n;
 }
 
@@ -85,6 +102,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
       include: splitList(env[ENV.include]),
       concurrency: wholeNumber(ENV.concurrency, env[ENV.concurrency], DEFAULTS.concurrency, 1),
       activeRefreshMinutes: wholeNumber(ENV.activeRefreshMinutes, env[ENV.activeRefreshMinutes], DEFAULTS.activeRefreshMinutes, 0),
+      connectTimeoutSeconds: positiveSeconds(ENV.connectTimeoutSeconds, env[ENV.connectTimeoutSeconds], DEFAULTS.connectTimeoutSeconds),
+      readTimeoutSeconds: positiveSeconds(ENV.readTimeoutSeconds, env[ENV.readTimeoutSeconds], DEFAULTS.readTimeoutSeconds),
       dryRun: false,
     },
     ENV,

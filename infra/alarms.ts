@@ -2,7 +2,7 @@
  * Run health: CloudWatch alarms on the metrics the functions log in Embedded Metric Format (namespace
  * RdsLogArchiver, dimension Stage = the stack name), all notifying one SNS topic, on ALARM and on OK.
  *
- *   failures           Failures > 0 in one schedule interval
+ *   failures           Failures > 0 in one schedule interval (files deferred to the next run are not failures)
  *   archive lag        ArchiveLagSeconds above lagAlarmMinutes
  *   no successful run  fewer than 1 SuccessfulRuns in 3 schedule intervals (no data counts as none)
  *   rejected payloads  Rejected > 0 (events and subscriptions only)
@@ -98,7 +98,8 @@ export class RunAlarms extends pulumi.ComponentResource {
     this.failures = alarm("failures", "failures", {
       alarmDescription:
         `A sync run of stage ${args.stage} failed to archive a file or an instance within one schedule interval (${minutes(interval)}). ` +
-        `Read the run's report in the function's log group; the next run retries what failed.`,
+        `Read the run's report in the function's log group; the next run retries what failed. ` +
+        `Files deferred for lack of run time (metric FilesDeferred) are not failures; if they pile up, the archive-lag alarm says so.`,
       metricName: "Failures",
       statistic: "Sum",
       period: interval,
@@ -118,7 +119,8 @@ export class RunAlarms extends pulumi.ComponentResource {
     this.noSuccessfulRun = alarm("no-successful-run", "no-successful-run", {
       alarmDescription:
         `No sync run of stage ${args.stage} has fully succeeded in ${minutes(missed)} (${MISSED_INTERVALS} schedule intervals), ` +
-        `or none ran at all: check the schedule rule, the function's errors and throttles, and its log group.`,
+        `or none ran at all: check the schedule rule, the function's errors and throttles, and its log group. ` +
+        `A run that only deferred files to the next run counts as successful.`,
       metricName: "SuccessfulRuns",
       statistic: "Sum",
       period: missed,

@@ -27,6 +27,9 @@ export function progressReporter(write: (line: string) => void, now: () => numbe
       lastShown.set(id, now());
     } else if (e.type === "copied") {
       if (lastShown.delete(id)) write(`  ${e.instance} ${e.file}: done, ${formatBytes(e.bytesRead)} in ${(e.ms / 1000).toFixed(1)} s`);
+    } else if (e.type === "deferred") {
+      lastShown.delete(id);
+      write(`DEFERRED ${e.instance} ${e.file}: ${e.reason}`);
     } else if (e.type === "failed") {
       write(`FAILED ${e.instance}${e.file ? ` ${e.file}` : ""}: ${e.reason}`);
     }
@@ -50,12 +53,15 @@ export function formatPlan(report: SyncReport): string {
 export function formatSummary(report: SyncReport): string {
   const lines = report.instances.map(instanceLine);
   for (const r of report.instances) {
+    for (const d of r.deferred) lines.push(`  DEFERRED ${r.instance} ${d.file}: ${d.reason}`);
     for (const f of r.failed) lines.push(`  FAILED ${r.instance} ${f.file}: ${f.reason}`);
   }
   lines.push(...errorLines(report));
+  for (const key of report.staleUploadsAborted ?? []) lines.push(`aborted a multipart upload a killed run left open: ${key}`);
   const t = report.totals;
+  const status = report.stopped ? `STOPPED (${report.stopped})` : report.ok ? "ok" : "INCOMPLETE";
   lines.push(
-    `${report.ok ? "ok" : "INCOMPLETE"}: ${report.instances.length} instance(s), ${t.copied} copied, ${t.skipped} skipped, ` +
+    `${status}: ${report.instances.length} instance(s), ${t.copied} copied, ${t.skipped} skipped, ${t.deferred} deferred, ` +
       `${t.failed} failed; ${formatBytes(t.bytesRead)} read, ${formatBytes(t.bytesWritten)} written to s3://${report.bucket}`,
   );
   return lines.join("\n");
@@ -64,7 +70,7 @@ export function formatSummary(report: SyncReport): string {
 function instanceLine(r: InstanceReport): string {
   if (r.error) return `${r.instance}: FAILED ${r.error.code}: ${r.error.message}`;
   return (
-    `${r.instance} (${r.group}): ${r.listed} listed, ${r.copied.length} copied, ${r.skipped.length} skipped, ` +
+    `${r.instance} (${r.group}): ${r.listed} listed, ${r.copied.length} copied, ${r.skipped.length} skipped, ${r.deferred.length} deferred, ` +
     `${r.failed.length} failed; ${formatBytes(r.bytesRead)} read, ${formatBytes(r.bytesWritten)} written`
   );
 }

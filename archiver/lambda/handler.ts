@@ -31,6 +31,8 @@ export function createHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env)
         msg: "sync finished",
         bucket: report.bucket,
         ok: report.ok,
+        ...(report.stopped ? { stopped: report.stopped } : {}),
+        ...(report.staleUploadsAborted ? { staleUploadsAborted: report.staleUploadsAborted } : {}),
         ...report.totals,
         errors: [
           ...report.errors,
@@ -45,6 +47,7 @@ export function createHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env)
 
 function logFileEvent(e: SyncEvent): void {
   if (e.type === "copied") console.log(JSON.stringify({ level: "info", msg: "copied", ...withoutType(e) }));
+  if (e.type === "deferred") console.log(JSON.stringify({ level: "warn", msg: "deferred", ...withoutType(e) }));
   if (e.type === "failed") console.log(JSON.stringify({ level: "error", msg: "failed", ...withoutType(e) }));
 }
 

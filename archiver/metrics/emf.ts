@@ -28,7 +28,7 @@ export function emfLine(dimensions: Record<string, string>, metrics: Metrics, ti
   });
 }
 
-/** Archive lag of a run: the age of the oldest closed file it listed but could not archive, in seconds. */
+/** Archive lag of a run: the age of the oldest closed file it listed but did not archive (deferred or failed), in seconds. */
 export function archiveLagSeconds(oldestUnarchived: number | undefined, now: number): number {
   return oldestUnarchived === undefined ? 0 : Math.max(0, Math.round((now - oldestUnarchived) / 1000));
 }
@@ -43,6 +43,8 @@ export function syncMetricLines(report: SyncReport, stage: string, now: number):
         Runs: { value: 1, unit: "Count" },
         SuccessfulRuns: { value: report.ok ? 1 : 0, unit: "Count" },
         FilesCopied: { value: report.totals.copied, unit: "Count" },
+        // Left for the next run (time budget, a stop): not failures, but a backlog that never drains shows as lag.
+        FilesDeferred: { value: report.totals.deferred, unit: "Count" },
         BytesCopied: { value: report.totals.bytesRead, unit: "Bytes" },
         BytesStored: { value: report.totals.bytesWritten, unit: "Bytes" },
         Failures: { value: report.totals.failed + report.errors.length, unit: "Count" },
@@ -57,6 +59,7 @@ export function syncMetricLines(report: SyncReport, stage: string, now: number):
         { Stage: stage, Instance: i.instance },
         {
           FilesCopied: { value: i.copied.length, unit: "Count" },
+          FilesDeferred: { value: i.deferred.length, unit: "Count" },
           BytesCopied: { value: i.bytesRead, unit: "Bytes" },
           Failures: { value: i.failed.length + (i.error ? 1 : 0), unit: "Count" },
           ArchiveLagSeconds: { value: lags[n], unit: "Seconds" },

@@ -124,7 +124,12 @@ export function buildKey(group: string, instance: string, logName: string, perio
   const { logType, rest } = splitLogName(logName);
   // ROOT_LOGTYPE goes in unencoded: encodeSegment never yields a leading `_`, so no folder name can collide with it.
   const logTypeSegment = logType === null ? ROOT_LOGTYPE : encodeSegment(logType);
-  return [encodeSegment(group), logTypeSegment, hourPath(period), encodeSegment(instance), `${encodeSegment(rest)}.gz`].join("/");
+  return `${groupPrefix(group)}${[logTypeSegment, hourPath(period), encodeSegment(instance), `${encodeSegment(rest)}.gz`].join("/")}`;
+}
+
+/** Every archive key of a group (an instance, or an Aurora cluster's members) starts with this. */
+export function groupPrefix(group: string): string {
+  return `${encodeSegment(group)}/`;
 }
 
 function validateKey(key: string): { error: string } | undefined {

@@ -30,9 +30,15 @@ export function downloadPath(instance: string, file: string): string {
 
 /**
  * Opens the download. Resolves with the response once a 200 arrives; the caller streams its body.
- * Other statuses reject with a DownloadError carrying the RDS error code.
+ * Other statuses reject with a DownloadError carrying the RDS error code. An abort of `signal` destroys
+ * the request, and the body too once it streams.
  */
-export async function openLogFileDownload(aws: AwsClients, instance: string, file: string): Promise<http.IncomingMessage> {
+export async function openLogFileDownload(
+  aws: AwsClients,
+  instance: string,
+  file: string,
+  signal?: AbortSignal,
+): Promise<http.IncomingMessage> {
   const base = aws.rdsEndpoint;
   const path = `${base.pathname.replace(/\/$/, "")}${downloadPath(instance, file)}`;
   const signer = new aws.sdk.signatureV4.SignatureV4({
@@ -53,10 +59,17 @@ export async function openLogFileDownload(aws: AwsClients, instance: string, fil
     headers: { host: base.host },
   }, { signingDate: new Date(Date.now() + clockOffset) });
   const transport = base.protocol === "http:" ? http : https;
+  const { connectMs, readMs } = aws.timeouts;
+  const what = `download of ${instance} ${file} from ${base.host}`;
   return new Promise((resolve, reject) => {
+    let response: http.IncomingMessage | undefined;
     const req = transport.request(
-      { method: "GET", protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, path, headers: signed.headers },
+      {
+        method: "GET", protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, path, headers: signed.headers,
+        ...(signal ? { signal } : {}),
+      },
       (res) => {
+        response = res;
         if (res.statusCode === 200) return resolve(res);
         readErrorBody(res).then((body) => {
           const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? `HTTP${res.statusCode}`;
@@ -65,10 +78,26 @@ export async function openLogFileDownload(aws: AwsClients, instance: string, fil
         }, reject);
       },
     );
-    req.setTimeout(120_000, () => req.destroy(Object.assign(new Error("download request timed out"), { code: "ETIMEDOUT" })));
+    const fail = (message: string) => {
+      const err = timeoutError(`${what}: ${message}`);
+      response?.destroy(err);
+      req.destroy(err);
+    };
+    req.once("socket", (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => fail(`no connection within ${connectMs / 1000} s`), connectMs);
+      socket.once("connect", () => clearTimeout(timer));
+      req.once("close", () => clearTimeout(timer));
+    });
+    // An idle timeout, not a total one: it covers waiting for the headers and every pause in the body.
+    req.setTimeout(readMs, () => fail(`no data for ${readMs / 1000} s`));
     req.on("error", reject);
     req.end();
   });
+}
+
+function timeoutError(message: string): Error {
+  return Object.assign(new Error(message), { name: "TimeoutError", code: "ETIMEDOUT" });
 }
 
 async function readErrorBody(res: http.IncomingMessage): Promise<string> {

@@ -17,6 +17,7 @@ import type { S3Limits } from "../s3/s3-limits";
 import { ObjectTooLarge, uploadArchiveObject } from "../s3/upload-archive-object";
 import { uploadPartSize } from "../s3/upload-part-size";
 import { withRetry, type RetryPolicy } from "./retry";
+import { stoppedError } from "./stop";
 
 /** Larger buffers than Node's 16 KiB default: fewer, bigger chunks keep gzip busy at a fixed, small memory cost. */
 const STREAM_BUFFER = 1024 * 1024;
@@ -32,6 +33,8 @@ export interface CopyContext {
   onProgress?: (bytesRead: number) => void;
   /** S3's size limits; lowered only by tests. */
   s3Limits?: Partial<S3Limits>;
+  /** Ends the copy: the download is destroyed, so the upload fails and aborts its multipart upload (lib-storage awaits it). */
+  signal?: AbortSignal;
 }
 
 export interface CopyResult {
@@ -67,8 +70,10 @@ interface ShortRead {
 
 export async function copyLogFile(ctx: CopyContext, action: CopyAction, previous?: ManifestEntry): Promise<CopyResult> {
   const attempts: { lastShort?: ShortRead } = {};
+  const { signal } = ctx;
   return withRetry(ctx.retry, async () => {
-    const res = await openLogFileDownload(ctx.aws, ctx.instance, action.file.name);
+    if (signal?.aborted) throw stoppedError(signal);
+    const res = await openLogFileDownload(ctx.aws, ctx.instance, action.file.name, signal);
     return copyBody(ctx, action, res, attempts, previous);
   });
 }

@@ -25,6 +25,8 @@ export function isRetryable(err: unknown): boolean {
   const status = e.status ?? e.$metadata?.httpStatusCode;
   if (RETRYABLE_CODES.has(errorCode(e)) || RETRYABLE_CODES.has(e.name ?? "") || RETRYABLE_CODES.has(e.code ?? "")) return true;
   if (NETWORK_CODES.has(e.code ?? "")) return true;
+  // A connection or a socket that stayed silent past its timeout: the endpoint may answer the next one.
+  if (e.name === "TimeoutError") return true;
   // The SDK learned the server's clock from this refusal; the next attempt is signed at the right time.
   if (e.$retryable || e.$metadata?.clockSkewCorrected) return true;
   return status === 429 || (status !== undefined && status >= 500);

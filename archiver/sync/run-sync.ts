@@ -1,14 +1,17 @@
 /** A whole sync run: resolve clusters to instances, sync each with bounded concurrency, report. */
-import { createClients, type AwsClients } from "../aws-clients";
+import { createClients, timeoutsOf, type AwsClients } from "../aws-clients";
 import type { AwsSdk } from "../aws-sdk";
 import { errorCode, errorMessage } from "../errors";
+import { groupPrefix } from "../planning/archive-keys";
 import { clusterMembers } from "../rds/cluster-members";
 import type { InstanceReport, SyncReport } from "../report";
 import { checkBucket } from "../s3/archive-state";
 import type { S3Limits } from "../s3/s3-limits";
+import { abortStaleUploads } from "../s3/stale-uploads";
 import type { SyncSettings } from "../settings";
 import { createLimiter, mapLimited } from "./limit";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
+import { runStop, stopReason } from "./stop";
 import { syncInstance, type InstanceTarget, type SyncEvent } from "./sync-instance";
 
 export interface SyncRuntime {
@@ -17,7 +20,10 @@ export interface SyncRuntime {
   env: NodeJS.ProcessEnv;
   /** The clock, POSIX ms. */
   now?: () => number;
+  /** Time left before the run must end (the Lambda's deadline): copies still running shortly before are stopped. */
   timeLeftMs?: () => number;
+  /** Stops the run early (the CLI's SIGINT and SIGTERM); the abort reason says why. */
+  signal?: AbortSignal;
   onEvent?: (e: SyncEvent) => void;
   retry?: Partial<RetryPolicy>;
   gzipLevel?: number;
@@ -29,6 +35,16 @@ export const DEFAULT_GZIP_LEVEL = 6;
 const MAX_LARGE_COPIES = 2;
 
 export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Promise<SyncReport> {
+  const stop = runStop(runtime.signal, runtime.timeLeftMs);
+  try {
+    const report = await syncAll(settings, runtime, stop.signal);
+    return stop.signal.aborted ? { ...report, stopped: stopReason(stop.signal) } : report;
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: AbortSignal): Promise<SyncReport> {
   const now = runtime.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
   const errors: SyncReport["errors"] = [];
@@ -37,7 +53,7 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
 
   let aws: AwsClients;
   try {
-    aws = await createClients(runtime.sdk, runtime.env);
+    aws = await createClients(runtime.sdk, runtime.env, timeoutsOf(settings));
     await checkBucket(aws, settings.bucket);
   } catch (err) {
     errors.push({ target: settings.bucket, code: errorCode(err), message: errorMessage(err) });
@@ -45,6 +61,7 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
   }
   const retry = { ...DEFAULT_RETRY, ...runtime.retry };
   const targets = await resolveTargets(aws, settings, retry, errors);
+  const staleAborted: string[] = [];
   const ctx = {
     aws, settings, retry, now,
     gzipLevel: runtime.gzipLevel ?? DEFAULT_GZIP_LEVEL,
@@ -52,11 +69,31 @@ export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Pro
     // Memory, not CPU, bounds these: two large copies at once stay well inside a 256 MB Lambda.
     largeCopyLimit: createLimiter(MAX_LARGE_COPIES),
     ...(runtime.timeLeftMs ? { timeLeftMs: runtime.timeLeftMs } : {}),
+    signal,
+    cleanUpGroup: staleUploadCleaner(aws, settings.bucket, now, staleAborted),
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
     ...(runtime.s3Limits ? { s3Limits: runtime.s3Limits } : {}),
   };
   instances = await mapLimited(targets, settings.concurrency, (t) => syncInstance(ctx, t));
-  return finish();
+  const report = finish();
+  return staleAborted.length > 0 ? { ...report, staleUploadsAborted: staleAborted } : report;
+}
+
+/**
+ * Aborts the stale uploads under a group's prefix, once per run, and collects their keys in `aborted`. Best
+ * effort: without s3:ListBucketMultipartUploads (a role deployed before it was granted) the uploads stay for
+ * the bucket's lifecycle rule, and the run goes on.
+ */
+function staleUploadCleaner(aws: AwsClients, bucket: string, now: () => number, aborted: string[]) {
+  const done = new Map<string, Promise<void>>();
+  return (group: string): Promise<void> => {
+    let cleanup = done.get(group);
+    if (!cleanup) {
+      cleanup = abortStaleUploads(aws, bucket, groupPrefix(group), now()).then((keys) => void aborted.push(...keys), () => undefined);
+      done.set(group, cleanup);
+    }
+    return cleanup;
+  };
 }
 
 /**
@@ -97,6 +134,7 @@ function summarize(
     listed: sum((r) => r.listed),
     copied: sum((r) => r.copied.length),
     skipped: sum((r) => r.skipped.length),
+    deferred: sum((r) => r.deferred.length),
     failed: sum((r) => r.failed.length + (r.error ? 1 : 0)),
     bytesRead: sum((r) => r.bytesRead),
     bytesWritten: sum((r) => r.bytesWritten),

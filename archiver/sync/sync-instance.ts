@@ -12,6 +12,7 @@ import type { SyncSettings } from "../settings";
 import { ChangedDuringCopy, copyLogFile } from "./copy-log-file";
 import type { Limiter } from "./limit";
 import { withRetry, type RetryPolicy } from "./retry";
+import { stopReason } from "./stop";
 
 export interface InstanceTarget {
   instance: string;
@@ -22,6 +23,7 @@ export type SyncEvent =
   | { type: "copy-start"; instance: string; file: string; key: string; size: number }
   | { type: "progress"; instance: string; file: string; bytesRead: number; size: number }
   | { type: "copied"; instance: string; file: string; key: string; reason: string; bytesRead: number; bytesWritten: number; ms: number }
+  | { type: "deferred"; instance: string; file: string; key: string; reason: string }
   | { type: "failed"; instance: string; file?: string; key?: string; reason: string; code?: string };
 
 export interface SyncContext {
@@ -32,6 +34,13 @@ export interface SyncContext {
   now: () => number;
   /** Time left before the run must end (the Lambda's deadline); no new copy starts when it runs low. */
   timeLeftMs?: () => number;
+  /**
+   * Aborts the uploads hard-killed runs left open under a group's prefix. Only runs that copy something call
+   * it: a killed copy's file is copied again, and an idle run stays one listing and one GET per instance.
+   */
+  cleanUpGroup?: (group: string) => Promise<void>;
+  /** Aborted when the run must stop: copies in flight end, their uploads are aborted, no new one starts. */
+  signal?: AbortSignal;
   copyLimit: Limiter;
   /** Copies of files larger than one upload part, which each hold tens of MB of upload buffers. */
   largeCopyLimit: Limiter;
@@ -49,12 +58,16 @@ const MAX_ROUNDS = 3;
 
 export async function syncInstance(ctx: SyncContext, target: InstanceTarget): Promise<InstanceReport> {
   const report: InstanceReport = {
-    instance: target.instance, group: target.group, listed: 0, copied: [], skipped: [], failed: [], bytesRead: 0, bytesWritten: 0,
+    instance: target.instance, group: target.group, listed: 0, copied: [], skipped: [], deferred: [], failed: [], bytesRead: 0, bytesWritten: 0,
   };
   try {
     for (let round = 1; ; round++) {
       const changed = await syncRound(ctx, target, report);
       if (changed.length === 0) break;
+      if (ctx.signal?.aborted) {
+        for (const c of changed) defer(ctx, target, report, c, `${stopReason(ctx.signal)}; copied next run`);
+        break;
+      }
       if (round >= MAX_ROUNDS) {
         for (const c of changed) {
           report.failed.push(outcome(c, "changed during copy; retried next run"));
@@ -88,7 +101,7 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
   report.listed = listing.length;
   report.skipped = plan.actions.filter((a) => a.action === "skip").map((a) => outcome(a, a.reason));
   // A copy that already failed this run (after its own retries) is not tried again in a re-plan.
-  const failedBefore = new Set(report.failed.map((f) => f.file));
+  const failedBefore = new Set([...report.failed, ...report.deferred].map((f) => f.file));
   // Largest first: a big file gets the whole invocation ahead of it rather than what small copies leave.
   const copies = plan.actions
     .filter((a): a is CopyAction => a.action === "copy" && !failedBefore.has(a.file.name))
@@ -103,24 +116,28 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
     return [];
   }
 
+  if (copies.length > 0) await ctx.cleanUpGroup?.(target.group);
   const written: Record<string, ManifestEntry> = {};
   const saver = manifestSaver(ctx, target, manifest, written, plan.listedIdentities, roundStartedAt);
   const changed: CopyAction[] = [];
   await Promise.all(
     copies.map((c) =>
       ctx.copyLimit(async () => {
-        if (ctx.timeLeftMs && ctx.timeLeftMs() < MIN_TIME_FOR_COPY_MS) {
-          report.failed.push(outcome(c, "deferred to the next run: not enough run time left"));
-          notArchived(report, c);
-          return;
-        }
         try {
           const large = c.file.size > PART_SIZE;
-          const copy = () => copyOne(ctx, target, c, manifest.entries[c.identity], report, written);
+          // Checked when the copy would start: a large one may have waited for its turn.
+          const copy = async () => {
+            const notNow = reasonNotToStart(ctx);
+            if (notNow) return defer(ctx, target, report, c, notNow);
+            await copyOne(ctx, target, c, manifest.entries[c.identity], report, written);
+          };
           await (large ? ctx.largeCopyLimit(copy) : copy());
           await saver.saveIfDue();
         } catch (err) {
           if (err instanceof ChangedDuringCopy) return void changed.push(c);
+          if (ctx.signal?.aborted) {
+            return defer(ctx, target, report, c, `${stopReason(ctx.signal)} during the copy; nothing of it was stored, copied next run`);
+          }
           const reason = `${errorCode(err)}: ${errorMessage(err)}`;
           report.failed.push(outcome(c, reason));
           notArchived(report, c);
@@ -147,6 +164,7 @@ async function copyOne(
   const result = await copyLogFile(
     {
       aws: ctx.aws, bucket: ctx.settings.bucket, instance: target.instance, retry: ctx.retry, gzipLevel: ctx.gzipLevel, now: ctx.now,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (bytesRead) => ctx.onEvent?.({ type: "progress", instance: target.instance, file, bytesRead, size: c.file.size }),
       ...(ctx.s3Limits ? { s3Limits: ctx.s3Limits } : {}),
     },
@@ -197,6 +215,18 @@ function manifestSaver(
     save,
     saveIfDue: () => (ctx.now() - lastSave >= SAVE_EVERY_MS ? save() : Promise.resolve()),
   };
+}
+
+function reasonNotToStart(ctx: SyncContext): string | undefined {
+  if (ctx.signal?.aborted) return `${stopReason(ctx.signal)} before the copy started; copied next run`;
+  if (ctx.timeLeftMs && ctx.timeLeftMs() < MIN_TIME_FOR_COPY_MS) return "not enough run time left to start it; copied next run";
+  return undefined;
+}
+
+function defer(ctx: SyncContext, target: InstanceTarget, report: InstanceReport, c: CopyAction, reason: string): void {
+  report.deferred.push(outcome(c, reason));
+  notArchived(report, c);
+  ctx.onEvent?.({ type: "deferred", instance: target.instance, file: c.file.name, key: c.key, reason });
 }
 
 /** Records a closed file that this run could not archive, for the archive-lag metric. */

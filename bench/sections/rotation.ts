@@ -9,7 +9,7 @@
  * The simulation runs on for a tail after the day so the day's last files can close; the tail's own lines
  * are written (rotations need them) but not counted in the lag.
  */
-import { loadAwsSdk, runSync, type SyncReport, type SyncSettings } from "../../archiver";
+import { DEFAULTS, loadAwsSdk, runSync, type SyncReport, type SyncSettings } from "../../archiver";
 import { auditLine, mysqlSlowEntry, postgresLine, Rand, sqlServerLine } from "../lib/content";
 import { startFakes, tallyRds, tallyS3, type FakeRds, type S3Tally } from "../lib/fakes";
 
@@ -295,6 +295,7 @@ export async function rotation(
       let failed = 0;
       const settings: SyncSettings = {
         bucket: BUCKET, instances: [instance], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: refresh, dryRun: false,
+        connectTimeoutSeconds: DEFAULTS.connectTimeoutSeconds, readTimeoutSeconds: DEFAULTS.readTimeoutSeconds,
       };
       for (let tick = T0 + opts.offsetS * 1000; tick <= end; tick += opts.intervalMin * MIN) {
         // advance the world to the tick: lines and boundaries in time order

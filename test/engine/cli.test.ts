@@ -5,6 +5,9 @@ import * as fs from "fs/promises";
 import * as os from "os";
 import * as path from "path";
 import { childEnv } from "../fakes/env";
+import { startSilentEndpoint } from "../fakes/silent-endpoint";
+import { manifestKey } from "../../archiver/planning/archive-keys";
+import { parseManifest } from "../../archiver/planning/manifest";
 import type { SyncReport } from "../../archiver/report";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
 
@@ -71,7 +74,7 @@ describe("rds-log-archiver CLI, as a child process", function () {
     assert.equal(report.totals.bytesRead, Buffer.byteLength(lines("a", 10)) + Buffer.byteLength(lines("s", 10)));
     const again = await cli(["sync", "--bucket", BUCKET, "--instance", "db1"], env);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /db1 \(db1\): 3 listed, 0 copied, 3 skipped, 0 failed/);
+    assert.match(again.stdout, /db1 \(db1\): 3 listed, 0 copied, 3 skipped, 0 deferred, 0 failed/);
     assert.match(again.stdout, /^ok: /m);
   });
 
@@ -92,6 +95,63 @@ describe("rds-log-archiver CLI, as a child process", function () {
     assert.ok(run.stdout.length > 200_000, `only ${run.stdout.length} bytes`);
     assert.equal((JSON.parse(run.stdout) as SyncReport).instances[0].planned?.length, 1500);
   });
+
+  it("fails within its configured timeouts, naming instance and endpoint, when the RDS endpoint accepts and never answers", async () => {
+    const silent = await startSilentEndpoint();
+    try {
+      const started = Date.now();
+      const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--connect-timeout", "1", "--read-timeout", "0.5"], { ...env, AWS_ENDPOINT_URL_RDS: silent.endpoint });
+      const elapsed = Date.now() - started;
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stdout, new RegExp(`^db1: FAILED TimeoutError: 127\\.0\\.0\\.1:${new URL(silent.endpoint).port}: .*500 ms`, "m"));
+      // 6 attempts of 0.5 s and at most 7.75 s of backoff, plus the process's start; far from the 60 s default.
+      assert.equal(silent.connections(), 6);
+      assert.ok(elapsed < 40_000, `took ${elapsed} ms`);
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    it(`on ${signal} mid multipart upload: aborts the upload, saves what finished, prints what it stopped, exits ${code}`, async () => {
+      const db = `${signal.toLowerCase()}-db`;
+      h.rds.addInstance(db);
+      const big = randomBytes(40 * 1024 * 1024); // incompressible: several 8 MiB parts
+      const lastWritten = Date.now() - 5 * HOUR;
+      h.rds.putFile(db, { name: "trace/big.trc", lastWritten, content: big });
+      h.rds.putFile(db, { name: "trace/small.trc", lastWritten, content: Buffer.from(lines("small", 10)) });
+      // Halfway through, the download stalls: the copy is certainly in flight when the signal comes.
+      h.rds.injectFault({ on: "download", kind: "stall-mid-body", instance: db, file: "trace/big.trc" });
+      const args = ["sync", "--bucket", BUCKET, "--instance", db];
+      const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+      const done = (test: (r: { method: string; path: string; query: string; status: number }) => boolean) => h.s3.requests.some((r) => r.path.includes(db) && r.status === 200 && test(r));
+      const ready = () => done((r) => r.method === "PUT" && r.query.includes("partNumber")) && done((r) => r.method === "PUT" && r.path.endsWith("small.trc.gz"));
+      for (let i = 0; i < 800 && !ready(); i++) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(ready(), "a part of the big file and the small file should have been uploaded");
+      child.kill(signal);
+      assert.equal(await exited, code, stderr);
+
+      assert.match(stderr, new RegExp(`${signal}: aborting the copies in flight`));
+      assert.match(stdout, new RegExp(`^  DEFERRED ${db} trace/big\\.trc: interrupted by ${signal} during the copy; nothing of it was stored`, "m"));
+      assert.match(stdout, new RegExp(`^STOPPED \\(interrupted by ${signal}\\): 1 instance\\(s\\), 1 copied, 0 skipped, 1 deferred, 0 failed`, "m"));
+      assert.deepEqual((await h.s3.openUploads(BUCKET)).filter((u) => u.key.startsWith(`${db}/`)), []);
+      const visible = (await h.s3.listAll(BUCKET, { prefix: `${db}/` })).map((o) => o.key);
+      assert.deepEqual(visible, [`${db}/trace/${new Date(lastWritten).toISOString().slice(0, 13).replace(/[-T]/g, "/")}/${db}/small.trc.gz`]);
+      const state = parseManifest(await h.s3.getText(BUCKET, manifestKey(db, db)));
+      assert.deepEqual(Object.values(state.entries).map((e) => e.file), ["trace/small.trc"]);
+
+      const again = await cli([...args, "--json"], env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual((JSON.parse(again.stdout) as SyncReport).instances[0].copied.map((c) => c.file), ["trace/big.trc"]);
+      const [object] = await h.s3.listAll(BUCKET, { prefix: `${db}/trace/`, pageSize: 1000 }).then((all) => all.filter((o) => o.key.endsWith("big.trc.gz")));
+      assert.equal(object.metadata.sha256, createHash("sha256").update(big).digest("hex"));
+    });
+  }
 
   it("a run killed in the middle of a multipart upload leaves nothing visible; the next run archives the file whole", async () => {
     h.rds.addInstance("crash-db");

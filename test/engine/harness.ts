@@ -1,5 +1,5 @@
 /** Starts the fakes and runs the engine in-process against them. */
-import { runSync, type SyncRuntime } from "../../archiver";
+import { DEFAULTS, runSync, type SyncRuntime } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import type { SyncReport } from "../../archiver/report";
 import type { SyncSettings } from "../../archiver/settings";
@@ -32,7 +32,8 @@ export async function startHarness(rdsOptions: FakeRdsOptions = {}, s3Options: M
     env,
     sync: (settings = {}, runtime = {}) =>
       runSync(
-        { bucket: BUCKET, instances: [], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: 0, dryRun: false, ...settings },
+        { bucket: BUCKET, instances: [], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: 0, dryRun: false,
+          connectTimeoutSeconds: DEFAULTS.connectTimeoutSeconds, readTimeoutSeconds: DEFAULTS.readTimeoutSeconds, ...settings },
         { sdk, env, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...runtime },
       ),
     stop: async () => {

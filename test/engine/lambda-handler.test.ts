@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { randomBytes } from "crypto";
 import { createHandler } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { BUCKET, HOUR, lines, startHarness, type Harness } from "./harness";
@@ -51,8 +52,51 @@ describe("Lambda handler", function () {
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: Date.now() - 3 * HOUR, content: Buffer.from("a\n") });
     const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
     const report = await handler({}, { getRemainingTimeInMillis: () => 5_000 });
-    assert.match(report.instances[0].failed[0].reason, /deferred/);
+    assert.match(report.instances[0].deferred[0].reason, /time ran out before the copy started/);
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
+  });
+
+  it("a file deferred for lack of time is logged, counted and measured apart from failures, and the run is successful", async () => {
+    h.rds.addInstance("db1");
+    const lastWritten = Date.now() - 3 * HOUR;
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten, content: Buffer.from("a\n") });
+    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1", ARCHIVE_STAGE: "live" });
+    // Below the minute a copy needs, above the margin at which copies in flight are stopped.
+    const report = await handler({}, { getRemainingTimeInMillis: () => 30_000 });
+    assert.equal(report.ok, true);
+    assert.equal(report.stopped, undefined);
+    assert.deepEqual([report.totals.deferred, report.totals.failed], [1, 0]);
+    assert.match(report.instances[0].deferred[0].reason, /^not enough run time left to start it; copied next run$/);
+    const events = logged.map((l) => JSON.parse(l));
+    assert.deepEqual(events.filter((e) => e.msg === "deferred").map((e) => [e.level, e.instance, e.file]), [["warn", "db1", "trace/a.trc"]]);
+    assert.deepEqual(events.filter((e) => e.msg === "failed"), []);
+    const summary = events.find((e) => e.msg === "sync finished");
+    assert.deepEqual([summary.level, summary.ok, summary.deferred, summary.failed], ["info", true, 1, 0]);
+    const [stage, db1] = events.filter((e) => e._aws);
+    assert.deepEqual([stage.SuccessfulRuns, stage.Failures, stage.FilesDeferred], [1, 0, 1]);
+    assert.deepEqual([db1.Instance, db1.Failures, db1.FilesDeferred], ["db1", 0, 1]);
+    assert.ok(stage.ArchiveLagSeconds >= 3 * 3600, "the deferred file's age still shows as archive lag");
+  });
+
+  it("stops a copy still running when the invocation's time runs out: no open upload, the file logged as deferred", async () => {
+    h.rds.addInstance("db1");
+    h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: Date.now() - 3 * HOUR, content: randomBytes(24 * 1024 * 1024) });
+    h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: "trace/big.trc" }); // in flight until stopped
+    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
+    let remaining = 600_000;
+    const partUploaded = () => h.s3.requests.some((r) => r.method === "PUT" && r.query.includes("partNumber") && r.status === 200);
+    const run = handler({}, { getRemainingTimeInMillis: () => remaining });
+    for (let i = 0; i < 800 && !partUploaded(); i++) await new Promise((r) => setTimeout(r, 25));
+    remaining = 12_000;
+    const report = await run;
+    assert.equal(report.stopped, "the invocation's time ran out");
+    assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+    const events = logged.map((l) => JSON.parse(l));
+    const [deferred] = events.filter((e) => e.msg === "deferred");
+    assert.deepEqual([deferred.instance, deferred.file], ["db1", "trace/big.trc"]);
+    assert.match(deferred.reason, /^the invocation's time ran out during the copy; nothing of it was stored/);
+    const summary = events.find((e) => e.msg === "sync finished");
+    assert.deepEqual([summary.ok, summary.stopped, summary.deferred, summary.failed], [true, "the invocation's time ran out", 1, 0]);
   });
 
   it("rejects missing settings naming the variable", async () => {

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { createHash, randomBytes } from "crypto";
 import { gunzipSync, gzipSync } from "zlib";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { runSync } from "../../archiver";
+import { DEFAULTS, runSync } from "../../archiver";
 import { createClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { DownloadError, openLogFileDownload } from "../../archiver/rds/download-log-file";
@@ -443,9 +443,11 @@ describe("sync engine against the fake RDS and s3rver", function () {
   });
 });
 
+const TIMEOUTS = { connectTimeoutSeconds: DEFAULTS.connectTimeoutSeconds, readTimeoutSeconds: DEFAULTS.readTimeoutSeconds };
+
 function runSyncWith(h: Harness, env: NodeJS.ProcessEnv) {
   return runSync(
-    { bucket: BUCKET, instances: ["db1"], clusters: [], include: [], concurrency: 1, activeRefreshMinutes: 0, dryRun: false },
+    { bucket: BUCKET, instances: ["db1"], clusters: [], include: [], concurrency: 1, activeRefreshMinutes: 0, dryRun: false, ...TIMEOUTS },
     { sdk: loadAwsSdk(), env, now: () => T0 + 2 * HOUR, retry: { baseDelayMs: 1, maxDelayMs: 5 } },
   );
 }

@@ -98,10 +98,10 @@ describe("embedded metrics", () => {
     const report = {
       ok: false,
       errors: [{ target: "ghost", code: "DBClusterNotFoundFault", message: "" }],
-      totals: { listed: 3, copied: 1, skipped: 1, failed: 1, bytesRead: 10, bytesWritten: 4 },
+      totals: { listed: 3, copied: 1, skipped: 1, deferred: 0, failed: 1, bytesRead: 10, bytesWritten: 4 },
       instances: [
-        { instance: "db1", copied: [{}], failed: [{}], bytesRead: 10, oldestUnarchived: T - 7_200_000 },
-        { instance: "db2", copied: [], failed: [], bytesRead: 0 },
+        { instance: "db1", copied: [{}], deferred: [], failed: [{}], bytesRead: 10, oldestUnarchived: T - 7_200_000 },
+        { instance: "db2", copied: [], deferred: [], failed: [], bytesRead: 0 },
       ],
     } as unknown as SyncReport;
     const [stage, db1, db2] = syncMetricLines(report, "live", T).map((l) => JSON.parse(l));

@@ -474,6 +474,34 @@ describe("FakeRds", () => {
       assert.equal(rds.requests[0].aborted, true);
     });
 
+    it("hang never answers, and stall-mid-body sends half then holds the connection open, until the client gives up", async () => {
+      rds.injectFault({ on: "download", kind: "hang" });
+      rds.injectFault({ on: "download", kind: "stall-mid-body" });
+      const silence = async (path: string, sendsHalf: boolean) => {
+        let received = 0;
+        let status: number | undefined;
+        const req = signedRequest(rds.endpoint, path, { credentials: CREDS, region: rds.region }).then((res) => {
+          status = res.statusCode;
+          res.on("data", (chunk: Buffer) => (received += chunk.length));
+          res.on("error", () => undefined);
+          return res;
+        });
+        // Whatever the fault lets through arrives first; then nothing more comes.
+        const half = Math.floor(CONTENT.length / 2);
+        for (let i = 0; i < 1000 && sendsHalf && received < half; i++) await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 300));
+        return { status, received, req };
+      };
+      const hung = await silence(downloadPath("db-1", LOG), false);
+      assert.deepEqual([hung.status, hung.received], [undefined, 0]);
+      const stalled = await silence(downloadPath("db-1", LOG), true);
+      assert.deepEqual([stalled.status, stalled.received], [200, Math.floor(CONTENT.length / 2)]);
+      assert.equal(rds.requests.length, 0, "neither request has ended");
+      (await stalled.req).destroy();
+      for (let i = 0; i < 1000 && rds.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(rds.requests.map((r) => [r.fault, r.aborted]), [["stall-mid-body", true]]);
+    });
+
     it("body faults on the Query API make the SDK fail to parse", async () => {
       rds.injectFault({ on: "describe", kind: "truncate-body" });
       rds.injectFault({ on: "describe", kind: "reset-mid-body" });

@@ -24,7 +24,11 @@ export interface FakeLogFile {
   listedSize?: number;
 }
 
-export type FaultKind = "http500" | "throttle" | "reset-mid-body" | "truncate-body";
+/**
+ * `hang`: the request is read and never answered; `stall-mid-body`: half the body is sent, then nothing more,
+ * with the connection left open. Both last until the client gives up.
+ */
+export type FaultKind = "http500" | "throttle" | "hang" | "reset-mid-body" | "truncate-body" | "stall-mid-body";
 
 export interface Fault {
   on: "describe" | "download" | "clusters";
@@ -111,6 +115,9 @@ export function repeatedContent(pattern: string | Buffer, size: number): FakeCon
     },
   };
 }
+
+/** Thrown to leave a request unanswered. */
+class Hang extends Error {}
 
 export class RdsError extends Error {
   constructor(
@@ -396,7 +403,8 @@ export class FakeRds {
   }
 
   private throwStatusFault(on: Fault["on"], record: RequestRecord): void {
-    const fault = this.takeFault(on, record, ["http500", "throttle"]);
+    const fault = this.takeFault(on, record, ["http500", "throttle", "hang"]);
+    if (fault?.kind === "hang") throw new Hang();
     if (fault?.kind === "http500") {
       throw new RdsError(500, "InternalFailure", "An internal error has occurred.", "Receiver");
     }
@@ -425,7 +433,7 @@ export class FakeRds {
       else if (route.kind === "download") await this.handleDownload(route.instance, route.file, record, res);
       else throw new RdsError(404, "UnknownOperationException", `No route for ${req.method} ${req.url}`);
     } catch (error) {
-      this.sendError(res, record, error, requestId);
+      if (!(error instanceof Hang)) this.sendError(res, record, error, requestId);
     }
   }
 
@@ -576,7 +584,7 @@ export class FakeRds {
     }
     this.throwStatusFault(on, record);
     const body = Buffer.from(xml(), "utf8");
-    const fault = this.takeFault(on, record, ["reset-mid-body", "truncate-body"]);
+    const fault = this.takeFault(on, record, ["reset-mid-body", "truncate-body", "stall-mid-body"]);
     res.writeHead(200, { "Content-Type": "text/xml" });
     await this.streamBody(res, body, record, fault);
   }
@@ -646,7 +654,7 @@ export class FakeRds {
     await this.beforeDownload?.(instance, file);
     const found = this.instanceFiles(instance).get(file);
     if (!file || !found) throw new RdsError(404, "DBLogFileNotFoundFault", `DBLog File: ${file}, is not found on the DB instance`);
-    const fault = this.takeFault("download", record, ["reset-mid-body", "truncate-body"]);
+    const fault = this.takeFault("download", record, ["reset-mid-body", "truncate-body", "stall-mid-body"]);
     // no Content-Length: Node sends Transfer-Encoding: chunked, as RDS is reported to
     res.writeHead(200, { "Content-Type": "text/plain; charset=UTF-8" });
     await this.streamBody(res, found.content, record, fault);
@@ -673,7 +681,7 @@ export class FakeRds {
       else if (!res.write(chunk)) await writable(res);
     }
     if (fault?.kind === "reset-mid-body") res.socket?.destroy();
-    else res.end();
+    else if (fault?.kind !== "stall-mid-body") res.end();
   }
 
   private sendError(res: http.ServerResponse, record: RequestRecord, error: unknown, requestId: string): void {

@@ -13,7 +13,7 @@
  * The tail: models stop writing, size/restart-driven active files are cycled once, and time runs on
  * (with syncs, without faults or races) until every clock-driven file has closed and been synced.
  */
-import { runSync, type SyncReport, type SyncSettings } from "../../archiver";
+import { DEFAULTS, runSync, type SyncReport, type SyncSettings } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { FakeRds, type Fault } from "../fakes/fake-rds";
 import { LocalS3 } from "../fakes/local-s3";
@@ -173,6 +173,8 @@ export class Simulation {
       include: [],
       concurrency: o.concurrency ?? 4,
       activeRefreshMinutes: o.activeRefreshMinutes ?? 0,
+      connectTimeoutSeconds: DEFAULTS.connectTimeoutSeconds,
+      readTimeoutSeconds: DEFAULTS.readTimeoutSeconds,
       dryRun: false,
     };
     const sim = new Simulation(rds, s3, instances, ledger, rng.fork("driver"), start, settings, o.lastWrittenPrecisionMs ?? 1);
