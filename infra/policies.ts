@@ -71,8 +71,9 @@ export function rdsArn(t: Pick<SyncPolicyInputs, "partition" | "region" | "accou
 /** The inline policy of the sync function's role. */
 export function syncFunctionPolicy(p: SyncPolicyInputs): PolicyDocument {
   const statements: PolicyStatement[] = [
-    // HeadBucket needs it, and without it S3 answers a missing state object with 403 instead of 404.
-    { Sid: "ListArchiveBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [p.bucketArn] },
+    // HeadBucket needs ListBucket, and without it S3 answers a missing state object with 403 instead of 404.
+    // ListBucketMultipartUploads finds the uploads a hard-killed run left open, to abort them (s3/stale-uploads.ts).
+    { Sid: "ListArchiveBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [p.bucketArn] },
     ...bucketObjectStatements(p.bucketArn, "sync", p),
   ];
   if (p.instances.length > 0) {

@@ -171,7 +171,7 @@ describe("program under mocks", () => {
       assert.deepEqual(policy, {
         Version: "2012-10-17",
         Statement: [
-          { Sid: "ListArchiveBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [BUCKET_ARN] },
+          { Sid: "ListArchiveBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [BUCKET_ARN] },
           {
             Sid: "ReadWriteArchiveObjects",
             Effect: "Allow",
