@@ -216,6 +216,42 @@ describe("sync engine against the fake RDS and s3rver", function () {
     for (const key of keys) assert.equal(key.split("/").length, 8);
   });
 
+  describe("a single file whose new version lands under a key in a later hour", () => {
+    const [oldKey, newKey] = ["db1/trace/2024/10/01/00/db1/a.trc.gz", "db1/trace/2024/10/01/01/db1/a.trc.gz"];
+    const first = lines("first version", 50);
+
+    async function archiveThenChange(next: string) {
+      h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0 + 10, content: Buffer.from(first) });
+      await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+      assert.deepEqual([...(await archived(h)).keys()], [oldKey]);
+      h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0 + HOUR + 10, content: Buffer.from(next) });
+      const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR });
+      assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+      return report.instances[0].copied;
+    }
+
+    it("keeps the old object when the file was rewritten, and says so", async () => {
+      const rewritten = lines("rewritten", 60);
+      const copied = await archiveThenChange(rewritten);
+      const objects = await archived(h);
+      assert.deepEqual([...objects.keys()].sort(), [oldKey, newKey]);
+      assert.equal(objects.get(oldKey)?.text, first);
+      assert.equal(objects.get(newKey)?.text, rewritten);
+      assert.deepEqual(copied.map((c) => [c.file, c.key, c.reason]), [
+        ["trace/a.trc", newKey, `changed; kept ${oldKey}: the file was rewritten, not appended to`],
+      ]);
+    });
+
+    it("deletes the old object when the new content starts with the old", async () => {
+      const appended = first + lines("appended", 10);
+      const copied = await archiveThenChange(appended);
+      const objects = await archived(h);
+      assert.deepEqual([...objects.keys()], [newKey]);
+      assert.equal(objects.get(newKey)?.text, appended);
+      assert.deepEqual(copied.map((c) => c.reason), ["changed"]);
+    });
+  });
+
   it("a dry run plans and writes nothing", async () => {
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
     h.s3.resetRequests();
