@@ -202,6 +202,22 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.equal(object.metadata.bytes, String(big.length));
   });
 
+  it("a download cut after an upload part was sent aborts that multipart upload; the retry stores the file whole", async () => {
+    const big = randomBytes(36 * 1024 * 1024); // incompressible: the half sent before the cut fills more than one 8 MiB part
+    h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: T0, content: big });
+    h.rds.injectFault({ on: "download", kind: "reset-mid-body", file: "trace/big.trc" });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, gzipLevel: 1 });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    const uploads = h.s3.requests.filter((r) => r.path.includes("big.trc"));
+    const uploadIds = (method: string) => uploads.filter((r) => r.method === method && r.query.includes("uploadId=")).map((r) => /uploadId=([^&]+)/.exec(r.query)![1]);
+    const [aborted] = uploadIds("DELETE");
+    assert.equal(uploadIds("DELETE").length, 1, "one AbortMultipartUpload");
+    assert.ok(uploadIds("PUT").some((id) => id === aborted), "the aborted upload had sent a part");
+    assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+    const [object] = (await h.s3.listAll(BUCKET)).filter((o) => !o.key.startsWith("_state/"));
+    assert.equal(object.metadata.sha256, sha(big));
+  });
+
   it("keeps unsafe file names inside their own key segment and rejects unmappable ones", async () => {
     const names = ["trace/../../etc/passwd", "trace/a b ü 🚀.trc", "/leading", "trace/"];
     for (const name of names) h.rds.putFile("db1", { name, lastWritten: T0, content: Buffer.from(`${name}\n`) });
