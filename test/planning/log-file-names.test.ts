@@ -32,6 +32,8 @@ describe("planning/log-file-names", () => {
       assert.equal(baseName("a/b/c"), "c");
       assert.equal(baseName("ERROR"), "ERROR");
       assert.equal(baseName("error/"), "");
+      assert.equal(baseName("/mysql-error.log"), "mysql-error.log");
+      assert.equal(baseName("/"), "");
     });
   });
 
