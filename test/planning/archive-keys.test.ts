@@ -332,7 +332,7 @@ describe("planning/archive-keys", () => {
           const ids = new Map<string, string>();
           for (const [f, t] of archiveTargets("g", "i", classifyListing(listing))) {
             if ("error" in t) continue;
-            const logical = f.dated ? f.dated.logicalName : f.file.name;
+            const logical = f.kind === "dated" ? f.dated.logicalName : f.file.name;
             // A dated file and its .gz twin are one content: they share identity and key, nothing else may.
             if (keys.has(t.key)) assert.equal(keys.get(t.key), logical, `key ${t.key}`);
             if (ids.has(t.identity)) assert.equal(ids.get(t.identity), logical, `identity ${t.identity}`);

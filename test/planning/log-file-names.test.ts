@@ -10,7 +10,7 @@ import {
   type ClassifiedFile,
   type ListedFile,
 } from "../../archiver/planning/log-file-names";
-import { DAY, HOUR, MINUTE, T0, at, classifyOneIn, file } from "./helpers";
+import { DAY, HOUR, MINUTE, T0, at, classifyOneIn, file, ofKind } from "./helpers";
 
 const GRACE = 5 * MINUTE;
 const QUIET = HOUR;
@@ -43,9 +43,8 @@ describe("planning/log-file-names", () => {
       const all = classifyListing(listing);
       assert.equal(all[0].kind, "active");
       for (let h = 0; h < 24; h++) {
-        assert.equal(all[h + 1].kind, "hourly-slot", `.${h}`);
-        assert.equal(all[h + 1].slotHour, h);
-        assert.equal(all[h + 1].dated, undefined);
+        assert.equal(ofKind(all[h + 1], "hourly-slot").slotHour, h);
+        assert.equal("dated" in all[h + 1], false);
       }
     });
 
@@ -54,7 +53,7 @@ describe("planning/log-file-names", () => {
         const c = classifyOneIn([file(name)], name);
         assert.equal(c.kind, "hourly-slot", name);
       }
-      assert.equal(classifyOneIn([file("general/mysql-general.log.23")], "general/mysql-general.log.23").slotHour, 23);
+      assert.equal(ofKind(classifyOneIn([file("general/mysql-general.log.23")], "general/mysql-general.log.23"), "hourly-slot").slotHour, 23);
     });
 
     it("MySQL new style `.YYYY-MM-DD.HH` is dated with the stamp's hour", () => {
@@ -87,8 +86,7 @@ describe("planning/log-file-names", () => {
       const all = classifyListing(listing);
       assert.equal(all[0].kind, "active");
       for (let i = 1; i <= 9; i++) {
-        assert.equal(all[i].kind, "chain-member", `.${i}`);
-        assert.deepEqual(all[i].chain, { family: "audit/server_audit.log", index: i });
+        assert.deepEqual(ofKind(all[i], "chain-member").chain, { family: "audit/server_audit.log", index: i });
       }
       // The family is known: a member is a chain member even when the active file is not listed.
       assert.equal(kindOf([file("audit/server_audit.log.4")], "audit/server_audit.log.4"), "chain-member");
@@ -158,10 +156,10 @@ describe("planning/log-file-names", () => {
       const listing = [file("log/ERROR"), file("log/ERROR.1"), file("log/ERROR.6"), file("log/SQLAGENT.OUT"), file("log/SQLAGENT.1")];
       assert.equal(kindOf(listing, "log/ERROR"), "active");
       assert.equal(kindOf(listing, "log/SQLAGENT.OUT"), "active");
-      assert.deepEqual(classifyOneIn(listing, "log/ERROR.1").chain, { family: "log/ERROR", index: 1 });
-      assert.deepEqual(classifyOneIn(listing, "log/ERROR.6").chain, { family: "log/ERROR", index: 6 });
+      assert.deepEqual(ofKind(classifyOneIn(listing, "log/ERROR.1"), "chain-member").chain, { family: "log/ERROR", index: 1 });
+      assert.deepEqual(ofKind(classifyOneIn(listing, "log/ERROR.6"), "chain-member").chain, { family: "log/ERROR", index: 6 });
       assert.equal(kindOf(listing, "log/SQLAGENT.1"), "chain-member");
-      assert.deepEqual(classifyOneIn(listing, "log/SQLAGENT.1").chain, { family: "log/SQLAGENT", index: 1 });
+      assert.deepEqual(ofKind(classifyOneIn(listing, "log/SQLAGENT.1"), "chain-member").chain, { family: "log/SQLAGENT", index: 1 });
       // Known families are chain members without the active file listed.
       assert.equal(kindOf([file("log/SQLAGENT.2")], "log/SQLAGENT.2"), "chain-member");
       assert.equal(kindOf([file("log/ERROR.2")], "log/ERROR.2"), "chain-member");
@@ -175,7 +173,7 @@ describe("planning/log-file-names", () => {
       const both = [file("foo"), file("foo.1")];
       assert.equal(kindOf(both, "foo"), "active");
       assert.equal(kindOf(both, "foo.1"), "chain-member");
-      assert.deepEqual(classifyOneIn(both, "foo.1").chain, { family: "foo", index: 1 });
+      assert.deepEqual(ofKind(classifyOneIn(both, "foo.1"), "chain-member").chain, { family: "foo", index: 1 });
     });
 
     it("invalid dates and times are not dated", () => {

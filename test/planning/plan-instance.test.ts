@@ -473,10 +473,11 @@ describe("planning/plan-instance", () => {
             const f = all[i];
             const t = targets.get(f);
             if (!t || "error" in t || f.file.size === 0 || !isClosed(f, all, rule)) return;
-            if (f.dated?.compressed && plain.has(f.dated.logicalName)) return; // twin
+            const dated = f.kind === "dated" ? f.dated : undefined;
+            if (dated?.compressed && plain.has(dated.logicalName)) return; // twin
             const e = s.manifest.entries[t.identity];
             const archivedAsListed = e !== undefined && !e.partial && e.lastWritten === f.file.lastWritten && e.size === f.file.size;
-            const compressedSinceArchived = e !== undefined && !e.partial && f.dated?.compressed === true && e.file !== f.file.name && f.file.lastWritten <= e.lastWritten;
+            const compressedSinceArchived = e !== undefined && !e.partial && dated?.compressed === true && e.file !== f.file.name && f.file.lastWritten <= e.lastWritten;
             if (archivedAsListed || compressedSinceArchived) {
               assert.equal(a.action, "skip", f.file.name);
               return;
