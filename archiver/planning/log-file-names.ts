@@ -142,12 +142,20 @@ function classifyOne(file: ListedFile, names: Set<string>, rotatedFrom: Set<stri
     const [family, index] = [numbered[1], Number(numbered[2])];
     const familyBase = baseName(family);
     if (HOURLY_SLOT_LOGS.includes(familyBase) && index <= 23) return { file, kind: "hourly-slot", slotHour: index };
-    const activeName = familyBase === "SQLAGENT" ? `${family}.OUT` : family;
-    if (KNOWN_CHAINS.includes(familyBase) || names.has(activeName)) {
+    // A known family is a chain without its active file listed; any other family only beside a file of its own name.
+    if (KNOWN_CHAINS.includes(familyBase) || names.has(family)) {
       return { file, kind: "chain-member", chain: { family, index } };
     }
   }
   return { file, kind: "single" };
+}
+
+/**
+ * Whether `f` is the active file that rotates into the members of `family`: the family's own name (`ERROR`,
+ * `server_audit.log`), or the family with `.OUT` (SQL Server's agent log `SQLAGENT.OUT` rotates to `SQLAGENT.1`).
+ */
+export function isChainActiveFile(f: ClassifiedFile, family: string): boolean {
+  return f.kind === "active" && (f.file.name === family || f.file.name === `${family}.OUT`);
 }
 
 /** The start of the hourly slot `<log>.<H>` last written at `lastWritten`: the latest H:00 not after it. */
@@ -221,10 +229,9 @@ export function isClosed(f: ClassifiedFile, all: readonly ClassifiedFile[], rule
  */
 function chainMemberSettled(f: ChainMemberFile, all: readonly ClassifiedFile[], now: number): boolean {
   const { family } = f.chain;
-  const activeNames = new Set([family, `${family}.OUT`]);
   // An empty active file written after the listing, in the same millisecond, could still tie.
   if (now <= f.file.lastWritten) return false;
   return !all.some(
-    (o) => o.kind === "active" && activeNames.has(o.file.name) && o.file.size > 0 && o.file.lastWritten <= f.file.lastWritten,
+    (o) => isChainActiveFile(o, family) && o.file.size > 0 && o.file.lastWritten <= f.file.lastWritten,
   );
 }

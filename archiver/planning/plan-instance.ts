@@ -3,7 +3,7 @@
  * Pure: no I/O, no SDK, no clock of its own.
  */
 import { archiveTargets, type ArchiveTarget } from "./archive-keys";
-import { baseName, classifyListing, isClosed, type ClassifiedFile, type FileKind, type ListedFile } from "./log-file-names";
+import { baseName, classifyListing, isChainActiveFile, isClosed, type ClassifiedFile, type FileKind, type ListedFile } from "./log-file-names";
 import type { Manifest, ManifestEntry } from "./manifest";
 
 export interface PlanInput {
@@ -108,7 +108,7 @@ function mustStayListed(f: ClassifiedFile, all: readonly ClassifiedFile[]): { co
   if (f.kind !== "chain-member") return { contains: f.file.name, files: [f.file] };
   const { family } = f.chain;
   const inFamily = (o: ClassifiedFile) =>
-    (o.kind === "chain-member" && o.chain.family === family) || (o.kind === "active" && (o.file.name === family || o.file.name === `${family}.OUT`));
+    (o.kind === "chain-member" && o.chain.family === family) || isChainActiveFile(o, family);
   return { contains: baseName(family), files: all.filter(inFamily).map((o) => o.file) };
 }
 

@@ -4,6 +4,7 @@ import {
   baseName,
   chainRanks,
   classifyListing,
+  isChainActiveFile,
   isClosed,
   parseDatedName,
   slotPeriodStart,
@@ -163,6 +164,16 @@ describe("planning/log-file-names", () => {
       // Known families are chain members without the active file listed.
       assert.equal(kindOf([file("log/SQLAGENT.2")], "log/SQLAGENT.2"), "chain-member");
       assert.equal(kindOf([file("log/ERROR.2")], "log/ERROR.2"), "chain-member");
+    });
+
+    it("a chain's active file is the family's own name or, for SQL Server's agent log, the family with .OUT", () => {
+      const listing = [file("log/ERROR"), file("log/ERROR.1"), file("log/SQLAGENT.OUT"), file("log/SQLAGENT.1"), file("foo"), file("foo.1")];
+      const c = (name: string) => classifyOneIn(listing, name);
+      assert.equal(isChainActiveFile(c("log/ERROR"), "log/ERROR"), true);
+      assert.equal(isChainActiveFile(c("log/SQLAGENT.OUT"), "log/SQLAGENT"), true);
+      assert.equal(isChainActiveFile(c("foo"), "foo"), true);
+      assert.equal(isChainActiveFile(c("log/SQLAGENT.OUT"), "log/ERROR"), false);
+      assert.equal(isChainActiveFile(c("log/ERROR.1"), "log/ERROR"), false, "a member is not the active file");
     });
 
     it("unknown names are singles; `foo.1` is a chain member only when `foo` is listed (and then `foo` is active)", () => {
