@@ -42,7 +42,7 @@ export function makeWritesDurable(store: WritableStore): void {
   };
 }
 
-/** Writes `content` beside `target` and renames it over `target` once every byte is on disk. */
+/** Writes `content` beside `target`, and renames it over `target` once the write stream has finished. */
 async function replaceFile(target: string, content: NodeJS.ReadableStream | Buffer): Promise<{ size: number; md5: string }> {
   const temporary = `${target}.${randomUUID()}.writing`;
   const md5 = createHash("md5");
