@@ -99,15 +99,15 @@ function targetOf(f: ClassifiedFile, rank: number): Target | undefined {
     case "staging":
       return undefined;
     case "dated":
-      return { identity: `dated:${f.dated!.logicalName}`, logName: f.dated!.logicalName, period: f.dated!.periodStart };
+      return { identity: `dated:${f.dated.logicalName}`, logName: f.dated.logicalName, period: f.dated.periodStart };
     case "hourly-slot": {
-      const period = slotPeriodStart(f.slotHour!, lastWritten);
+      const period = slotPeriodStart(f.slotHour, lastWritten);
       return { identity: `slot:${name}@${period}`, logName: name, period };
     }
     case "chain-member": {
       // An empty member takes no rank (see chainRanks) and is never archived: it gets no target at all.
       if (f.file.size === 0) return undefined;
-      const { family } = f.chain!;
+      const { family } = f.chain;
       const suffix = rank > 0 ? `-${rank}` : "";
       return {
         identity: `chain:${family}@${lastWritten}#${rank}`,

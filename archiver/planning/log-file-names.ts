@@ -40,15 +40,33 @@ export interface DatedName {
   sequence: number;
 }
 
-export interface ClassifiedFile {
+export interface DatedFile {
   file: ListedFile;
-  kind: FileKind;
-  dated?: DatedName;
-  /** hourly-slot: the UTC hour in the name. */
-  slotHour?: number;
-  /** chain-member: the family (name without `.N`) and N. */
-  chain?: { family: string; index: number };
+  kind: "dated";
+  dated: DatedName;
 }
+
+export interface HourlySlotFile {
+  file: ListedFile;
+  kind: "hourly-slot";
+  /** The UTC hour in the name. */
+  slotHour: number;
+}
+
+export interface ChainMemberFile {
+  file: ListedFile;
+  kind: "chain-member";
+  /** The family (name without `.N`) and N. */
+  chain: { family: string; index: number };
+}
+
+/** The kinds whose name says nothing more. */
+export interface OtherFile {
+  file: ListedFile;
+  kind: "active" | "staging" | "single";
+}
+
+export type ClassifiedFile = DatedFile | HourlySlotFile | ChainMemberFile | OtherFile;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -124,12 +142,20 @@ function classifyOne(file: ListedFile, names: Set<string>, rotatedFrom: Set<stri
     const [family, index] = [numbered[1], Number(numbered[2])];
     const familyBase = baseName(family);
     if (HOURLY_SLOT_LOGS.includes(familyBase) && index <= 23) return { file, kind: "hourly-slot", slotHour: index };
-    const activeName = familyBase === "SQLAGENT" ? `${family}.OUT` : family;
-    if (KNOWN_CHAINS.includes(familyBase) || names.has(activeName)) {
+    // A known family is a chain without its active file listed; any other family only beside a file of its own name.
+    if (KNOWN_CHAINS.includes(familyBase) || names.has(family)) {
       return { file, kind: "chain-member", chain: { family, index } };
     }
   }
   return { file, kind: "single" };
+}
+
+/**
+ * Whether `f` is the active file that rotates into the members of `family`: the family's own name (`ERROR`,
+ * `server_audit.log`), or the family with `.OUT` (SQL Server's agent log `SQLAGENT.OUT` rotates to `SQLAGENT.1`).
+ */
+export function isChainActiveFile(f: ClassifiedFile, family: string): boolean {
+  return f.kind === "active" && (f.file.name === family || f.file.name === `${family}.OUT`);
 }
 
 /** The start of the hourly slot `<log>.<H>` last written at `lastWritten`: the latest H:00 not after it. */
@@ -146,15 +172,15 @@ export function slotPeriodStart(slotHour: number, lastWritten: number): number {
  * of them leave the chain first, so counting from the newest keeps each member's rank stable across runs.
  */
 export function chainRanks(files: readonly ClassifiedFile[]): Map<ClassifiedFile, number> {
-  const groups = new Map<string, ClassifiedFile[]>();
+  const groups = new Map<string, ChainMemberFile[]>();
   for (const f of files) {
-    if (f.kind !== "chain-member" || !f.chain || f.file.size === 0) continue;
+    if (f.kind !== "chain-member" || f.file.size === 0) continue;
     const k = `${f.chain.family}\u0000${f.file.lastWritten}`;
     groups.set(k, [...(groups.get(k) ?? []), f]);
   }
   const ranks = new Map<ClassifiedFile, number>();
   for (const group of groups.values()) {
-    group.sort((a, b) => a.chain!.index - b.chain!.index);
+    group.sort((a, b) => a.chain.index - b.chain.index);
     group.forEach((f, i) => ranks.set(f, i));
   }
   return ranks;
@@ -182,13 +208,13 @@ export function isClosed(f: ClassifiedFile, all: readonly ClassifiedFile[], rule
     case "single":
       return rule.now - f.file.lastWritten >= rule.quietMs;
     case "dated": {
-      const d = f.dated!;
+      const d = f.dated;
       const supersededBy = (o: ClassifiedFile) =>
         o.kind === "dated" &&
-        o.dated!.logicalName !== d.logicalName &&
-        ((o.dated!.writer === d.writer &&
-          (o.dated!.periodStart > d.periodStart || (o.dated!.periodStart === d.periodStart && o.dated!.sequence > d.sequence))) ||
-          (o.dated!.rotationGroup === d.rotationGroup && o.dated!.periodStart >= d.periodEnd));
+        o.dated.logicalName !== d.logicalName &&
+        ((o.dated.writer === d.writer &&
+          (o.dated.periodStart > d.periodStart || (o.dated.periodStart === d.periodStart && o.dated.sequence > d.sequence))) ||
+          (o.dated.rotationGroup === d.rotationGroup && o.dated.periodStart >= d.periodEnd));
       if (all.some(supersededBy)) return true;
       return rule.now >= d.periodEnd + rule.graceMs && rule.now - f.file.lastWritten >= rule.graceMs;
     }
@@ -201,12 +227,11 @@ export function isClosed(f: ClassifiedFile, all: readonly ClassifiedFile[], rule
  * LastWritten at the newest end, shifting the ranks that tell tied members apart. Empty files never
  * count: they are not archived, take no rank, and an empty active file that rotates adds only an empty member.
  */
-function chainMemberSettled(f: ClassifiedFile, all: readonly ClassifiedFile[], now: number): boolean {
-  const { family } = f.chain!;
-  const activeNames = new Set([family, `${family}.OUT`]);
+function chainMemberSettled(f: ChainMemberFile, all: readonly ClassifiedFile[], now: number): boolean {
+  const { family } = f.chain;
   // An empty active file written after the listing, in the same millisecond, could still tie.
   if (now <= f.file.lastWritten) return false;
   return !all.some(
-    (o) => o.kind === "active" && activeNames.has(o.file.name) && o.file.size > 0 && o.file.lastWritten <= f.file.lastWritten,
+    (o) => isChainActiveFile(o, family) && o.file.size > 0 && o.file.lastWritten <= f.file.lastWritten,
   );
 }

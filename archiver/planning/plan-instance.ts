@@ -3,7 +3,7 @@
  * Pure: no I/O, no SDK, no clock of its own.
  */
 import { archiveTargets, type ArchiveTarget } from "./archive-keys";
-import { baseName, classifyListing, isClosed, type ClassifiedFile, type FileKind, type ListedFile } from "./log-file-names";
+import { baseName, classifyListing, isChainActiveFile, isClosed, type ClassifiedFile, type FileKind, type ListedFile } from "./log-file-names";
 import type { Manifest, ManifestEntry } from "./manifest";
 
 export interface PlanInput {
@@ -106,9 +106,9 @@ export function planInstance(input: PlanInput): InstancePlan {
 
 function mustStayListed(f: ClassifiedFile, all: readonly ClassifiedFile[]): { contains: string; files: ListedFile[] } {
   if (f.kind !== "chain-member") return { contains: f.file.name, files: [f.file] };
-  const { family } = f.chain!;
+  const { family } = f.chain;
   const inFamily = (o: ClassifiedFile) =>
-    (o.kind === "chain-member" && o.chain!.family === family) || (o.kind === "active" && (o.file.name === family || o.file.name === `${family}.OUT`));
+    (o.kind === "chain-member" && o.chain.family === family) || isChainActiveFile(o, family);
   return { contains: baseName(family), files: all.filter(inFamily).map((o) => o.file) };
 }
 
@@ -132,7 +132,7 @@ function decide(
   if (file.size === 0) return skip(f, "empty", target.key);
 
   if (!closed) {
-    const refreshable = input.activeRefreshMs > 0 && f.kind === "dated" && !f.dated!.compressed;
+    const refreshable = input.activeRefreshMs > 0 && f.kind === "dated" && !f.dated.compressed;
     if (!refreshable) {
       const reason = f.kind === "chain-member" ? "rotated: archived once a newer file of its chain is written" : "active: archived once closed";
       return skip(f, reason, target.key);
@@ -145,7 +145,7 @@ function decide(
     if (unchanged) return skip(f, "already archived", target.key);
     // A dated file RDS compressed after it was archived: same content, new size. A later LastWritten
     // means it grew before it was compressed, so it is copied again.
-    const compressedCopy = f.kind === "dated" && f.dated!.compressed && entry.file !== file.name;
+    const compressedCopy = f.kind === "dated" && f.dated.compressed && entry.file !== file.name;
     if (compressedCopy && file.lastWritten <= entry.lastWritten) return skip(f, "already archived (before RDS compressed it)", target.key);
   }
   return copy(entry ? "changed" : "new", true);
@@ -157,8 +157,8 @@ function skip(f: ClassifiedFile, reason: string, key?: string): SkipAction {
 
 /** `.gz` files whose uncompressed original is listed too: the original is the one to copy. */
 function uncompressedTwins(files: readonly ClassifiedFile[]): Set<ClassifiedFile> {
-  const plain = new Set(files.filter((f) => f.kind === "dated" && !f.dated!.compressed).map((f) => f.file.name));
-  return new Set(files.filter((f) => f.kind === "dated" && f.dated!.compressed && plain.has(f.dated!.logicalName)));
+  const plain = new Set(files.filter((f) => f.kind === "dated" && !f.dated.compressed).map((f) => f.file.name));
+  return new Set(files.filter((f) => f.kind === "dated" && f.dated.compressed && plain.has(f.dated.logicalName)));
 }
 
 /** Two different files must never be written to one key; if the layout ever maps them so, neither is copied. */

@@ -313,6 +313,22 @@ describe("sync engine against the fake RDS and s3rver", function () {
     await assertCopyRefusesReplacedSource(h, isCopyObject);
   });
 
+  it("a download cut after an upload part was sent aborts that multipart upload; the retry stores the file whole", async () => {
+    const big = randomBytes(36 * 1024 * 1024); // incompressible: the half sent before the cut fills more than one 8 MiB part
+    h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: T0, content: big });
+    h.rds.injectFault({ on: "download", kind: "reset-mid-body", file: "trace/big.trc" });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, gzipLevel: 1 });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    const uploads = h.s3.requests.filter((r) => r.path.includes("big.trc"));
+    const uploadIds = (method: string) => uploads.filter((r) => r.method === method && r.query.includes("uploadId=")).map((r) => /uploadId=([^&]+)/.exec(r.query)![1]);
+    const [aborted] = uploadIds("DELETE");
+    assert.equal(uploadIds("DELETE").length, 1, "one AbortMultipartUpload");
+    assert.ok(uploadIds("PUT").some((id) => id === aborted), "the aborted upload had sent a part");
+    assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+    const [object] = (await h.s3.listAll(BUCKET)).filter((o) => !o.key.startsWith("_state/"));
+    assert.equal(object.metadata.sha256, sha(big));
+  });
+
   it("keeps unsafe file names inside their own key segment and rejects unmappable ones", async () => {
     const names = ["trace/../../etc/passwd", "trace/a b ü 🚀.trc", "/leading", "trace/"];
     for (const name of names) h.rds.putFile("db1", { name, lastWritten: T0, content: Buffer.from(`${name}\n`) });
@@ -325,6 +341,42 @@ describe("sync engine against the fake RDS and s3rver", function () {
       "db1/trace/2024/10/01/00/db1/a%20b%20%C3%BC%20%F0%9F%9A%80.trc.gz",
     ]);
     for (const key of keys) assert.equal(key.split("/").length, 8);
+  });
+
+  describe("a single file whose new version lands under a key in a later hour", () => {
+    const [oldKey, newKey] = ["db1/trace/2024/10/01/00/db1/a.trc.gz", "db1/trace/2024/10/01/01/db1/a.trc.gz"];
+    const first = lines("first version", 50);
+
+    async function archiveThenChange(next: string) {
+      h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0 + 10, content: Buffer.from(first) });
+      await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+      assert.deepEqual([...(await archived(h)).keys()], [oldKey]);
+      h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0 + HOUR + 10, content: Buffer.from(next) });
+      const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR });
+      assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+      return report.instances[0].copied;
+    }
+
+    it("keeps the old object when the file was rewritten, and says so", async () => {
+      const rewritten = lines("rewritten", 60);
+      const copied = await archiveThenChange(rewritten);
+      const objects = await archived(h);
+      assert.deepEqual([...objects.keys()].sort(), [oldKey, newKey]);
+      assert.equal(objects.get(oldKey)?.text, first);
+      assert.equal(objects.get(newKey)?.text, rewritten);
+      assert.deepEqual(copied.map((c) => [c.file, c.key, c.reason]), [
+        ["trace/a.trc", newKey, `changed; kept ${oldKey}: the file was rewritten, not appended to`],
+      ]);
+    });
+
+    it("deletes the old object when the new content starts with the old", async () => {
+      const appended = first + lines("appended", 10);
+      const copied = await archiveThenChange(appended);
+      const objects = await archived(h);
+      assert.deepEqual([...objects.keys()], [newKey]);
+      assert.equal(objects.get(newKey)?.text, appended);
+      assert.deepEqual(copied.map((c) => c.reason), ["changed"]);
+    });
   });
 
   it("a dry run plans and writes nothing", async () => {

@@ -3,7 +3,13 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 import { childEnv } from "./env";
 import { FakeRds } from "./fake-rds";
 import { LocalS3 } from "./local-s3";
@@ -82,6 +88,28 @@ describe("LocalS3", () => {
     assert.deepEqual(s3.requests, [{ method: "GET", path: "/archive/no%20such/key", query: "x-id=GetObject", status: 404 }]);
   });
 
+  // s3rver alone answered a PUT before its file was written: a manifest read right after came back empty.
+  it("a GET right after a PUT or a multipart upload returns the whole object, however slowly the disk writes", async () => {
+    const restore = slowFileWrites(20);
+    try {
+      const body = "x".repeat(200_000);
+      await s3.client().send(new PutObjectCommand({ Bucket: "archive", Key: "_state/g/db.json", Body: body }));
+      const read = await s3.getText("archive", "_state/g/db.json");
+      assert.ok(read === body, `read ${read.length} of ${body.length} bytes`);
+      // one part: the last part of an upload may be small
+      const part = Buffer.alloc(200_000, "p");
+      const { UploadId } = await s3.client().send(new CreateMultipartUploadCommand({ Bucket: "archive", Key: "big.gz" }));
+      const { ETag } = await s3.client().send(new UploadPartCommand({ Bucket: "archive", Key: "big.gz", UploadId, PartNumber: 1, Body: part }));
+      await s3.client().send(
+        new CompleteMultipartUploadCommand({ Bucket: "archive", Key: "big.gz", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] } }),
+      );
+      const assembled = await s3.getBytes("archive", "big.gz");
+      assert.ok(assembled.equals(part), `read ${assembled.length} of ${part.length} bytes`);
+    } finally {
+      restore();
+    }
+  });
+
   it("stop() removes its directory", async () => {
     const other = await LocalS3.start();
     await other.createBucket("tmp-bucket");
@@ -91,6 +119,22 @@ describe("LocalS3", () => {
     await assert.rejects(fs.stat(other.directory), { code: "ENOENT" });
   });
 });
+
+/** Delays every chunk written through a file write stream (s3rver's fs-extra's and node:fs's), as a busy disk would. */
+function slowFileWrites(delayMs: number): () => void {
+  type CreateWriteStream = typeof import("node:fs").createWriteStream;
+  const modules: { createWriteStream: CreateWriteStream }[] = [require("node:fs"), require("fs-extra")];
+  const originals = modules.map((m) => m.createWriteStream);
+  modules.forEach((m, i) => {
+    m.createWriteStream = ((...args: Parameters<CreateWriteStream>) => {
+      const stream = originals[i](...args);
+      const write = stream._write.bind(stream);
+      stream._write = (chunk, encoding, done) => void setTimeout(() => write(chunk, encoding, done), delayMs);
+      return stream;
+    }) as CreateWriteStream;
+  });
+  return () => modules.forEach((m, i) => (m.createWriteStream = originals[i]));
+}
 
 describe("childEnv", () => {
   it("lets a child process reach both fakes with one credential set from the environment", async () => {

@@ -105,6 +105,29 @@ describe("planning/archive-keys", () => {
       assert.deepEqual(splitLogName("error/"), { logType: "error", rest: "" });
     });
 
+    it("a name with a leading slash has no logtype, and keeps every slash in its rest", () => {
+      assert.deepEqual(splitLogName("/error/postgresql.log.2024-10-01-12"), { logType: null, rest: "/error/postgresql.log.2024-10-01-12" });
+      assert.deepEqual(splitLogName("/a/b"), { logType: null, rest: "/a/b" });
+      assert.deepEqual(splitLogName("//x"), { logType: null, rest: "//x" });
+      assert.deepEqual(splitLogName("/"), { logType: null, rest: "/" });
+    });
+
+    it("property: the logtype is absent or a non-empty name without '/', and logtype + '/' + rest is the name", () => {
+      fc.assert(
+        fc.property(fc.oneof(anyString, anyString.map((s) => `/${s}`)), (name) => {
+          const { logType, rest } = splitLogName(name);
+          if (logType === null) {
+            assert.equal(rest, name);
+            assert.ok(name.startsWith("/") || !name.includes("/"), `${JSON.stringify(name)} has a folder`);
+          } else {
+            assert.ok(logType !== "" && !logType.includes("/"), JSON.stringify(logType));
+            assert.equal(`${logType}/${rest}`, name);
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
+
     it("compactStamp is sortable and keeps milliseconds", () => {
       assert.equal(compactStamp(at("2024-10-01T12:34:56.789")), "20241001T123456789Z");
       assert.equal(compactStamp(at("2024-10-01T00:00:00.000")), "20241001T000000000Z");
@@ -150,6 +173,38 @@ describe("planning/archive-keys", () => {
       assert.equal(k("log/ERROR.1"), "my-cluster/log/2024/10/01/08/db-1/ERROR.20241001T080000001Z.gz");
       assert.equal(k("trace/alert_ORCL.log"), "my-cluster/trace/2024/10/01/05/db-1/alert_ORCL.log.gz");
       assert.equal(k("ERROR.log.x"), `my-cluster/${ROOT_LOGTYPE}/2024/10/01/05/db-1/ERROR.log.x.gz`);
+    });
+
+    it("a leading slash stays in the file segment under the root logtype, so `/x` and `x` get different keys", () => {
+      const lw = at("2024-10-01T05:10");
+      const listing = [
+        file("/leading", lw),
+        file("leading", lw),
+        file("/error/postgresql.log.2024-10-01-12", at("2024-10-01T13:00")),
+        file("error/postgresql.log.2024-10-01-12", at("2024-10-01T13:00")),
+      ];
+      const k = (n: string) => keyOf(listing, n, "my-cluster", "db-1");
+      assert.equal(k("/leading"), `my-cluster/${ROOT_LOGTYPE}/2024/10/01/05/db-1/%2Fleading.gz`);
+      assert.equal(k("leading"), `my-cluster/${ROOT_LOGTYPE}/2024/10/01/05/db-1/leading.gz`);
+      assert.equal(k("/error/postgresql.log.2024-10-01-12"), `my-cluster/${ROOT_LOGTYPE}/2024/10/01/12/db-1/%2Ferror%2Fpostgresql.log.2024-10-01-12.gz`);
+      assert.equal(k("error/postgresql.log.2024-10-01-12"), "my-cluster/error/2024/10/01/12/db-1/postgresql.log.2024-10-01-12.gz");
+    });
+
+    it("property: a key names the file it holds: its logtype and file segments decode back to the log name", () => {
+      const logNameOf = (key: string) => {
+        const segments = key.split("/");
+        const fileName = decodeSegment(segments[7].slice(0, -".gz".length));
+        return segments[1] === ROOT_LOGTYPE ? fileName : `${decodeSegment(segments[1])}/${fileName}`;
+      };
+      fc.assert(
+        fc.property(fc.oneof(anyString, anyString.map((s) => `/${s}`)), fc.integer({ min: T0, max: T0 + DAY }), (name, period) => {
+          fc.pre(splitLogName(name).rest !== "");
+          const key = buildKey("g", "i", name, period);
+          assert.match(key, KEY_SHAPE);
+          assert.equal(logNameOf(key), name);
+        }),
+        { numRuns: 500 },
+      );
     });
 
     it("identities: dated by logical name, slots by name + period, chain by family + LastWritten + rank, singles by name", () => {
@@ -277,7 +332,7 @@ describe("planning/archive-keys", () => {
           const ids = new Map<string, string>();
           for (const [f, t] of archiveTargets("g", "i", classifyListing(listing))) {
             if ("error" in t) continue;
-            const logical = f.dated ? f.dated.logicalName : f.file.name;
+            const logical = f.kind === "dated" ? f.dated.logicalName : f.file.name;
             // A dated file and its .gz twin are one content: they share identity and key, nothing else may.
             if (keys.has(t.key)) assert.equal(keys.get(t.key), logical, `key ${t.key}`);
             if (ids.has(t.identity)) assert.equal(ids.get(t.identity), logical, `identity ${t.identity}`);

@@ -2,9 +2,10 @@
  * Shared fixtures for the planning tests: timestamps, listing builders, arbitraries, and the engine's way of
  * recording a copy in the manifest.
  */
+import assert from "node:assert/strict";
 import fc from "fast-check";
 import { archiveTargets, type KeyResult } from "../../archiver/planning/archive-keys";
-import { classifyListing, type ClassifiedFile, type ListedFile } from "../../archiver/planning/log-file-names";
+import { classifyListing, type ClassifiedFile, type FileKind, type ListedFile } from "../../archiver/planning/log-file-names";
 import type { Manifest, ManifestEntry } from "../../archiver/planning/manifest";
 import type { CopyAction, InstancePlan } from "../../archiver/planning/plan-instance";
 
@@ -30,6 +31,12 @@ export function classifyOneIn(listing: readonly ListedFile[], name: string): Cla
   const found = classifyListing(listing).find((c) => c.file.name === name);
   if (!found) throw new Error(`${name} not in listing`);
   return found;
+}
+
+/** Asserts the file's kind and narrows it, for reading the fields of that kind. */
+export function ofKind<K extends FileKind>(c: ClassifiedFile, kind: K): Extract<ClassifiedFile, { kind: K }> {
+  assert.equal(c.kind, kind, c.file.name);
+  return c as Extract<ClassifiedFile, { kind: K }>;
 }
 
 /** archiveTargets for a listing, by file name. */

@@ -4,13 +4,14 @@ import {
   baseName,
   chainRanks,
   classifyListing,
+  isChainActiveFile,
   isClosed,
   parseDatedName,
   slotPeriodStart,
   type ClassifiedFile,
   type ListedFile,
 } from "../../archiver/planning/log-file-names";
-import { DAY, HOUR, MINUTE, T0, at, classifyOneIn, file } from "./helpers";
+import { DAY, HOUR, MINUTE, T0, at, classifyOneIn, file, ofKind } from "./helpers";
 
 const GRACE = 5 * MINUTE;
 const QUIET = HOUR;
@@ -32,6 +33,8 @@ describe("planning/log-file-names", () => {
       assert.equal(baseName("a/b/c"), "c");
       assert.equal(baseName("ERROR"), "ERROR");
       assert.equal(baseName("error/"), "");
+      assert.equal(baseName("/mysql-error.log"), "mysql-error.log");
+      assert.equal(baseName("/"), "");
     });
   });
 
@@ -41,9 +44,8 @@ describe("planning/log-file-names", () => {
       const all = classifyListing(listing);
       assert.equal(all[0].kind, "active");
       for (let h = 0; h < 24; h++) {
-        assert.equal(all[h + 1].kind, "hourly-slot", `.${h}`);
-        assert.equal(all[h + 1].slotHour, h);
-        assert.equal(all[h + 1].dated, undefined);
+        assert.equal(ofKind(all[h + 1], "hourly-slot").slotHour, h);
+        assert.equal("dated" in all[h + 1], false);
       }
     });
 
@@ -52,7 +54,7 @@ describe("planning/log-file-names", () => {
         const c = classifyOneIn([file(name)], name);
         assert.equal(c.kind, "hourly-slot", name);
       }
-      assert.equal(classifyOneIn([file("general/mysql-general.log.23")], "general/mysql-general.log.23").slotHour, 23);
+      assert.equal(ofKind(classifyOneIn([file("general/mysql-general.log.23")], "general/mysql-general.log.23"), "hourly-slot").slotHour, 23);
     });
 
     it("MySQL new style `.YYYY-MM-DD.HH` is dated with the stamp's hour", () => {
@@ -85,8 +87,7 @@ describe("planning/log-file-names", () => {
       const all = classifyListing(listing);
       assert.equal(all[0].kind, "active");
       for (let i = 1; i <= 9; i++) {
-        assert.equal(all[i].kind, "chain-member", `.${i}`);
-        assert.deepEqual(all[i].chain, { family: "audit/server_audit.log", index: i });
+        assert.deepEqual(ofKind(all[i], "chain-member").chain, { family: "audit/server_audit.log", index: i });
       }
       // The family is known: a member is a chain member even when the active file is not listed.
       assert.equal(kindOf([file("audit/server_audit.log.4")], "audit/server_audit.log.4"), "chain-member");
@@ -156,13 +157,23 @@ describe("planning/log-file-names", () => {
       const listing = [file("log/ERROR"), file("log/ERROR.1"), file("log/ERROR.6"), file("log/SQLAGENT.OUT"), file("log/SQLAGENT.1")];
       assert.equal(kindOf(listing, "log/ERROR"), "active");
       assert.equal(kindOf(listing, "log/SQLAGENT.OUT"), "active");
-      assert.deepEqual(classifyOneIn(listing, "log/ERROR.1").chain, { family: "log/ERROR", index: 1 });
-      assert.deepEqual(classifyOneIn(listing, "log/ERROR.6").chain, { family: "log/ERROR", index: 6 });
+      assert.deepEqual(ofKind(classifyOneIn(listing, "log/ERROR.1"), "chain-member").chain, { family: "log/ERROR", index: 1 });
+      assert.deepEqual(ofKind(classifyOneIn(listing, "log/ERROR.6"), "chain-member").chain, { family: "log/ERROR", index: 6 });
       assert.equal(kindOf(listing, "log/SQLAGENT.1"), "chain-member");
-      assert.deepEqual(classifyOneIn(listing, "log/SQLAGENT.1").chain, { family: "log/SQLAGENT", index: 1 });
+      assert.deepEqual(ofKind(classifyOneIn(listing, "log/SQLAGENT.1"), "chain-member").chain, { family: "log/SQLAGENT", index: 1 });
       // Known families are chain members without the active file listed.
       assert.equal(kindOf([file("log/SQLAGENT.2")], "log/SQLAGENT.2"), "chain-member");
       assert.equal(kindOf([file("log/ERROR.2")], "log/ERROR.2"), "chain-member");
+    });
+
+    it("a chain's active file is the family's own name or, for SQL Server's agent log, the family with .OUT", () => {
+      const listing = [file("log/ERROR"), file("log/ERROR.1"), file("log/SQLAGENT.OUT"), file("log/SQLAGENT.1"), file("foo"), file("foo.1")];
+      const c = (name: string) => classifyOneIn(listing, name);
+      assert.equal(isChainActiveFile(c("log/ERROR"), "log/ERROR"), true);
+      assert.equal(isChainActiveFile(c("log/SQLAGENT.OUT"), "log/SQLAGENT"), true);
+      assert.equal(isChainActiveFile(c("foo"), "foo"), true);
+      assert.equal(isChainActiveFile(c("log/SQLAGENT.OUT"), "log/ERROR"), false);
+      assert.equal(isChainActiveFile(c("log/ERROR.1"), "log/ERROR"), false, "a member is not the active file");
     });
 
     it("unknown names are singles; `foo.1` is a chain member only when `foo` is listed (and then `foo` is active)", () => {
@@ -173,7 +184,7 @@ describe("planning/log-file-names", () => {
       const both = [file("foo"), file("foo.1")];
       assert.equal(kindOf(both, "foo"), "active");
       assert.equal(kindOf(both, "foo.1"), "chain-member");
-      assert.deepEqual(classifyOneIn(both, "foo.1").chain, { family: "foo", index: 1 });
+      assert.deepEqual(ofKind(classifyOneIn(both, "foo.1"), "chain-member").chain, { family: "foo", index: 1 });
     });
 
     it("invalid dates and times are not dated", () => {

@@ -211,6 +211,19 @@ describe("planning/plan-instance", () => {
       assert.ok(p.listedIdentities.has("single:trace/alert_ORCL.log"));
     });
 
+    it("a name with a leading slash is copied under its own key, beside the same name without it", () => {
+      const lw = at("2024-10-01T05:00");
+      const p = plan([file("/foo", lw), file("foo", lw), file("/error/postgresql.log.2024-10-01-03", lw)], { now: lw + DAY });
+      assert.deepEqual(
+        p.actions.map((a) => [a.action, a.file.name, a.action === "copy" ? a.key : ""]),
+        [
+          ["copy", "/foo", "db-1/_root/2024/10/01/05/db-1/%2Ffoo.gz"],
+          ["copy", "foo", "db-1/_root/2024/10/01/05/db-1/foo.gz"],
+          ["copy", "/error/postgresql.log.2024-10-01-03", "db-1/_root/2024/10/01/03/db-1/%2Ferror%2Fpostgresql.log.2024-10-01-03.gz"],
+        ],
+      );
+    });
+
     it("two files that map to one key are both rejected, never copied over each other", () => {
       // `foo` and `_root/foo` collide today (see archive-keys: the `_root` logtype); should the layout change,
       // they must get two keys and both be copied.
@@ -460,10 +473,11 @@ describe("planning/plan-instance", () => {
             const f = all[i];
             const t = targets.get(f);
             if (!t || "error" in t || f.file.size === 0 || !isClosed(f, all, rule)) return;
-            if (f.dated?.compressed && plain.has(f.dated.logicalName)) return; // twin
+            const dated = f.kind === "dated" ? f.dated : undefined;
+            if (dated?.compressed && plain.has(dated.logicalName)) return; // twin
             const e = s.manifest.entries[t.identity];
             const archivedAsListed = e !== undefined && !e.partial && e.lastWritten === f.file.lastWritten && e.size === f.file.size;
-            const compressedSinceArchived = e !== undefined && !e.partial && f.dated?.compressed === true && e.file !== f.file.name && f.file.lastWritten <= e.lastWritten;
+            const compressedSinceArchived = e !== undefined && !e.partial && dated?.compressed === true && e.file !== f.file.name && f.file.lastWritten <= e.lastWritten;
             if (archivedAsListed || compressedSinceArchived) {
               assert.equal(a.action, "skip", f.file.name);
               return;

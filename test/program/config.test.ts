@@ -105,6 +105,23 @@ describe("config", () => {
       rejects({ bucketName: "a".repeat(MAX_BUCKET_NAME_PART + 1) }, "bucketName", /exceed 63 characters in every region/);
     });
 
+    it("accepts a middle part of exactly the longest length that fits", () => {
+      assert.equal(parse({ ...base, bucketName: "a".repeat(MAX_BUCKET_NAME_PART) }).bucketName.length, MAX_BUCKET_NAME_PART);
+    });
+
+    it("a full name of exactly 64 characters gets the length message, 63 passes", () => {
+      const name = "a".repeat(MAX_BUCKET_NAME_PART);
+      assert.equal(archiveBucketName("123456789012", name, "us-east-1").length, 63);
+      assert.throws(
+        () => archiveBucketName("123456789012", name, "eu-north-1"),
+        (err: Error) => {
+          assert.match(err.message, /rds-log-archiver:bucketName: the bucket name "123456789012-a+-eu-north-1" is 64 characters, S3 allows 63; shorten "a+" to at most 39 characters/);
+          assert.doesNotMatch(err.message, /not a valid S3 bucket name/);
+          return true;
+        },
+      );
+    });
+
     it("is <accountId>-<bucketName>-<region> once the account and region are known", () => {
       assert.equal(archiveBucketName("123456789012", "prod-rds-logs", "eu-west-1"), "123456789012-prod-rds-logs-eu-west-1");
     });
