@@ -76,6 +76,28 @@ export function validateSettings(s: SyncSettings, names: Record<keyof typeof ENV
   };
 }
 
+/**
+ * The environment from which settingsFromEnv reads `s` back: the Pulumi program sets a function's
+ * variables with it. A list item that contains a separator cannot be passed, and is refused by name.
+ */
+export function settingsToEnv(s: Omit<SyncSettings, "dryRun">): Record<string, string> {
+  return {
+    [ENV.bucket]: s.bucket,
+    [ENV.instances]: joinList(ENV.instances, s.instances),
+    [ENV.clusters]: joinList(ENV.clusters, s.clusters),
+    [ENV.include]: joinList(ENV.include, s.include),
+    [ENV.concurrency]: String(s.concurrency),
+    [ENV.activeRefreshMinutes]: String(s.activeRefreshMinutes),
+  };
+}
+
+function joinList(name: string, items: string[]): string {
+  for (const item of items) {
+    if (item === "" || /[\s,]/.test(item)) throw new SettingsError(name, `"${item}" cannot be passed in a comma-separated list`);
+  }
+  return items.join(",");
+}
+
 export function settingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
   return validateSettings(
     {
