@@ -1,11 +1,10 @@
 import { strict as assert } from "assert";
 import { createHash, randomBytes } from "crypto";
 import { gzipSync } from "zlib";
-import { runSync } from "../../archiver";
 import { createClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { DownloadError, openLogFileDownload } from "../../archiver/rds/download-log-file";
-import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
+import { BUCKET, HOUR, lines, RUNNERS, startHarness, T0, type Harness } from "./harness";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
@@ -18,10 +17,14 @@ async function archived(h: Harness): Promise<Map<string, { text: string; metadat
   return out;
 }
 
-describe("sync engine against the fake RDS and s3rver", function () {
+// Every case runs in-process and through the serialized sync function, except those that need a hook or a
+// client only the in-process engine offers.
+for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake RDS and s3rver`, function () {
+  this.timeout(runner === "serialized" ? 120_000 : 60_000);
+  const inProcessOnly = (runner === "in-process" ? it : () => undefined) as Mocha.TestFunction;
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness();
+    h = await startHarness({}, runner);
     h.rds.addInstance("db1");
   });
   afterEach(async () => h.stop());
@@ -216,7 +219,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     for (const key of keys) assert.equal(key.split("/").length, 8);
   });
 
-  it("a dry run plans and writes nothing", async () => {
+  inProcessOnly("a dry run plans and writes nothing", async () => {
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
     h.s3.resetRequests();
     const report = await h.sync({ instances: ["db1"], dryRun: true }, { now: () => T0 + 2 * HOUR });
@@ -225,9 +228,10 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
   });
 
-  it("signs downloads at the SDK's skew-corrected time when the local clock is off", async () => {
+  // Serialized, the host signs at real time under the test's virtual clock, with the SDK's skew sampling off.
+  inProcessOnly("signs downloads at the SDK's skew-corrected time when the local clock is off", async () => {
     await h.stop();
-    h = await startHarness({ now: () => Date.now() + 40 * 60_000, maxSkewMs: 15 * 60_000 });
+    h = await startHarness({ now: () => Date.now() + 40 * 60_000, maxSkewMs: 15 * 60_000 }, runner);
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
@@ -268,7 +272,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.deepEqual([...(await archived(h)).values()].map((o) => o.text).sort(), [a, b, c].sort());
   });
 
-  it("copies at most two files larger than an upload part at once, whatever the concurrency", async () => {
+  inProcessOnly("copies at most two files larger than an upload part at once, whatever the concurrency", async () => {
     const big = Buffer.from(lines("big", 400_000)); // ~10 MiB of log, more than one 8 MiB part
     assert.ok(big.length > 8 * 1024 * 1024);
     for (let i = 0; i < 4; i++) h.rds.putFile("db1", { name: `trace/big${i}.trc`, lastWritten: T0, content: big });
@@ -289,7 +293,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
 
   it("fails clearly when the bucket refuses access, and touches nothing", async () => {
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
-    const denied = await runSyncWith(h, { ...h.env, AWS_ACCESS_KEY_ID: "SOMEONE-ELSE" });
+    const denied = await h.sync({ instances: ["db1"], concurrency: 1 }, { env: { ...h.env, AWS_ACCESS_KEY_ID: "SOMEONE-ELSE" }, now: () => T0 + 2 * HOUR });
     assert.equal(denied.ok, false);
     assert.deepEqual(denied.errors.map((e) => [e.target, e.code]), [[BUCKET, "AccessDenied"]]);
     assert.match(denied.errors[0].message, /access to bucket archive-test is denied/);
@@ -297,7 +301,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.deepEqual(await h.s3.listAll(BUCKET), []);
   });
 
-  it("signs downloads with the session token of temporary credentials", async () => {
+  inProcessOnly("signs downloads with the session token of temporary credentials", async () => {
     h.rds.addCredentials({ accessKeyId: "ASIATEMP", secretAccessKey: "temp-secret", sessionToken: "token-123" });
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
     const env = { ...h.env, AWS_ACCESS_KEY_ID: "ASIATEMP", AWS_SECRET_ACCESS_KEY: "temp-secret" };
@@ -309,7 +313,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     await assert.rejects(openLogFileDownload(withoutToken, "db1", "trace/a.trc"), (err: DownloadError) => err.status === 403);
   });
 
-  it("starts an instance's largest copies first, so they get the whole invocation", async () => {
+  inProcessOnly("starts an instance's largest copies first, so they get the whole invocation", async () => {
     for (const [name, n] of [["trace/small.trc", 1], ["trace/large.trc", 5000], ["trace/medium.trc", 50]] as const) {
       h.rds.putFile("db1", { name, lastWritten: T0, content: Buffer.from(lines(name, n)) });
     }
@@ -318,11 +322,3 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.deepEqual(started, ["trace/large.trc", "trace/medium.trc", "trace/small.trc"]);
   });
 });
-
-function runSyncWith(h: Harness, env: NodeJS.ProcessEnv) {
-  return runSync(
-    { bucket: BUCKET, instances: ["db1"], clusters: [], include: [], concurrency: 1, activeRefreshMinutes: 0, dryRun: false },
-    { sdk: loadAwsSdk(), env, now: () => T0 + 2 * HOUR, retry: { baseDelayMs: 1, maxDelayMs: 5 } },
-  );
-}
-
