@@ -35,11 +35,18 @@ export function stageOf(env: NodeJS.ProcessEnv): string {
 
 export const DEFAULTS = { concurrency: 4, activeRefreshMinutes: 0 } as const;
 
-export class SettingsError extends Error {
-  constructor(readonly setting: string, message: string) {
-    super(`${setting}: ${message}`);
-    this.name = "SettingsError";
-  }
+export interface SettingsError extends Error {
+  name: "SettingsError";
+  setting: string;
+}
+
+// Errors here are plain Errors with fields, not subclasses: the serializer cannot carry `extends Error` (README).
+export function settingsError(setting: string, message: string): SettingsError {
+  return Object.assign(new Error(`${setting}: ${message}`), { name: "SettingsError" as const, setting });
+}
+
+export function isSettingsError(err: unknown): err is SettingsError {
+  return err instanceof Error && err.name === "SettingsError";
 }
 
 const INSTANCE_ID = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
@@ -53,19 +60,19 @@ export function splitList(value: string | undefined): string[] {
 export function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new SettingsError(name, `expected a whole number >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) throw settingsError(name, `expected a whole number >= ${min}, got "${raw}"`);
   return n;
 }
 
 /** Checks settings from any source; names the offending setting on error. */
 export function validateSettings(s: SyncSettings, names: Record<keyof typeof ENV, string>): SyncSettings {
-  if (!s.bucket) throw new SettingsError(names.bucket, "a bucket name is required");
+  if (!s.bucket) throw settingsError(names.bucket, "a bucket name is required");
   if (s.instances.length + s.clusters.length === 0) {
-    throw new SettingsError(`${names.instances}/${names.clusters}`, "name at least one instance or cluster");
+    throw settingsError(`${names.instances}/${names.clusters}`, "name at least one instance or cluster");
   }
   for (const [list, name] of [[s.instances, names.instances], [s.clusters, names.clusters]] as const) {
     for (const id of list) {
-      if (!INSTANCE_ID.test(id)) throw new SettingsError(name, `"${id}" is not a valid RDS identifier`);
+      if (!INSTANCE_ID.test(id)) throw settingsError(name, `"${id}" is not a valid RDS identifier`);
     }
   }
   return {
@@ -93,7 +100,7 @@ export function settingsToEnv(s: Omit<SyncSettings, "dryRun">): Record<string, s
 
 function joinList(name: string, items: string[]): string {
   for (const item of items) {
-    if (item === "" || /[\s,]/.test(item)) throw new SettingsError(name, `"${item}" cannot be passed in a comma-separated list`);
+    if (item === "" || /[\s,]/.test(item)) throw settingsError(name, `"${item}" cannot be passed in a comma-separated list`);
   }
   return items.join(",");
 }

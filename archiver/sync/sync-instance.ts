@@ -8,7 +8,7 @@ import type { FileOutcome, InstanceReport } from "../report";
 import { deleteObject, readManifest, writeManifest } from "../s3/archive-state";
 import { PART_SIZE } from "../s3/upload-archive-object";
 import type { SyncSettings } from "../settings";
-import { ChangedDuringCopy, copyLogFile } from "./copy-log-file";
+import { copyLogFile, isChangedDuringCopy } from "./copy-log-file";
 import type { Limiter } from "./limit";
 import { withRetry, type RetryPolicy } from "./retry";
 
@@ -117,7 +117,7 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
           await (large ? ctx.largeCopyLimit(copy) : copy());
           await saver.saveIfDue();
         } catch (err) {
-          if (err instanceof ChangedDuringCopy) return void changed.push(c);
+          if (isChangedDuringCopy(err)) return void changed.push(c);
           const reason = `${errorCode(err)}: ${errorMessage(err)}`;
           report.failed.push(outcome(c, reason));
           notArchived(report, c);

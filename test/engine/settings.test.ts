@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { ENV, SettingsError, settingsFromEnv, settingsToEnv, type SyncSettings } from "../../archiver/settings";
+import { ENV, isSettingsError, settingsFromEnv, settingsToEnv, type SyncSettings } from "../../archiver/settings";
 
 const id = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9-]{0,20}$/);
 const prefix = fc.stringMatching(/^[^\s,]{1,12}$/);
@@ -31,7 +31,7 @@ describe("settings as Lambda environment variables", () => {
       fc.property(settingsArb, prefix, separator, prefix, (s, before, sep, after) => {
         assert.throws(
           () => settingsToEnv({ ...s, include: [...s.include, `${before}${sep}${after}`] }),
-          (err: unknown) => err instanceof SettingsError && err.setting === ENV.include,
+          (err: unknown) => isSettingsError(err) && err.setting === ENV.include,
         );
       }),
     );
