@@ -57,7 +57,8 @@ for (const runner of RUNNERS) describe(`sim (${runner}): a fault on every downlo
         await sim.sync();
         const faulted = sim.rds.requests.filter((r) => r.fault === kind).length;
         const result = await sim.result(`fault ${kind}, ${runner} (${aimed} files aimed, ${faulted} faulted requests)`, { faultsInjected: aimed });
-        assertExactlyOnce(result, { minRequired: 1000 });
+        // One fault per file is absorbed by the run's own retries: no copy fails, nothing waits for the next run.
+        assertExactlyOnce(result, { minRequired: 1000, noFailures: true });
       } finally {
         await sim.stop();
       }
