@@ -1,21 +1,50 @@
 import { strict as assert } from "assert";
 import { createHandler } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
-import { BUCKET, HOUR, lines, startHarness, type Harness } from "./harness";
+import type { SyncReport } from "../../archiver/report";
+import { FunctionHost } from "../shipped/host";
+import { shipped } from "../shipped/packages";
+import { BUCKET, HOUR, lines, RUNNERS, SCHEDULED_EVENT, startHarness, type Harness, type Runner } from "./harness";
 
-describe("Lambda handler", function () {
-  let h: Harness;
-  let logged: string[];
+interface Outcome {
+  report?: SyncReport;
+  error?: { name: string; message: string };
+  logged: string[];
+}
+
+/** One invocation: of createHandler's handler in this process, or of the serialized function in a host process. */
+async function invoke(runner: Runner, env: NodeJS.ProcessEnv, remainingMs?: number): Promise<Outcome> {
+  const context = remainingMs === undefined ? {} : { getRemainingTimeInMillis: () => remainingMs };
+  if (runner === "serialized") {
+    const host = await FunctionHost.start(await shipped("sync"), { env });
+    try {
+      const invocation = await host.invoke<SyncReport>(SCHEDULED_EVENT, { remainingMs: remainingMs ?? 600_000 });
+      return { report: invocation.result, error: invocation.error, logged: invocation.logs };
+    } finally {
+      await host.stop();
+    }
+  }
+  const handler = createHandler(loadAwsSdk(), env);
+  assert.equal(handler.length, 2, "an async (event, context) handler, no callback");
+  const logged: string[] = [];
   const originalLog = console.log;
+  console.log = (line: string) => void logged.push(line);
+  try {
+    return { report: await handler(SCHEDULED_EVENT, context), logged };
+  } catch (err) {
+    return { error: err as Error, logged };
+  } finally {
+    console.log = originalLog;
+  }
+}
+
+for (const runner of RUNNERS) describe(`Lambda handler (${runner})`, function () {
+  this.timeout(120_000);
+  let h: Harness;
   beforeEach(async () => {
     h = await startHarness();
-    logged = [];
-    console.log = (line: string) => void logged.push(line);
   });
-  afterEach(async () => {
-    console.log = originalLog;
-    await h.stop();
-  });
+  afterEach(async () => h.stop());
 
   it("reads its settings from the environment, logs a JSON line per file and a summary, returns the report", async () => {
     h.rds.addInstance("db1");
@@ -33,9 +62,8 @@ describe("Lambda handler", function () {
       LOG_INCLUDE_PREFIXES: "audit/",
       SYNC_CONCURRENCY: "2",
     };
-    const handler = createHandler(loadAwsSdk(), env);
-    assert.equal(handler.length, 2, "an async (event, context) handler, no callback");
-    const report = await handler({}, { getRemainingTimeInMillis: () => 600_000 });
+    const { report, logged } = await invoke(runner, env, 600_000);
+    assert.ok(report);
     assert.equal(report.totals.copied, 2);
     assert.equal(report.instances.find((i) => i.instance === "ghost-db")?.error?.code, "DBInstanceNotFound");
     const events = logged.map((l) => JSON.parse(l));
@@ -49,14 +77,14 @@ describe("Lambda handler", function () {
   it("starts no copy when the invocation is about to time out", async () => {
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: Date.now() - 3 * HOUR, content: Buffer.from("a\n") });
-    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
-    const report = await handler({}, { getRemainingTimeInMillis: () => 5_000 });
-    assert.match(report.instances[0].failed[0].reason, /deferred/);
+    const { report } = await invoke(runner, { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" }, 5_000);
+    assert.match(report?.instances[0].failed[0].reason ?? "", /deferred/);
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
   });
 
   it("rejects missing settings naming the variable", async () => {
-    const handler = createHandler(loadAwsSdk(), { ...h.env, RDS_INSTANCES: "db1" });
-    await assert.rejects(handler({}, {}), /ARCHIVE_BUCKET/);
+    const { error } = await invoke(runner, { ...h.env, RDS_INSTANCES: "db1" });
+    assert.equal(error?.name, "SettingsError");
+    assert.match(error?.message ?? "", /ARCHIVE_BUCKET/);
   });
 });
