@@ -301,3 +301,29 @@ describe("end to end: the serialized events and subscription functions against a
     );
   });
 });
+
+describe("end to end: the serialized events and subscription functions when S3 refuses", function () {
+  this.timeout(180_000);
+
+  let rds: FakeRds | undefined;
+  let s3: LocalS3 | undefined;
+  after(async () => {
+    await rds?.stop();
+    await s3?.stop();
+  });
+
+  it("each invocation throws, naming the failure, so Lambda retries it and then dead-letters it; nothing is written", async () => {
+    const eventsFn = await shipped("events");
+    const logsFn = await shipped("logs");
+    const bucket = eventsFn.variables.ARCHIVE_BUCKET;
+    rds = await FakeRds.start({ region: REGION });
+    s3 = await LocalS3.start({ buckets: [bucket] });
+    // Credentials s3rver does not know: every S3 call is refused.
+    const env = (variables: Record<string, string>) => childEnv(rds!, s3!, { ...variables, AWS_ACCESS_KEY_ID: "SOMEONE-ELSE" });
+    const event = rdsEvent("0f0f0f0f-1111-4222-8333-444455556666", "2024-10-01T19:34:09Z", "prod-rds");
+    const batch = { owner: ACCOUNT, logGroup: "/aws/rds/instance/prod-rds/error", logStream: "prod-rds", messageType: "DATA_MESSAGE", logEvents: [{ id: "1", timestamp: Date.UTC(2024, 9, 1), message: "m" }] };
+    const runs = [await invoke(eventsFn, [event], env(eventsFn.variables)), await invoke(logsFn, [delivery(batch)], env(logsFn.variables))];
+    for (const run of runs) assert.match(run.results[0].thrown ?? "", /AccessDenied|InvalidAccessKeyId|denied|Forbidden/i, JSON.stringify(run.results[0]));
+    assert.deepEqual(await s3.listAll(bucket), []);
+  });
+});
