@@ -91,6 +91,9 @@ try {
   return;
 }
 
+// The parent (a test run) is gone: so is this container.
+process.on("disconnect", () => process.exit(0));
+
 let busy = false;
 process.on("message", async (message) => {
   if (message.type !== "invoke") return;

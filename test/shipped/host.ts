@@ -4,6 +4,7 @@
  * killed mid-invocation; a new one is a cold start. Two hosts are two concurrent containers.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
 import * as path from "node:path";
 import type { VirtualClockFile } from "./clock";
 import type { ShippedFunction } from "./packages";
@@ -56,6 +57,7 @@ export class FunctionHost {
       if (message.type !== "result" || message.id !== this.pending?.id) return;
       const { resolve } = this.pending;
       this.pending = undefined;
+      this.holdParent(false);
       resolve({ result: message.result, error: message.error, logs: message.logs });
     });
     this.exited = new Promise((resolve) =>
@@ -76,16 +78,19 @@ export class FunctionHost {
       cwd: fn.dir,
       env: o.env,
       execArgv: [],
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      // stdout comes back per invocation over IPC (host-process.js captures it), as Lambda's logs would.
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
-    child.stdout?.resume();
     const host = new FunctionHost(fn, child);
     return new Promise((resolve, reject) => {
       const onExit = () => reject(new Error(`the ${fn.name} host exited while loading ${fn.file}:\n${host.stderr}`));
       child.once("exit", onExit);
       child.once("message", (message: Message) => {
         child.off("exit", onExit);
-        if (message.type === "ready") resolve(host);
+        if (message.type === "ready") {
+          host.holdParent(false);
+          resolve(host);
+        }
         else if (message.type === "load-error") reject(new Error(`${fn.file} did not load: ${message.error.stack ?? message.error.message}`));
       });
     });
@@ -111,6 +116,7 @@ export class FunctionHost {
     const id = ++this.nextId;
     return new Promise<Invocation<T>>((resolve, reject) => {
       this.pending = { id, resolve: resolve as (i: Invocation<unknown>) => void, reject };
+      this.holdParent(true);
       this.child.send({ type: "invoke", id, event, remainingMs: o.remainingMs ?? 900_000, requestId: o.requestId ?? `invocation-${id}` });
     });
   }
@@ -124,6 +130,20 @@ export class FunctionHost {
     const e = invocation.error;
     if (e) throw Object.assign(new Error(e.message), { name: e.name, stack: e.stack ?? `${e.name}: ${e.message}` });
     return invocation.result as T;
+  }
+
+  /**
+   * An idle host does not keep the test process alive: a test that forgets to stop one must not hang mocha
+   * (the host exits when its parent does, host-process.js).
+   */
+  private holdParent(hold: boolean): void {
+    const handles: { ref(): unknown; unref(): unknown }[] = [this.child];
+    if (this.child.channel) handles.push(this.child.channel);
+    if (this.child.stderr) handles.push(this.child.stderr as Socket);
+    for (const handle of handles) {
+      if (hold) handle.ref();
+      else handle.unref();
+    }
   }
 
   /** Kills the process (as Lambda does at a timeout, or as a crash would) and waits until it is gone. */
