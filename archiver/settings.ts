@@ -20,10 +20,7 @@ export interface SyncSettings {
   dryRun: boolean;
 }
 
-/**
- * Environment variables the Lambda reads; the Pulumi program sets these. The two timeouts are not stack
- * config yet: the function runs with their defaults unless they are set on it.
- */
+/** Environment variables the Lambda reads; the Pulumi program sets exactly these, through settingsToEnv. */
 export const ENV = {
   bucket: "ARCHIVE_BUCKET",
   instances: "RDS_INSTANCES",
@@ -44,11 +41,18 @@ export function stageOf(env: NodeJS.ProcessEnv): string {
 
 export const DEFAULTS = { concurrency: 4, activeRefreshMinutes: 0, connectTimeoutSeconds: 10, readTimeoutSeconds: 60 } as const;
 
-export class SettingsError extends Error {
-  constructor(readonly setting: string, message: string) {
-    super(`${setting}: ${message}`);
-    this.name = "SettingsError";
-  }
+export interface SettingsError extends Error {
+  name: "SettingsError";
+  setting: string;
+}
+
+// Errors here are plain Errors with fields, not subclasses: the serializer cannot carry `extends Error` (README).
+export function settingsError(setting: string, message: string): SettingsError {
+  return Object.assign(new Error(`${setting}: ${message}`), { name: "SettingsError" as const, setting });
+}
+
+export function isSettingsError(err: unknown): err is SettingsError {
+  return err instanceof Error && err.name === "SettingsError";
 }
 
 const INSTANCE_ID = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
@@ -62,7 +66,7 @@ export function splitList(value: string | undefined): string[] {
 export function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new SettingsError(name, `expected a whole number >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) throw settingsError(name, `expected a whole number >= ${min}, got "${raw}"`);
   return n;
 }
 
@@ -70,19 +74,19 @@ export function wholeNumber(name: string, raw: string | undefined, fallback: num
 export function positiveSeconds(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
   const n = /^\s*\d*\.?\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!(n > 0)) throw new SettingsError(name, `expected a number of seconds > 0, got "${raw}"`);
+  if (!(n > 0)) throw settingsError(name, `expected a number of seconds > 0, got "${raw}"`);
   return n;
 }
 
 /** Checks settings from any source; names the offending setting on error. */
 export function validateSettings(s: SyncSettings, names: Record<keyof typeof ENV, string>): SyncSettings {
-  if (!s.bucket) throw new SettingsError(names.bucket, "a bucket name is required");
+  if (!s.bucket) throw settingsError(names.bucket, "a bucket name is required");
   if (s.instances.length + s.clusters.length === 0) {
-    throw new SettingsError(`${names.instances}/${names.clusters}`, "name at least one instance or cluster");
+    throw settingsError(`${names.instances}/${names.clusters}`, "name at least one instance or cluster");
   }
   for (const [list, name] of [[s.instances, names.instances], [s.clusters, names.clusters]] as const) {
     for (const id of list) {
-      if (!INSTANCE_ID.test(id)) throw new SettingsError(name, `"${id}" is not a valid RDS identifier`);
+      if (!INSTANCE_ID.test(id)) throw settingsError(name, `"${id}" is not a valid RDS identifier`);
     }
   }
   return {
@@ -91,6 +95,30 @@ export function validateSettings(s: SyncSettings, names: Record<keyof typeof ENV
     clusters: [...new Set(s.clusters)],
     include: [...new Set(s.include)],
   };
+}
+
+/**
+ * The environment from which settingsFromEnv reads `s` back: the Pulumi program sets a function's
+ * variables with it. A list item that contains a separator cannot be passed, and is refused by name.
+ */
+export function settingsToEnv(s: Omit<SyncSettings, "dryRun">): Record<string, string> {
+  return {
+    [ENV.bucket]: s.bucket,
+    [ENV.instances]: joinList(ENV.instances, s.instances),
+    [ENV.clusters]: joinList(ENV.clusters, s.clusters),
+    [ENV.include]: joinList(ENV.include, s.include),
+    [ENV.concurrency]: String(s.concurrency),
+    [ENV.activeRefreshMinutes]: String(s.activeRefreshMinutes),
+    [ENV.connectTimeoutSeconds]: String(s.connectTimeoutSeconds),
+    [ENV.readTimeoutSeconds]: String(s.readTimeoutSeconds),
+  };
+}
+
+function joinList(name: string, items: string[]): string {
+  for (const item of items) {
+    if (item === "" || /[\s,]/.test(item)) throw settingsError(name, `"${item}" cannot be passed in a comma-separated list`);
+  }
+  return items.join(",");
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {

@@ -5,6 +5,7 @@
  *
  *   BENCH_QUICK=1   small sizes everywhere (for development; writes bench/results/quick.tmp.json)
  *   BENCH_ONLY=memory,gzip,fleet,rotation   run only these sections (cost uses whatever ran)
+ *   BENCH_RUNNER=serialized   the rotation section runs the sync function as `pulumi up` ships it (test/shipped)
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -126,8 +127,9 @@ async function main(): Promise<void> {
     external.afterFleet = await externalLoad();
   }
   if (only.has("rotation")) {
-    log(`4. one simulated day per rotation scheme, a sync every ${SIM.intervalMin} virtual minutes (in-process runSync)`);
-    const runs = await rotation({ hours: config.simHours, ...SIM }, log);
+    const runner = process.env.BENCH_RUNNER === "serialized" ? "serialized" : "in-process";
+    log(`4. one simulated day per rotation scheme, a sync every ${SIM.intervalMin} virtual minutes (${runner === "serialized" ? "the serialized function" : "in-process runSync"})`);
+    const runs = await rotation({ hours: config.simHours, ...SIM, runner }, log);
     result.rotation = { hours: config.simHours, tailHours: SIM.tailHours, syncEveryMinutes: SIM.intervalMin, firstSyncOffsetSeconds: SIM.offsetS, runs };
     external.afterRotation = await externalLoad();
   }

@@ -28,6 +28,8 @@ export interface ArchiverConfig {
   timeout: number;
   concurrency: number;
   activeRefreshMinutes: number;
+  connectTimeoutSeconds: number;
+  readTimeoutSeconds: number;
   /** Empty: SSE-S3. */
   kmsKeyArn: string;
   versioning: boolean;
@@ -64,6 +66,8 @@ export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
   timeout: 600,
   concurrency: 4,
   activeRefreshMinutes: 0,
+  connectTimeoutSeconds: 10,
+  readTimeoutSeconds: 60,
   kmsKeyArn: "",
   versioning: false,
   transitionDays: 30,
@@ -141,6 +145,11 @@ export function parseConfig(get: ConfigSource): ArchiverConfig {
   const timeout = int("timeout", 1, 900);
   const concurrency = int("concurrency", 1, 32);
   const activeRefreshMinutes = int("activeRefreshMinutes", 0, 10080);
+  const connectTimeoutSeconds = int("connectTimeoutSeconds", 1, 300);
+  const readTimeoutSeconds = int("readTimeoutSeconds", 1, 900);
+  if (readTimeoutSeconds >= timeout) {
+    report("readTimeoutSeconds", `must be less than ${NAMESPACE}:timeout (${timeout} s), or one silent connection uses up the whole run, got ${readTimeoutSeconds}`);
+  }
   const transitionDays = int("transitionDays", 0, 36500);
   const expirationDays = int("expirationDays", 0, 36500);
   const noncurrentVersionExpirationDays = int("noncurrentVersionExpirationDays", 1, 36500);
@@ -201,6 +210,8 @@ export function parseConfig(get: ConfigSource): ArchiverConfig {
     timeout,
     concurrency,
     activeRefreshMinutes,
+    connectTimeoutSeconds,
+    readTimeoutSeconds,
     kmsKeyArn,
     versioning,
     transitionDays,

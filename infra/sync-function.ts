@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadAwsSdk } from "../archiver/aws-sdk";
 import { createHandler } from "../archiver/lambda/handler";
-import { ENV, STAGE_ENV } from "../archiver/settings";
+import { settingsToEnv, STAGE_ENV, type SyncSettings as EngineSettings } from "../archiver/settings";
 import { lambdaAssumeRolePolicy, syncFunctionPolicy } from "./policies";
 import type { ArchiveFunctionArgs } from "./function-args";
 
@@ -22,28 +22,15 @@ export function syncHandlerFactory() {
   return createHandler(loadAwsSdk());
 }
 
-export interface SyncSettings {
-  instances: string[];
-  clusters: string[];
-  include: string[];
-  concurrency: number;
-  activeRefreshMinutes: number;
-}
+/** The engine's settings the stack configures; the bucket comes from the stack's own bucket. */
+export type SyncSettings = Omit<EngineSettings, "bucket" | "dryRun">;
 
 /**
- * The environment the engine reads: archiver/settings.ts `ENV`, plus `STAGE_ENV` (the stack name, which the
- * engine uses as the Stage dimension of its metrics).
+ * The environment the engine reads (archiver/settings.ts settingsToEnv), plus `STAGE_ENV` (the stack name,
+ * which the engine uses as the Stage dimension of its metrics).
  */
 export function syncEnvironment(bucketName: string, stage: string, s: SyncSettings): Record<string, string> {
-  return {
-    [ENV.bucket]: bucketName,
-    [ENV.instances]: s.instances.join(","),
-    [ENV.clusters]: s.clusters.join(","),
-    [ENV.include]: s.include.join(","),
-    [ENV.concurrency]: String(s.concurrency),
-    [ENV.activeRefreshMinutes]: String(s.activeRefreshMinutes),
-    [STAGE_ENV]: stage,
-  };
+  return { ...settingsToEnv({ ...s, bucket: bucketName }), [STAGE_ENV]: stage };
 }
 
 export interface SyncFunctionArgs extends ArchiveFunctionArgs {

@@ -1,5 +1,5 @@
 /** Command-line parsing for `rds-log-archiver sync`: pure, so usage errors are easy to test. */
-import { DEFAULTS, positiveSeconds, SettingsError, validateSettings, wholeNumber, type SyncSettings } from "../settings";
+import { DEFAULTS, isSettingsError, positiveSeconds, validateSettings, wholeNumber, type SyncSettings } from "../settings";
 
 export const USAGE = `Usage:
   rds-log-archiver sync --bucket <name> [--instance <id>]... [--cluster <id>]...
@@ -87,7 +87,7 @@ export function parseArgs(argv: readonly string[]): CliOptions | "help" {
     );
     return { settings, json: flags.has("--json") };
   } catch (err) {
-    if (err instanceof SettingsError) throw new UsageError(err.message);
+    if (isSettingsError(err)) throw new UsageError(err.message);
     throw err;
   }
 }

@@ -8,15 +8,14 @@ import * as https from "https";
 import type { AwsClients } from "../aws-clients";
 import { Sha256 } from "./sha256";
 
-export class DownloadError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string,
-  ) {
-    super(message);
-    this.name = code;
-  }
+export interface DownloadError extends Error {
+  status: number;
+  code: string;
+}
+
+/** A plain Error with fields, not a subclass: the serializer cannot carry `extends Error` (README). */
+function downloadError(message: string, status: number, code: string): DownloadError {
+  return Object.assign(new Error(message), { name: code, status, code });
 }
 
 /** RFC 3986 encoding of one path segment, as SigV4 expects. */
@@ -74,7 +73,7 @@ export async function openLogFileDownload(
         readErrorBody(res).then((body) => {
           const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? `HTTP${res.statusCode}`;
           const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1] ?? body.slice(0, 200);
-          reject(new DownloadError(`download of ${file} failed: ${res.statusCode} ${code} ${message}`.trim(), res.statusCode ?? 0, code));
+          reject(downloadError(`download of ${file} failed: ${res.statusCode} ${code} ${message}`.trim(), res.statusCode ?? 0, code));
         }, reject);
       },
     );

@@ -46,11 +46,12 @@ export interface CopyResult {
 }
 
 /** The file changed between listing and download: re-plan the instance rather than retry this copy. */
-export class ChangedDuringCopy extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ChangedDuringCopy";
-  }
+export function changedDuringCopy(message: string): Error {
+  return Object.assign(new Error(message), { name: "ChangedDuringCopy" });
+}
+
+export function isChangedDuringCopy(err: unknown): boolean {
+  return err instanceof Error && err.name === "ChangedDuringCopy";
 }
 
 function transferError(message: string): Error {
@@ -168,7 +169,7 @@ async function verifyDownload(
     const expected = action.unchanged ?? { contains: file.name, files: [file] };
     const now = await withRetry(ctx.retry, () => listLogFiles(ctx.aws, ctx.instance, expected.contains));
     const moved = expected.files.find((f) => !now.some((n) => n.name === f.name && n.lastWritten === f.lastWritten && n.size === f.size));
-    if (moved) throw new ChangedDuringCopy(`${moved.name} was rotated or rewritten while ${file.name} was being copied`);
+    if (moved) throw changedDuringCopy(`${moved.name} was rotated or rewritten while ${file.name} was being copied`);
   }
 }
 

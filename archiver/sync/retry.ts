@@ -9,12 +9,14 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 20_000 };
 
-const RETRYABLE_CODES = new Set([
+// Arrays, not Sets: Pulumi's closure serializer turns a module-level Set into a plain object whose `has`
+// throws, so the deployed function would retry nothing (README: "Serializer pitfalls").
+const RETRYABLE_CODES: readonly string[] = [
   "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown",
   "RequestThrottled", "InternalFailure", "InternalError", "ServiceUnavailable", "RequestTimeout",
   "RequestTimeoutException",
-]);
-const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "ERR_STREAM_PREMATURE_CLOSE"]);
+];
+const NETWORK_CODES: readonly string[] = ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "ERR_STREAM_PREMATURE_CLOSE"];
 
 export function isRetryable(err: unknown): boolean {
   const e = err as {
@@ -23,8 +25,8 @@ export function isRetryable(err: unknown): boolean {
   };
   if (!e || typeof e !== "object") return false;
   const status = e.status ?? e.$metadata?.httpStatusCode;
-  if (RETRYABLE_CODES.has(errorCode(e)) || RETRYABLE_CODES.has(e.name ?? "") || RETRYABLE_CODES.has(e.code ?? "")) return true;
-  if (NETWORK_CODES.has(e.code ?? "")) return true;
+  if ([errorCode(e), e.name ?? "", e.code ?? ""].some((code) => RETRYABLE_CODES.includes(code))) return true;
+  if (NETWORK_CODES.includes(e.code ?? "")) return true;
   // A connection or a socket that stayed silent past its timeout: the endpoint may answer the next one.
   if (e.name === "TimeoutError") return true;
   // The SDK learned the server's clock from this refusal; the next attempt is signed at the right time.

@@ -9,7 +9,7 @@ import { deleteObject, readManifest, writeManifest } from "../s3/archive-state";
 import type { S3Limits } from "../s3/s3-limits";
 import { PART_SIZE } from "../s3/upload-archive-object";
 import type { SyncSettings } from "../settings";
-import { ChangedDuringCopy, copyLogFile } from "./copy-log-file";
+import { copyLogFile, isChangedDuringCopy } from "./copy-log-file";
 import type { Limiter } from "./limit";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stopReason } from "./stop";
@@ -134,7 +134,7 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
           await (large ? ctx.largeCopyLimit(copy) : copy());
           await saver.saveIfDue();
         } catch (err) {
-          if (err instanceof ChangedDuringCopy) return void changed.push(c);
+          if (isChangedDuringCopy(err)) return void changed.push(c);
           if (ctx.signal?.aborted) {
             return defer(ctx, target, report, c, `${stopReason(ctx.signal)} during the copy; nothing of it was stored, copied next run`);
           }

@@ -10,6 +10,11 @@
  * are written (rotations need them) but not counted in the lag.
  */
 import { DEFAULTS, loadAwsSdk, runSync, type SyncReport, type SyncSettings } from "../../archiver";
+import { settingsToEnv } from "../../archiver/settings";
+import { SCHEDULED_EVENT } from "../../test/engine/harness";
+import { childEnv } from "../../test/fakes/env";
+import { VirtualClockFile } from "../../test/shipped/clock";
+import { HostPool } from "../../test/shipped/pool";
 import { auditLine, mysqlSlowEntry, postgresLine, Rand, sqlServerLine } from "../lib/content";
 import { startFakes, tallyRds, tallyS3, type FakeRds, type S3Tally } from "../lib/fakes";
 
@@ -255,7 +260,11 @@ function quantile(sorted: number[], q: number): number {
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export async function rotation(
-  opts: { hours: number; tailHours: number; intervalMin: number; offsetS: number; refreshKnob: number[]; knobScheme: string },
+  opts: {
+    hours: number; tailHours: number; intervalMin: number; offsetS: number; refreshKnob: number[]; knobScheme: string;
+    /** "serialized": the sync function as `pulumi up` ships it, in a host process on the virtual clock (test/shipped). */
+    runner?: "in-process" | "serialized";
+  },
   log: (s: string) => void,
 ): Promise<SchemeRun[]> {
   const fakes = await startFakes([BUCKET]);
@@ -297,34 +306,44 @@ export async function rotation(
         bucket: BUCKET, instances: [instance], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: refresh, dryRun: false,
         connectTimeoutSeconds: DEFAULTS.connectTimeoutSeconds, readTimeoutSeconds: DEFAULTS.readTimeoutSeconds,
       };
-      for (let tick = T0 + opts.offsetS * 1000; tick <= end; tick += opts.intervalMin * MIN) {
-        // advance the world to the tick: lines and boundaries in time order
-        const bounds = scheme.boundaries(virtualNow, tick);
-        for (;;) {
-          let wi = -1;
-          for (let i = 0; i < nextAt.length; i++) if (nextAt[i] <= tick && (wi < 0 || nextAt[i] < nextAt[wi])) wi = i;
-          const nextLine = wi < 0 ? Infinity : nextAt[wi];
-          if (bounds.length > 0 && bounds[0] <= nextLine) {
-            scheme.boundary(w, bounds.shift()!);
-            continue;
+      const clock = opts.runner === "serialized" ? VirtualClockFile.create(virtualNow) : undefined;
+      const hosts = clock ? new HostPool("sync", { env: childEnv(fakes.rds, fakes.s3, settingsToEnv(settings)), clock }) : undefined;
+      try {
+        for (let tick = T0 + opts.offsetS * 1000; tick <= end; tick += opts.intervalMin * MIN) {
+          // advance the world to the tick: lines and boundaries in time order
+          const bounds = scheme.boundaries(virtualNow, tick);
+          for (;;) {
+            let wi = -1;
+            for (let i = 0; i < nextAt.length; i++) if (nextAt[i] <= tick && (wi < 0 || nextAt[i] < nextAt[wi])) wi = i;
+            const nextLine = wi < 0 ? Infinity : nextAt[wi];
+            if (bounds.length > 0 && bounds[0] <= nextLine) {
+              scheme.boundary(w, bounds.shift()!);
+              continue;
+            }
+            if (wi < 0) break;
+            const t = Math.floor(nextLine);
+            scheme.write(w, wi, t, scheme.writers[wi].line(rng, t));
+            nextAt[wi] += (0.5 + rng.next()) * scheme.writers[wi].meanGapS * 1000;
           }
-          if (wi < 0) break;
-          const t = Math.floor(nextLine);
-          scheme.write(w, wi, t, scheme.writers[wi].line(rng, t));
-          nextAt[wi] += (0.5 + rng.next()) * scheme.writers[wi].meanGapS * 1000;
-        }
-        scheme.retain?.(w, tick);
-        virtualNow = tick;
-        reconcile(fakes.rds, instance, w, shown);
-        const report: SyncReport = await runSync(settings, { sdk, env, now: () => virtualNow, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
-        syncs++;
-        failed += report.totals.failed + report.errors.length;
-        for (const inst of report.instances) {
-          for (const c of inst.copied) {
-            w.archived(c.file, c.bytesRead ?? 0, virtualNow);
-            copied++;
+          scheme.retain?.(w, tick);
+          virtualNow = tick;
+          clock?.set(tick);
+          reconcile(fakes.rds, instance, w, shown);
+          const report: SyncReport = hosts
+            ? await hosts.call<SyncReport>(SCHEDULED_EVENT)
+            : await runSync(settings, { sdk, env, now: () => virtualNow, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+          syncs++;
+          failed += report.totals.failed + report.errors.length;
+          for (const inst of report.instances) {
+            for (const c of inst.copied) {
+              w.archived(c.file, c.bytesRead ?? 0, virtualNow);
+              copied++;
+            }
           }
         }
+      } finally {
+        await hosts?.stop();
+        clock?.dispose();
       }
       const downloads = tallyRds(fakes.rds.requests, (id) => id === instance);
       const lags = [...w.lags].sort((a, b) => a - b);

@@ -1,47 +1,100 @@
-/** Starts the fakes and runs the engine in-process against them. */
+/**
+ * Starts the fakes and runs the engine against them: in-process (runSync), or as `pulumi up` ships it (the
+ * sync function's serialized handler in a host process, test/shipped). The serialized runner takes the same
+ * settings, encoded as the function's environment, and the test's clock as the host's virtual clock.
+ */
 import { DEFAULTS, runSync, type SyncRuntime } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import type { SyncReport } from "../../archiver/report";
-import type { SyncSettings } from "../../archiver/settings";
+import { settingsToEnv, type SyncSettings } from "../../archiver/settings";
 import { childEnv } from "../fakes/env";
 import { FakeRds, type FakeRdsOptions } from "../fakes/fake-rds";
 import { LocalS3 } from "../fakes/local-s3";
 import type { MultipartOptions } from "../fakes/s3-multipart";
+import { VirtualClockFile } from "../shipped/clock";
+import { HostPool } from "../shipped/pool";
 
 export const BUCKET = "archive-test";
 export const HOUR = 3_600_000;
 export const T0 = Date.UTC(2024, 9, 1, 0, 0, 0);
 
+export type Runner = "in-process" | "serialized";
+export const RUNNERS: Runner[] = ["in-process", "serialized"];
+
 export interface Harness {
   rds: FakeRds;
   s3: LocalS3;
   env: NodeJS.ProcessEnv;
+  runner: Runner;
+  /**
+   * One run. Serialized, `runtime` may set `now` (sampled when the run starts, then held), `env` and `timeLeftMs`
+   * (the invocation's remaining time); `onEvent` and `sdk` exist in-process only.
+   */
   sync(settings?: Partial<SyncSettings>, runtime?: Partial<SyncRuntime>): Promise<SyncReport>;
   stop(): Promise<void>;
 }
 
-export async function startHarness(rdsOptions: FakeRdsOptions = {}, s3Options: MultipartOptions = {}): Promise<Harness> {
+const DEFAULT_SETTINGS: SyncSettings = {
+  bucket: BUCKET, instances: [], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: 0, dryRun: false,
+  connectTimeoutSeconds: DEFAULTS.connectTimeoutSeconds, readTimeoutSeconds: DEFAULTS.readTimeoutSeconds,
+};
+
+export async function startHarness(
+  rdsOptions: FakeRdsOptions = {},
+  runner: Runner = "in-process",
+  s3Options: MultipartOptions = {},
+): Promise<Harness> {
   const rds = await FakeRds.start(rdsOptions);
   const s3 = await LocalS3.start({ buckets: [BUCKET], ...s3Options });
   // The same settings a child process gets; in-process, the engine reads them from this object.
   const env = childEnv(rds, s3);
   const sdk = loadAwsSdk();
+  const serialized = runner === "serialized" ? serializedRunner(env) : undefined;
   return {
     rds,
     s3,
     env,
+    runner,
     sync: (settings = {}, runtime = {}) =>
-      runSync(
-        { bucket: BUCKET, instances: [], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: 0, dryRun: false,
-          connectTimeoutSeconds: DEFAULTS.connectTimeoutSeconds, readTimeoutSeconds: DEFAULTS.readTimeoutSeconds, ...settings },
-        { sdk, env, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...runtime },
-      ),
+      serialized
+        ? serialized.sync({ ...DEFAULT_SETTINGS, ...settings }, runtime)
+        : runSync({ ...DEFAULT_SETTINGS, ...settings }, { sdk, env, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...runtime }),
     stop: async () => {
+      await serialized?.stop();
       await rds.stop();
       await s3.stop();
     },
   };
 }
+
+/**
+ * Hosts per environment, kept warm: a run with other settings or credentials is another function's cold start;
+ * overlapping runs get a host each.
+ */
+function serializedRunner(baseEnv: NodeJS.ProcessEnv) {
+  const clock = VirtualClockFile.create(Date.now());
+  const pools = new Map<string, HostPool>();
+  return {
+    async sync(settings: SyncSettings, runtime: Partial<SyncRuntime>): Promise<SyncReport> {
+      const unsupported = (["sdk", "onEvent", "retry", "gzipLevel", "s3Limits", "signal"] as const).filter((k) => runtime[k] !== undefined);
+      if (unsupported.length > 0) throw new Error(`the serialized handler takes no ${unsupported.join(", ")}: run this test in-process only`);
+      if (settings.dryRun) throw new Error("the Lambda has no dry run: run this test in-process only");
+      const env = { ...(runtime.env ?? baseEnv), ...settingsToEnv(settings) };
+      const key = JSON.stringify(env);
+      let pool = pools.get(key);
+      if (!pool) pools.set(key, (pool = new HostPool("sync", { env, clock })));
+      clock.set((runtime.now ?? Date.now)());
+      return pool.call<SyncReport>(SCHEDULED_EVENT, { remainingMs: runtime.timeLeftMs?.() });
+    },
+    async stop(): Promise<void> {
+      await Promise.all([...pools.values()].map((p) => p.stop()));
+      clock.dispose();
+    },
+  };
+}
+
+/** What EventBridge hands the sync function on each tick. */
+export const SCHEDULED_EVENT = { version: "0", source: "aws.events", "detail-type": "Scheduled Event", detail: {} };
 
 export function lines(prefix: string, n: number): string {
   return Array.from({ length: n }, (_, i) => `${prefix} line ${i} ✓ ログ\n`).join("");

@@ -2,21 +2,51 @@ import { strict as assert } from "assert";
 import { randomBytes } from "crypto";
 import { createHandler } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
-import { BUCKET, HOUR, lines, startHarness, type Harness } from "./harness";
+import type { SyncReport } from "../../archiver/report";
+import { FunctionHost } from "../shipped/host";
+import { shipped } from "../shipped/packages";
+import { BUCKET, HOUR, lines, RUNNERS, SCHEDULED_EVENT, startHarness, type Harness, type Runner } from "./harness";
 
-describe("Lambda handler", function () {
-  let h: Harness;
-  let logged: string[];
+interface Outcome {
+  report?: SyncReport;
+  error?: { name: string; message: string };
+  logged: string[];
+}
+
+/** One invocation: of createHandler's handler in this process, or of the serialized function in a host process. */
+async function invoke(runner: Runner, env: NodeJS.ProcessEnv, remainingMs?: number): Promise<Outcome> {
+  const context = remainingMs === undefined ? {} : { getRemainingTimeInMillis: () => remainingMs };
+  if (runner === "serialized") {
+    const host = await FunctionHost.start(await shipped("sync"), { env });
+    try {
+      const invocation = await host.invoke<SyncReport>(SCHEDULED_EVENT, { remainingMs: remainingMs ?? 600_000 });
+      return { report: invocation.result, error: invocation.error, logged: invocation.logs };
+    } finally {
+      await host.stop();
+    }
+  }
+  const handler = createHandler(loadAwsSdk(), env);
+  assert.equal(handler.length, 2, "an async (event, context) handler, no callback");
+  const logged: string[] = [];
   const originalLog = console.log;
+  console.log = (line: string) => void logged.push(line);
+  try {
+    return { report: await handler(SCHEDULED_EVENT, context), logged };
+  } catch (err) {
+    return { error: err as Error, logged };
+  } finally {
+    console.log = originalLog;
+  }
+}
+
+for (const runner of RUNNERS) describe(`Lambda handler (${runner})`, function () {
+  this.timeout(120_000);
+  const inProcessOnly = (runner === "in-process" ? it : () => undefined) as Mocha.TestFunction;
+  let h: Harness;
   beforeEach(async () => {
     h = await startHarness();
-    logged = [];
-    console.log = (line: string) => void logged.push(line);
   });
-  afterEach(async () => {
-    console.log = originalLog;
-    await h.stop();
-  });
+  afterEach(async () => h.stop());
 
   it("reads its settings from the environment, logs a JSON line per file and a summary, returns the report", async () => {
     h.rds.addInstance("db1");
@@ -34,9 +64,8 @@ describe("Lambda handler", function () {
       LOG_INCLUDE_PREFIXES: "audit/",
       SYNC_CONCURRENCY: "2",
     };
-    const handler = createHandler(loadAwsSdk(), env);
-    assert.equal(handler.length, 2, "an async (event, context) handler, no callback");
-    const report = await handler({}, { getRemainingTimeInMillis: () => 600_000 });
+    const { report, logged } = await invoke(runner, env, 600_000);
+    assert.ok(report);
     assert.equal(report.totals.copied, 2);
     assert.equal(report.instances.find((i) => i.instance === "ghost-db")?.error?.code, "DBInstanceNotFound");
     const events = logged.map((l) => JSON.parse(l));
@@ -50,9 +79,8 @@ describe("Lambda handler", function () {
   it("starts no copy when the invocation is about to time out", async () => {
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: Date.now() - 3 * HOUR, content: Buffer.from("a\n") });
-    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
-    const report = await handler({}, { getRemainingTimeInMillis: () => 5_000 });
-    assert.match(report.instances[0].deferred[0].reason, /time ran out before the copy started/);
+    const { report } = await invoke(runner, { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" }, 5_000);
+    assert.match(report?.instances[0].deferred[0].reason ?? "", /time ran out before the copy started/);
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
   });
 
@@ -60,9 +88,10 @@ describe("Lambda handler", function () {
     h.rds.addInstance("db1");
     const lastWritten = Date.now() - 3 * HOUR;
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten, content: Buffer.from("a\n") });
-    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1", ARCHIVE_STAGE: "live" });
+    const env = { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1", ARCHIVE_STAGE: "live" };
     // Below the minute a copy needs, above the margin at which copies in flight are stopped.
-    const report = await handler({}, { getRemainingTimeInMillis: () => 30_000 });
+    const { report, logged } = await invoke(runner, env, 30_000);
+    assert.ok(report);
     assert.equal(report.ok, true);
     assert.equal(report.stopped, undefined);
     assert.deepEqual([report.totals.deferred, report.totals.failed], [1, 0]);
@@ -78,17 +107,21 @@ describe("Lambda handler", function () {
     assert.ok(stage.ArchiveLagSeconds >= 3 * 3600, "the deferred file's age still shows as archive lag");
   });
 
-  it("stops a copy still running when the invocation's time runs out: no open upload, the file logged as deferred", async () => {
+  // The remaining time drops mid-copy here, which only an in-process context can do on demand.
+  inProcessOnly("stops a copy still running when the invocation's time runs out: no open upload, the file logged as deferred", async () => {
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: Date.now() - 3 * HOUR, content: randomBytes(24 * 1024 * 1024) });
     h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: "trace/big.trc" }); // in flight until stopped
     const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
+    const logged: string[] = [];
+    const originalLog = console.log;
+    console.log = (line: string) => void logged.push(line);
     let remaining = 600_000;
     const partUploaded = () => h.s3.requests.some((r) => r.method === "PUT" && r.query.includes("partNumber") && r.status === 200);
     const run = handler({}, { getRemainingTimeInMillis: () => remaining });
     for (let i = 0; i < 800 && !partUploaded(); i++) await new Promise((r) => setTimeout(r, 25));
     remaining = 12_000;
-    const report = await run;
+    const report = await run.finally(() => (console.log = originalLog));
     assert.equal(report.stopped, "the invocation's time ran out");
     assert.deepEqual(await h.s3.openUploads(BUCKET), []);
     const events = logged.map((l) => JSON.parse(l));
@@ -100,7 +133,8 @@ describe("Lambda handler", function () {
   });
 
   it("rejects missing settings naming the variable", async () => {
-    const handler = createHandler(loadAwsSdk(), { ...h.env, RDS_INSTANCES: "db1" });
-    await assert.rejects(handler({}, {}), /ARCHIVE_BUCKET/);
+    const { error } = await invoke(runner, { ...h.env, RDS_INSTANCES: "db1" });
+    assert.equal(error?.name, "SettingsError");
+    assert.match(error?.message ?? "", /ARCHIVE_BUCKET/);
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { settingsFromEnv, SettingsError } from "../../archiver/settings";
+import { settingsFromEnv, isSettingsError } from "../../archiver/settings";
 import { DEADLINE_MARGIN_MS, DEADLINE_REASON, runStop } from "../../archiver/sync/stop";
 
 const BASE_ENV = { ARCHIVE_BUCKET: "b", RDS_INSTANCES: "db1" };
@@ -23,7 +23,7 @@ describe("timeout settings", () => {
     const bad = fc.oneof(fc.constantFrom("0", "0.0", "-1", "1e3", "Infinity", "NaN", "0x10", "1s", "."), fc.string().filter((s) => s.trim() !== "" && !/^\s*\d*\.?\d+\s*$/.test(s)));
     fc.assert(
       fc.property(bad, (raw) => {
-        assert.throws(() => settingsFromEnv({ ...BASE_ENV, READ_TIMEOUT_SECONDS: raw }), (e: Error) => e instanceof SettingsError && /^READ_TIMEOUT_SECONDS: /.test(e.message));
+        assert.throws(() => settingsFromEnv({ ...BASE_ENV, READ_TIMEOUT_SECONDS: raw }), (e: Error) => isSettingsError(e) && /^READ_TIMEOUT_SECONDS: /.test(e.message));
       }),
     );
   });

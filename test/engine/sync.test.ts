@@ -8,7 +8,7 @@ import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { DownloadError, openLogFileDownload } from "../../archiver/rds/download-log-file";
 import { LEGACY_DOWNLOAD_RETIRED_AT } from "../fakes/fake-rds";
 import type { S3RequestView } from "../fakes/local-s3";
-import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
+import { BUCKET, HOUR, lines, RUNNERS, startHarness, T0, type Harness } from "./harness";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
@@ -46,10 +46,15 @@ async function assertCopyRefusesReplacedSource(h: Harness, isCopy: (r: S3Request
   assert.equal(archivedAgain.metadata.bytes, String(12 * 1024 * 1024));
 }
 
-describe("sync engine against the fake RDS and s3rver", function () {
+// Every case runs in-process and through the serialized sync function, except those that need a hook or a
+// client only the in-process engine offers.
+for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake RDS and s3rver`, function () {
+  this.timeout(runner === "serialized" ? 120_000 : 60_000);
+  const inProcessOnly = (runner === "in-process" ? it : () => undefined) as Mocha.TestFunction;
+  const inProcessOnlySuite = (runner === "in-process" ? describe : () => undefined) as Mocha.SuiteFunction;
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness();
+    h = await startHarness({}, runner);
     h.rds.addInstance("db1");
   });
   afterEach(async () => h.stop());
@@ -230,7 +235,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.equal(object.metadata.bytes, String(big.length));
   });
 
-  describe("an object larger than one CopyObject may copy (5 GiB; lowered here to 6 MiB in S3 and the engine)", () => {
+  inProcessOnlySuite("an object larger than one CopyObject may copy (5 GiB; lowered here to 6 MiB in S3 and the engine)", () => {
     const MAX_COPY = 6 * 1024 * 1024;
     const name = "trace/big.trc";
     const big = randomBytes(12 * 1024 * 1024);
@@ -238,7 +243,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
 
     beforeEach(async () => {
       await h.stop();
-      h = await startHarness({}, { copyLimit: MAX_COPY });
+      h = await startHarness({}, "in-process", { copyLimit: MAX_COPY });
       h.rds.addInstance("db1");
       h.rds.putFile("db1", { name, lastWritten: T0, content: big });
     });
@@ -290,7 +295,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     });
   });
 
-  it("a file whose object would pass S3's object limit (5 TiB; lowered here to 10 MiB) fails, naming instance and file, and stores nothing", async () => {
+  inProcessOnly("a file whose object would pass S3's object limit (5 TiB; lowered here to 10 MiB) fails, naming instance and file, and stores nothing", async () => {
     const big = randomBytes(12 * 1024 * 1024);
     h.rds.putFile("db1", { name: "trace/huge.trc", lastWritten: T0, content: big });
     h.rds.putFile("db1", { name: "trace/small.trc", lastWritten: T0, content: Buffer.from("small\n") });
@@ -313,7 +318,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     await assertCopyRefusesReplacedSource(h, isCopyObject);
   });
 
-  it("a download cut after an upload part was sent aborts that multipart upload; the retry stores the file whole", async () => {
+  inProcessOnly("a download cut after an upload part was sent aborts that multipart upload; the retry stores the file whole", async () => {
     const big = randomBytes(36 * 1024 * 1024); // incompressible: the half sent before the cut fills more than one 8 MiB part
     h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: T0, content: big });
     h.rds.injectFault({ on: "download", kind: "reset-mid-body", file: "trace/big.trc" });
@@ -379,7 +384,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     });
   });
 
-  it("a dry run plans and writes nothing", async () => {
+  inProcessOnly("a dry run plans and writes nothing", async () => {
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
     h.s3.resetRequests();
     const report = await h.sync({ instances: ["db1"], dryRun: true }, { now: () => T0 + 2 * HOUR });
@@ -388,9 +393,10 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
   });
 
-  it("signs downloads at the SDK's skew-corrected time when the local clock is off", async () => {
+  // Serialized, the host signs at real time under the test's virtual clock, with the SDK's skew sampling off.
+  inProcessOnly("signs downloads at the SDK's skew-corrected time when the local clock is off", async () => {
     await h.stop();
-    h = await startHarness({ now: () => Date.now() + 40 * 60_000, maxSkewMs: 15 * 60_000 });
+    h = await startHarness({ now: () => Date.now() + 40 * 60_000, maxSkewMs: 15 * 60_000 }, runner);
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
@@ -401,7 +407,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
 
   it("downloads through /v19/, which RDS still serves after /v13/ retires on 2027-03-01", async () => {
     await h.stop();
-    h = await startHarness({ now: () => LEGACY_DOWNLOAD_RETIRED_AT + HOUR });
+    h = await startHarness({ now: () => LEGACY_DOWNLOAD_RETIRED_AT + HOUR }, runner);
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
@@ -444,7 +450,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.deepEqual([...(await archived(h)).values()].map((o) => o.text).sort(), [a, b, c].sort());
   });
 
-  it("copies at most two files larger than an upload part at once, whatever the concurrency", async () => {
+  inProcessOnly("copies at most two files larger than an upload part at once, whatever the concurrency", async () => {
     const big = Buffer.from(lines("big", 400_000)); // ~10 MiB of log, more than one 8 MiB part
     assert.ok(big.length > 8 * 1024 * 1024);
     for (let i = 0; i < 4; i++) h.rds.putFile("db1", { name: `trace/big${i}.trc`, lastWritten: T0, content: big });
@@ -465,7 +471,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
 
   it("fails clearly when the bucket refuses access, and touches nothing", async () => {
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
-    const denied = await runSyncWith(h, { ...h.env, AWS_ACCESS_KEY_ID: "SOMEONE-ELSE" });
+    const denied = await h.sync({ instances: ["db1"], concurrency: 1 }, { env: { ...h.env, AWS_ACCESS_KEY_ID: "SOMEONE-ELSE" }, now: () => T0 + 2 * HOUR });
     assert.equal(denied.ok, false);
     assert.deepEqual(denied.errors.map((e) => [e.target, e.code]), [[BUCKET, "AccessDenied"]]);
     assert.match(denied.errors[0].message, /access to bucket archive-test is denied/);
@@ -473,7 +479,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     assert.deepEqual(await h.s3.listAll(BUCKET), []);
   });
 
-  it("signs downloads with the session token of temporary credentials", async () => {
+  inProcessOnly("signs downloads with the session token of temporary credentials", async () => {
     h.rds.addCredentials({ accessKeyId: "ASIATEMP", secretAccessKey: "temp-secret", sessionToken: "token-123" });
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from("a\n") });
     const env = { ...h.env, AWS_ACCESS_KEY_ID: "ASIATEMP", AWS_SECRET_ACCESS_KEY: "temp-secret" };
@@ -485,7 +491,7 @@ describe("sync engine against the fake RDS and s3rver", function () {
     await assert.rejects(openLogFileDownload(withoutToken, "db1", "trace/a.trc"), (err: DownloadError) => err.status === 403);
   });
 
-  it("starts an instance's largest copies first, so they get the whole invocation", async () => {
+  inProcessOnly("starts an instance's largest copies first, so they get the whole invocation", async () => {
     for (const [name, n] of [["trace/small.trc", 1], ["trace/large.trc", 5000], ["trace/medium.trc", 50]] as const) {
       h.rds.putFile("db1", { name, lastWritten: T0, content: Buffer.from(lines(name, n)) });
     }

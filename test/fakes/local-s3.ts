@@ -67,6 +67,8 @@ export interface StoredObject {
 
 export class LocalS3 {
   readonly requests: S3RequestRecord[] = [];
+  /** Called as each request arrives, before s3rver handles it (its status is still 0). */
+  onRequest?: (record: S3RequestRecord) => void;
   private sharedClient?: S3Client;
 
   private constructor(
@@ -78,6 +80,7 @@ export class LocalS3 {
     server.httpServer.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
       const [pathPart, query = ""] = (req.url ?? "/").split("?", 2);
       const record: S3RequestRecord = { method: req.method ?? "", path: pathPart, query, status: 0 };
+      this.onRequest?.(record);
       res.on("close", () => {
         record.status = res.statusCode;
         this.requests.push(record);

@@ -1,81 +1,43 @@
 // End to end for the RDS events and CloudWatch Logs subscription functions: the code `pulumi up` would ship.
 //
-// The stack setup.ts loaded under mocks (events on, two log groups, instances and a cluster) holds each function's
-// deployment package: the serialized `__index.js` and the node_modules it ships. Each package is unpacked and its
-// handler runs in its own Node process, with the environment the stack gives that function, against a fake RDS
-// (for cluster membership) and s3rver. It is fed payloads shaped like the ones
+// The stack with every option on (events, two log groups, instances and a cluster; test/program/all-options.ts)
+// holds each function's deployment package: the serialized `__index.js` and the node_modules it ships. Each package
+// is unpacked (test/shipped) and its handler runs in its own host process, with the environment the stack gives
+// that function, against a fake RDS (for cluster membership) and s3rver. It is fed payloads shaped like the ones
 // EventBridge and CloudWatch Logs deliver, malformed ones among them, and the archive is inspected afterwards.
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { childEnv } from "../fakes/env";
 import { FakeRds } from "../fakes/fake-rds";
 import { LocalS3, StoredObject } from "../fakes/local-s3";
-import { REPO } from "./harness";
+import { FunctionHost } from "../shipped/host";
+import { shipped, type ShippedFunction } from "../shipped/packages";
 import { DEFAULT_REGION as REGION } from "./mocks";
-import { the } from "./setup";
-
-const RESULT_MARKER = "@@handler-result@@";
-
-/**
- * Requires the serialized handler and invokes it once per payload, in order, the way Lambda does: (event, context),
- * no callback. A payload whose invocation throws is reported as `{ thrown }`: Lambda would retry it.
- */
-const INVOKE = `
-const fs = require("fs");
-const { handler } = require(process.argv[1]);
-const payloads = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-(async () => {
-  for (const [i, payload] of payloads.entries()) {
-    const context = { getRemainingTimeInMillis: () => 30000, awsRequestId: "e2e-" + i };
-    let result;
-    try { result = await handler(payload, context); } catch (err) { result = { thrown: String(err && err.stack || err) }; }
-    process.stdout.write("${RESULT_MARKER}" + JSON.stringify(result) + "\\n");
-  }
-})().catch((err) => { console.error(err); process.exit(1); });
-`;
 
 interface Run {
+  /** Per payload, the handler's result, or `{ thrown }` when the invocation threw (Lambda would retry it). */
   results: any[];
   /** The Embedded Metric Format lines the handler logged. */
   metrics: any[];
   stderr: string;
 }
 
-function invoke(handlerFile: string, payloads: unknown[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const payloadFile = `${handlerFile}.payloads.json`;
-  fs.writeFileSync(payloadFile, JSON.stringify(payloads));
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["-e", INVOKE, handlerFile, payloadFile], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const lines = stdout.split("\n");
-      const results = lines.filter((l) => l.startsWith(RESULT_MARKER)).map((l) => JSON.parse(l.slice(RESULT_MARKER.length)));
-      if (error || results.length !== payloads.length) {
-        reject(new Error(`the handler ran ${results.length} of ${payloads.length} payloads (${error?.message ?? "no error"}):\n${stderr}\n${stdout}`));
-        return;
-      }
-      const metrics = lines.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l));
-      resolve({ results, metrics, stderr });
-    });
-  });
-}
-
-/**
- * Unpacks a function's deployment package into `dir/<name>/` as Lambda would: the serialized `__index.js` beside
- * the `node_modules/` folders of the package and nothing else, so the handler can only require what was shipped.
- * Returns the handler file and the function's environment.
- */
-async function shipped(name: string, dir: string): Promise<{ file: string; variables: Record<string, string> }> {
-  const { inputs } = await the("aws:lambda/function:Function", name);
-  const root = path.join(dir, name);
-  fs.mkdirSync(root);
-  for (const [entry, asset] of Object.entries(await inputs.code.assets) as [string, any][]) {
-    if (entry === "__index.js") fs.writeFileSync(path.join(root, entry), await asset.text);
-    else fs.cpSync(path.resolve(REPO, await asset.path), path.join(root, entry), { recursive: true, dereference: true });
+/** Invokes the handler once per payload, in order, in one warm host, the way Lambda does: (event, context). */
+async function invoke(fn: ShippedFunction, payloads: unknown[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const host = await FunctionHost.start(fn, { env });
+  try {
+    const results: unknown[] = [];
+    const logs: string[] = [];
+    for (const [i, payload] of payloads.entries()) {
+      const invocation = await host.invoke(payload, { remainingMs: 30_000, requestId: `e2e-${i}` });
+      results.push(invocation.error ? { thrown: invocation.error.stack ?? invocation.error.message } : invocation.result);
+      logs.push(...invocation.logs);
+    }
+    const metrics = logs.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l));
+    return { results, metrics, stderr: host.errors };
+  } finally {
+    await host.stop();
   }
-  return { file: path.join(root, "__index.js"), variables: inputs.environment.variables };
 }
 
 function metricTotals(metrics: any[]): Record<string, number> {
@@ -128,7 +90,6 @@ describe("end to end: the serialized events and subscription functions against a
 
   let rds: FakeRds | undefined;
   let s3: LocalS3 | undefined;
-  let dir: string | undefined;
   let bucket: string;
   let objects: StoredObject[];
   let events: Run;
@@ -184,21 +145,20 @@ describe("end to end: the serialized events and subscription functions against a
   };
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "rds-log-archiver-e2e-events-"));
-    const eventsFn = await shipped("events", dir);
-    const logsFn = await shipped("logs", dir);
+    const eventsFn = await shipped("events");
+    const logsFn = await shipped("logs");
     bucket = eventsFn.variables.ARCHIVE_BUCKET;
     assert.equal(logsFn.variables.ARCHIVE_BUCKET, bucket);
 
     rds = await FakeRds.start({ region: REGION });
     s3 = await LocalS3.start({ buckets: [bucket] });
     rds.setCluster("orders-aurora", ["orders-aurora-1", "orders-aurora-replica-7"]);
-    // No NODE_PATH: the handlers resolve their packages from the unpacked zip only.
+    // No NODE_PATH: the handlers resolve their packages from the unpacked package only.
     const env = (variables: Record<string, string>) => childEnv(rds!, s3!, { ...variables, NODE_PATH: undefined });
 
     // The two processes run one after the other: each is CPU-bound while it loads the SDK.
     events = await invoke(
-      eventsFn.file,
+      eventsFn,
       [
         eventPayloads.instance,
         eventPayloads.instance, // EventBridge delivers again: same key, same bytes
@@ -211,7 +171,7 @@ describe("end to end: the serialized events and subscription functions against a
       env(eventsFn.variables),
     );
     logs = await invoke(
-      logsFn.file,
+      logsFn,
       [
         delivery(errorBatch),
         delivery(errorBatch), // redelivered
@@ -229,7 +189,6 @@ describe("end to end: the serialized events and subscription functions against a
   after(async () => {
     await rds?.stop();
     await s3?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const keys = (prefix: string) => objects.filter((o) => o.key.startsWith(prefix)).map((o) => o.key).sort();
@@ -340,5 +299,31 @@ describe("end to end: the serialized events and subscription functions against a
       objects.map((o) => o.key).filter((k) => !k.startsWith("events/") && !k.startsWith("cloudwatch/") && !k.startsWith("_rejected/")),
       [],
     );
+  });
+});
+
+describe("end to end: the serialized events and subscription functions when S3 refuses", function () {
+  this.timeout(180_000);
+
+  let rds: FakeRds | undefined;
+  let s3: LocalS3 | undefined;
+  after(async () => {
+    await rds?.stop();
+    await s3?.stop();
+  });
+
+  it("each invocation throws, naming the failure, so Lambda retries it and then dead-letters it; nothing is written", async () => {
+    const eventsFn = await shipped("events");
+    const logsFn = await shipped("logs");
+    const bucket = eventsFn.variables.ARCHIVE_BUCKET;
+    rds = await FakeRds.start({ region: REGION });
+    s3 = await LocalS3.start({ buckets: [bucket] });
+    // Credentials s3rver does not know: every S3 call is refused.
+    const env = (variables: Record<string, string>) => childEnv(rds!, s3!, { ...variables, AWS_ACCESS_KEY_ID: "SOMEONE-ELSE" });
+    const event = rdsEvent("0f0f0f0f-1111-4222-8333-444455556666", "2024-10-01T19:34:09Z", "prod-rds");
+    const batch = { owner: ACCOUNT, logGroup: "/aws/rds/instance/prod-rds/error", logStream: "prod-rds", messageType: "DATA_MESSAGE", logEvents: [{ id: "1", timestamp: Date.UTC(2024, 9, 1), message: "m" }] };
+    const runs = [await invoke(eventsFn, [event], env(eventsFn.variables)), await invoke(logsFn, [delivery(batch)], env(logsFn.variables))];
+    for (const run of runs) assert.match(run.results[0].thrown ?? "", /AccessDenied|InvalidAccessKeyId|denied|Forbidden/i, JSON.stringify(run.results[0]));
+    assert.deepEqual(await s3.listAll(bucket), []);
   });
 });

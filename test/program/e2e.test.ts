@@ -1,72 +1,39 @@
 // End to end: the code `pulumi up` would ship, run for real.
 //
-// The live stack is loaded under mocks exactly as committed (Pulumi.yaml defaults + Pulumi.live.yaml).
-// The Function's `code` archive holds the serialized handler, `__index.js`. That file is run in a
-// separate Node process with the environment the stack gives the function, pointed at a fake RDS and
+// The live stack is loaded under mocks exactly as committed (Pulumi.yaml defaults + Pulumi.live.yaml), and the sync
+// function's deployment package (the serialized `__index.js` and its node_modules) is unpacked (test/shipped). The
+// handler runs in its own Node process, with the environment the stack gives the function, against a fake RDS and
 // s3rver, and the objects it wrote are checked.
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
+import type { SyncReport } from "../../archiver/report";
+import { SCHEDULED_EVENT } from "../engine/harness";
 import { childEnv } from "../fakes/env";
 import { FakeRds } from "../fakes/fake-rds";
 import { LocalS3 } from "../fakes/local-s3";
-import { loadProgram, REPO, stackFileConfig } from "./harness";
-
-const HANDLER_SOURCE = path.join(REPO, "archiver", "lambda", "handler.ts");
-const REPORT_MARKER = "@@sync-report@@";
-
-/** Requires the serialized handler and invokes it the way Lambda does: (event, context), no callback. */
-const INVOKE = `
-const { handler } = require(process.argv[1]);
-handler({ "detail-type": "Scheduled Event", source: "aws.events" }, { getRemainingTimeInMillis: () => 600000, awsRequestId: "e2e" })
-  .then((report) => process.stdout.write("${REPORT_MARKER}" + JSON.stringify(report) + "\\n"))
-  .catch((err) => { console.error(err); process.exit(1); });
-`;
-
-function run(file: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["-e", INVOKE, file], { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ stdout, stderr, code: error ? ((error.code as number) ?? 1) : 0 }),
-    );
-  });
-}
+import { FunctionHost } from "../shipped/host";
+import { shipped } from "../shipped/packages";
+import { stackFileConfig } from "./harness";
 
 describe("end to end: the serialized function against a fake RDS and a local S3", function () {
   this.timeout(180_000);
 
   let rds: FakeRds | undefined;
   let s3: LocalS3 | undefined;
-  let dir: string | undefined;
-
-  before(function () {
-    if (!fs.existsSync(HANDLER_SOURCE)) this.skip(); // the engine has not landed yet
-  });
+  let host: FunctionHost | undefined;
 
   after(async () => {
+    await host?.stop();
     await rds?.stop();
     await s3?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("archives a closed log file under its content's key, gzipped, with its metadata; a multipart one too", async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "rds-log-archiver-e2e-"));
-    const handlerFile = path.join(dir, "__index.js");
-
-    const loaded = await loadProgram({
-      config: stackFileConfig("live"),
-      stack: "live",
-      region: "us-east-1",
-      writeHandlerTo: handlerFile,
-    });
-    assert.ok(loaded.ok, `the live stack did not load: ${loaded.error}\n${loaded.stderr}`);
-    const fn = loaded.resources!.find((r) => r.type === "aws:lambda/function:Function" && r.name === "sync")!;
-    const variables: Record<string, string> = fn.inputs.environment.variables;
-    const bucket = variables.ARCHIVE_BUCKET;
+    const fn = await shipped("sync", { config: stackFileConfig("live"), stack: "live", region: "us-east-1" });
+    const bucket = fn.variables.ARCHIVE_BUCKET;
     assert.equal(bucket, "123456789012-prod-rds-logs-us-east-1");
-    assert.match(fs.readFileSync(handlerFile, "utf8"), /exports\.handler = /);
+    assert.match(fs.readFileSync(fn.file, "utf8"), /exports\.handler = /);
 
     rds = await FakeRds.start({ region: "us-east-1" });
     s3 = await LocalS3.start({ buckets: [bucket] });
@@ -90,13 +57,13 @@ describe("end to end: the serialized function against a fake RDS and a local S3"
     const large = randomBytes(10 * 1024 * 1024);
     rds.putFile("prod-rds", { name: "trace/large.trc", lastWritten: Date.UTC(2024, 9, 1, 12, 30), content: large });
 
-    const env = childEnv(rds, s3, { ...variables, NODE_PATH: path.join(REPO, "node_modules") });
-    const result = await run(handlerFile, env);
-    const line = result.stdout.split("\n").find((l) => l.startsWith(REPORT_MARKER));
-    assert.ok(line, `the handler printed no report (exit ${result.code}):\n${result.stderr}\n${result.stdout}`);
-    const report = JSON.parse(line.slice(REPORT_MARKER.length));
+    host = await FunctionHost.start(fn, { env: childEnv(rds, s3, fn.variables) });
+    const invocation = await host.invoke<SyncReport>(SCHEDULED_EVENT, { remainingMs: 600_000 });
+    assert.ok(invocation.result, `the handler failed: ${invocation.error?.stack}\n${host.errors}`);
+    const report = invocation.result;
     assert.equal(report.bucket, bucket);
     assert.equal(report.ok, true, JSON.stringify(report, null, 2));
+    assert.ok(invocation.logs.some((l) => l.includes('"msg":"sync finished"')), invocation.logs.join("\n"));
 
     const key = "prod-rds/error/2024/10/01/12/prod-rds/postgresql.log.2024-10-01-12.gz";
     const objects = await s3.listAll(bucket);

@@ -15,10 +15,11 @@ export interface ProgramSpec {
   region?: string;
   /** Load as `pulumi preview` would (the runtime's dry-run flag). Default true. */
   preview?: boolean;
-  /** Write the sync function's serialized `__index.js` here. */
-  writeHandlerTo?: string;
-  /** Write every function's serialized `__index.js` into this directory, as `<resource name>.js` ("sync", "events", "logs"). */
-  writeHandlersTo?: string;
+  /**
+   * Unpack every function's deployment package into `<dir>/<resource name>/` ("sync", "events", "logs") as Lambda
+   * would: the serialized `__index.js` beside the package's `node_modules/` folders, and nothing else.
+   */
+  unpackFunctionsTo?: string;
 }
 
 export interface ProgramResult {
@@ -82,15 +83,24 @@ async function main(): Promise<void> {
 
   await Promise.race([allRegistered(), timeout]);
 
-  const functions = registry.filter((r) => r.type === "aws:lambda/function:Function");
-  const handlerText = async (fn: RegisteredResource) => (await fn.inputs.code.assets)["__index.js"].text as Promise<string>;
-  const sync = functions.find((r) => r.name === "sync");
-  if (spec.writeHandlerTo && sync) fs.writeFileSync(spec.writeHandlerTo, await handlerText(sync));
-  if (spec.writeHandlersTo) {
-    for (const fn of functions) fs.writeFileSync(path.join(spec.writeHandlersTo, `${fn.name}.js`), await handlerText(fn));
+  if (spec.unpackFunctionsTo) {
+    for (const fn of registry.filter((r) => r.type === "aws:lambda/function:Function")) {
+      await unpack(fn, path.join(spec.unpackFunctionsTo, fn.name));
+    }
   }
 
   finish({ ok: true, outputs, resources: registeredResources() });
+}
+
+/** The function's code AssetArchive, written out: `__index.js` as text, each node_modules folder copied whole. */
+async function unpack(fn: RegisteredResource, root: string): Promise<void> {
+  fs.mkdirSync(root, { recursive: true });
+  for (const [entry, asset] of Object.entries(await fn.inputs.code.assets) as [string, { text?: Promise<string>; path?: Promise<string> }][]) {
+    const target = path.join(root, entry);
+    if (asset.text) fs.writeFileSync(target, await asset.text);
+    else if (asset.path) fs.cpSync(path.resolve(await asset.path), target, { recursive: true, dereference: true });
+    else throw new Error(`${fn.name}: the package entry ${entry} is neither text nor a path`);
+  }
 }
 
 if (require.main === module) main().catch(fail);

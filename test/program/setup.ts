@@ -3,37 +3,10 @@
 // instead of setting mocks itself. Other configs (stack files as written, bad values) load in child
 // processes: see harness.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { ACCOUNT_ID, allRegistered, createMocks, DEFAULT_REGION, recordDependencies, RegisteredResource, valueOf } from "./mocks";
+import { CONFIG, KMS_KEY_ARN, STACK } from "./all-options";
+import { allRegistered, createMocks, recordDependencies, RegisteredResource, valueOf } from "./mocks";
 
-export const STACK = "live";
-export const KMS_KEY_ARN = `arn:aws:kms:${DEFAULT_REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-
-/** Raw config as the CLI hands it over: lists as JSON, numbers and booleans as strings. */
-export const CONFIG: Record<string, string> = {
-  "aws:region": DEFAULT_REGION,
-  "aws:allowedAccountIds": JSON.stringify([ACCOUNT_ID]),
-  "rds-log-archiver:bucketName": "prod-rds-logs",
-  "rds-log-archiver:instances": JSON.stringify(["prod-rds", "reporting-rds"]),
-  "rds-log-archiver:clusters": JSON.stringify(["orders-aurora"]),
-  "rds-log-archiver:include": JSON.stringify(["error/", "audit/"]),
-  "rds-log-archiver:schedule": "rate(10 minutes)",
-  "rds-log-archiver:memorySize": "512",
-  "rds-log-archiver:timeout": "300",
-  "rds-log-archiver:concurrency": "6",
-  "rds-log-archiver:activeRefreshMinutes": "30",
-  "rds-log-archiver:kmsKeyArn": KMS_KEY_ARN,
-  "rds-log-archiver:versioning": "true",
-  "rds-log-archiver:transitionDays": "60",
-  "rds-log-archiver:transitionStorageClass": "GLACIER_IR",
-  "rds-log-archiver:expirationDays": "400",
-  "rds-log-archiver:noncurrentVersionExpirationDays": "14",
-  "rds-log-archiver:logRetentionDays": "90",
-  "rds-log-archiver:archiveEvents": "true",
-  // The last is the stack's own sync function's log group.
-  "rds-log-archiver:logGroups": JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit", "/aws/lambda/rds-log-archiver-live"]),
-  "rds-log-archiver:alarmEmail": "dba-oncall@example.com",
-  "rds-log-archiver:lagAlarmMinutes": "90",
-};
+export { CONFIG, KMS_KEY_ARN, STACK };
 
 const registry: RegisteredResource[] = [];
 pulumi.runtime.setAllConfig(CONFIG);

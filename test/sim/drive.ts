@@ -12,11 +12,22 @@
  * (every model advances, so files grow, rotate and expire under the running sync), and re-mirrors.
  * The tail: models stop writing, size/restart-driven active files are cycled once, and time runs on
  * (with syncs, without faults or races) until every clock-driven file has closed and been synced.
+ *
+ * Runners: "in-process" calls runSync with the virtual clock; "serialized" invokes the sync function as `pulumi up`
+ * ships it (test/shipped), in warm host processes that read the virtual clock, with the settings as its environment.
+ * Overlapping runs then run in two hosts; a host killed mid-run is recorded as a crash, and the next run starts a
+ * fresh one.
  */
 import { DEFAULTS, runSync, type SyncReport, type SyncSettings } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
+import { settingsToEnv } from "../../archiver/settings";
+import { SCHEDULED_EVENT, type Runner } from "../engine/harness";
+import { childEnv } from "../fakes/env";
 import { FakeRds, type Fault } from "../fakes/fake-rds";
 import { LocalS3 } from "../fakes/local-s3";
+import { VirtualClockFile } from "../shipped/clock";
+import { HostExited } from "../shipped/host";
+import { HostPool } from "../shipped/pool";
 import { checkArchive, readArchive, type CheckResult } from "./check-archive";
 import type { EngineModel, RaceAction, SimFile } from "./engines";
 import { Ledger } from "./ledger";
@@ -79,6 +90,8 @@ export interface ScenarioSpec {
   concurrency?: number;
   /** LastWritten as listed, truncated to this precision (1000: whole seconds, as RDS examples show); default 1. */
   lastWrittenPrecisionMs?: number;
+  /** Default "in-process". */
+  runner?: Runner;
   /** Print a line per sync with copies/failures. */
   verbose?: boolean;
   /** Called after every sync (e.g. to sample model state for assertions). */
@@ -89,6 +102,8 @@ export interface SyncRecord {
   index: number;
   at: number;
   reports: SyncReport[];
+  /** Runs whose host died before returning a report (serialized runner only). */
+  crashes: string[];
 }
 
 export interface ScenarioResult {
@@ -114,7 +129,7 @@ export const BUCKET = "sim-archive";
 export class Simulation {
   readonly ledger: Ledger;
   readonly rng: Rng;
-  now: number;
+  private clockTime: number;
   readonly syncs: SyncRecord[] = [];
   readonly races: Record<RaceKind, number> = { grow: 0, rotate: 0, vanish: 0, advance: 0 };
   racePlan?: RacePlan;
@@ -123,6 +138,9 @@ export class Simulation {
   private readonly mirrored = new Map<string, Map<string, number>>();
   private hookChain: Promise<unknown> = Promise.resolve();
   private onDownload?: () => void;
+  private readonly clockFile?: VirtualClockFile;
+  /** The sync function's hosts, serialized runner only. */
+  readonly hosts?: HostPool;
 
   private constructor(
     readonly rds: FakeRds,
@@ -133,11 +151,26 @@ export class Simulation {
     start: number,
     readonly settings: SyncSettings,
     private readonly precisionMs: number,
+    readonly runner: Runner,
   ) {
     this.ledger = ledger;
     this.rng = rng;
-    this.now = start;
-    rds.beforeDownload = (instance, file) => this.serialized(() => this.beforeDownload(instance, file));
+    this.clockTime = start;
+    if (runner === "serialized") {
+      this.clockFile = VirtualClockFile.create(start);
+      this.hosts = new HostPool("sync", { env: childEnv(rds, s3, settingsToEnv(settings)), clock: this.clockFile });
+    }
+    rds.beforeDownload = (instance, file) => this.hookQueue(() => this.beforeDownload(instance, file));
+  }
+
+  /** The virtual time; a serialized handler reads it at once, even in the middle of a run. */
+  get now(): number {
+    return this.clockTime;
+  }
+
+  set now(t: number) {
+    this.clockTime = t;
+    this.clockFile?.set(t);
   }
 
   static async start(o: {
@@ -147,6 +180,7 @@ export class Simulation {
     activeRefreshMinutes?: number;
     concurrency?: number;
     lastWrittenPrecisionMs?: number;
+    runner?: Runner;
   }): Promise<Simulation> {
     const start = o.start ?? DEFAULT_START;
     const rng = new Rng(o.seed);
@@ -177,7 +211,7 @@ export class Simulation {
       readTimeoutSeconds: DEFAULTS.readTimeoutSeconds,
       dryRun: false,
     };
-    const sim = new Simulation(rds, s3, instances, ledger, rng.fork("driver"), start, settings, o.lastWrittenPrecisionMs ?? 1);
+    const sim = new Simulation(rds, s3, instances, ledger, rng.fork("driver"), start, settings, o.lastWrittenPrecisionMs ?? 1, o.runner ?? "in-process");
     sim.mirror();
     return sim;
   }
@@ -252,6 +286,11 @@ export class Simulation {
     };
   }
 
+  /** One run of the engine, in-process or by invoking the serialized function. */
+  private run(): Promise<SyncReport> {
+    return this.hosts ? this.hosts.call<SyncReport>(SCHEDULED_EVENT) : runSync(this.settings, this.runtime());
+  }
+
   /**
    * One sync opportunity at the current virtual time: marks archivable lines, then runs the engine once,
    * or twice overlapping ("same-time": started together; "staggered": the second starts during the first's
@@ -262,22 +301,29 @@ export class Simulation {
     const index = this.ledger.beginSync(this.allFiles());
     const at = this.now;
     try {
-      let reports: SyncReport[];
+      const runs: Promise<SyncReport>[] = [];
+      const start = () => runs.push(this.run());
       if (overlap === "same-time") {
-        reports = await Promise.all([runSync(this.settings, this.runtime()), runSync(this.settings, this.runtime())]);
+        start();
+        start();
       } else if (overlap === "staggered") {
-        let second: Promise<SyncReport> | undefined;
         this.onDownload = () => {
           this.onDownload = undefined;
-          second = runSync(this.settings, this.runtime());
+          start();
         };
-        const first = await runSync(this.settings, this.runtime());
+        start();
+        await runs[0].catch(() => undefined);
         this.onDownload = undefined;
-        reports = [first, await (second ?? runSync(this.settings, this.runtime()))];
+        if (runs.length < 2) start();
       } else {
-        reports = [await runSync(this.settings, this.runtime())];
+        start();
       }
-      const record = { index, at, reports };
+      const record: SyncRecord = { index, at, reports: [], crashes: [] };
+      for (const outcome of await Promise.allSettled(runs)) {
+        if (outcome.status === "fulfilled") record.reports.push(outcome.value);
+        else if (outcome.reason instanceof HostExited) record.crashes.push(outcome.reason.message);
+        else throw outcome.reason;
+      }
       this.syncs.push(record);
       return record;
     } finally {
@@ -285,7 +331,7 @@ export class Simulation {
     }
   }
 
-  private serialized<T>(fn: () => Promise<T> | T): Promise<T> {
+  private hookQueue<T>(fn: () => Promise<T> | T): Promise<T> {
     const run = this.hookChain.then(fn, fn);
     this.hookChain = run.catch(() => undefined);
     return run;
@@ -364,13 +410,15 @@ export class Simulation {
 
   async stop(): Promise<void> {
     this.rds.beforeDownload = undefined;
+    await this.hosts?.stop();
+    this.clockFile?.dispose();
     await Promise.allSettled([this.rds.stop(), this.s3.stop()]);
   }
 }
 
 /** Every failed file and failed target of a run, one line each. */
 export function failuresOf(record: SyncRecord): string[] {
-  const out: string[] = [];
+  const out: string[] = record.crashes.map((c) => `${iso(record.at)} ${c}`);
   for (const r of record.reports) {
     for (const e of r.errors) out.push(`${iso(record.at)} ${e.target}: ${e.code} ${e.message}`);
     for (const i of r.instances) {
@@ -400,6 +448,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     activeRefreshMinutes: spec.activeRefreshMinutes,
     concurrency: spec.concurrency,
     lastWrittenPrecisionMs: spec.lastWrittenPrecisionMs,
+    runner: spec.runner,
   });
   try {
     const pendingFaults = [...(spec.faults ?? [])].sort((a, b) => a.at - b.at);

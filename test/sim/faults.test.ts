@@ -9,15 +9,17 @@ import type { FaultKind } from "../fakes/fake-rds";
 import { MysqlAuditModel, PostgresModel } from "./engines";
 import { auroraMember, mysqlHourly, sqlServer } from "./scenarios";
 import { HOUR, MINUTE } from "./time";
+import { RUNNERS } from "../engine/harness";
 
 const KINDS: FaultKind[] = ["http500", "throttle", "reset-mid-body", "truncate-body"];
 
-describe("sim: a fault on every download", function () {
-  this.timeout(60_000);
+for (const runner of RUNNERS) describe(`sim (${runner}): a fault on every download`, function () {
+  this.timeout(120_000);
 
   for (const kind of KINDS) {
     it(`${kind} on the download of every closed file`, async () => {
       const sim = await Simulation.start({
+        runner,
         seed: 401,
         instances: (ctx) => [
           {
@@ -54,8 +56,9 @@ describe("sim: a fault on every download", function () {
         sim.advanceTo(sim.now + 15 * MINUTE);
         await sim.sync();
         const faulted = sim.rds.requests.filter((r) => r.fault === kind).length;
-        const result = await sim.result(`fault ${kind} (${aimed} files aimed, ${faulted} faulted requests)`, { faultsInjected: aimed });
-        assertExactlyOnce(result, { minRequired: 1000 });
+        const result = await sim.result(`fault ${kind}, ${runner} (${aimed} files aimed, ${faulted} faulted requests)`, { faultsInjected: aimed });
+        // One fault per file is absorbed by the run's own retries: no copy fails, nothing waits for the next run.
+        assertExactlyOnce(result, { minRequired: 1000, noFailures: true });
       } finally {
         await sim.stop();
       }
