@@ -13,13 +13,13 @@ import { LocalS3 } from "../fakes/local-s3";
 import type { MultipartOptions } from "../fakes/s3-multipart";
 import { VirtualClockFile } from "../shipped/clock";
 import { HostPool } from "../shipped/pool";
+import { RUNNERS, SCHEDULED_EVENT, type Runner } from "../shipped/runner";
 
 export const BUCKET = "archive-test";
 export const HOUR = 3_600_000;
 export const T0 = Date.UTC(2024, 9, 1, 0, 0, 0);
 
-export type Runner = "in-process" | "serialized";
-export const RUNNERS: Runner[] = ["in-process", "serialized"];
+export { RUNNERS, SCHEDULED_EVENT, type Runner };
 
 export interface Harness {
   rds: FakeRds;
@@ -92,9 +92,6 @@ function serializedRunner(baseEnv: NodeJS.ProcessEnv) {
     },
   };
 }
-
-/** What EventBridge hands the sync function on each tick. */
-export const SCHEDULED_EVENT = { version: "0", source: "aws.events", "detail-type": "Scheduled Event", detail: {} };
 
 export function lines(prefix: string, n: number): string {
   return Array.from({ length: n }, (_, i) => `${prefix} line ${i} ✓ ログ\n`).join("");

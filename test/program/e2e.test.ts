@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import type { SyncReport } from "../../archiver/report";
-import { SCHEDULED_EVENT } from "../engine/harness";
+import { SCHEDULED_EVENT } from "../shipped/runner";
 import { childEnv } from "../fakes/env";
 import { FakeRds } from "../fakes/fake-rds";
 import { LocalS3 } from "../fakes/local-s3";

@@ -10,7 +10,7 @@ import { runScenario } from "./drive";
 import { assertExactlyOnce } from "./assert-sim";
 import { auroraMember, mysqlHourly, postgres } from "./scenarios";
 import { HOUR, MINUTE } from "./time";
-import { RUNNERS } from "../engine/harness";
+import { RUNNERS } from "../shipped/runner";
 
 for (const runner of RUNNERS) describe(`sim (${runner}): active files refreshed every 30 virtual minutes`, function () {
   this.timeout(120_000);

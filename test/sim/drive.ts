@@ -21,7 +21,7 @@
 import { DEFAULTS, runSync, type SyncReport, type SyncSettings } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { settingsToEnv } from "../../archiver/settings";
-import { SCHEDULED_EVENT, type Runner } from "../engine/harness";
+import { SCHEDULED_EVENT, type Runner } from "../shipped/runner";
 import { childEnv } from "../fakes/env";
 import { FakeRds, type Fault } from "../fakes/fake-rds";
 import { LocalS3 } from "../fakes/local-s3";

@@ -9,7 +9,7 @@ import type { FaultKind } from "../fakes/fake-rds";
 import { MysqlAuditModel, PostgresModel } from "./engines";
 import { auroraMember, mysqlHourly, sqlServer } from "./scenarios";
 import { HOUR, MINUTE } from "./time";
-import { RUNNERS } from "../engine/harness";
+import { RUNNERS } from "../shipped/runner";
 
 const KINDS: FaultKind[] = ["http500", "throttle", "reset-mid-body", "truncate-body"];
 

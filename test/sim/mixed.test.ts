@@ -12,7 +12,7 @@ import { Rng } from "./rng";
 import { everyScheme, faultSchedule } from "./scenarios";
 import { DAY, HOUR, MINUTE } from "./time";
 import { DEFAULT_START } from "./drive";
-import { RUNNERS } from "../engine/harness";
+import { RUNNERS } from "../shipped/runner";
 
 for (const runner of RUNNERS) describe(`sim (${runner}): all schemes with an outage, faults and races`, function () {
   this.timeout(240_000);

@@ -8,7 +8,7 @@ import { runScenario } from "./drive";
 import { assertExactlyOnce } from "./assert-sim";
 import { everyScheme } from "./scenarios";
 import { DAY, HOUR } from "./time";
-import { RUNNERS } from "../engine/harness";
+import { RUNNERS } from "../shipped/runner";
 
 for (const runner of RUNNERS) describe(`sim (${runner}): overlapping runs`, function () {
   this.timeout(180_000);

@@ -9,7 +9,7 @@ import { assertExactlyOnce } from "./assert-sim";
 import { MysqlAuditModel, SqlServerModel } from "./engines";
 import { auroraMember, mysqlAudit, mysqlHourly, postgres, sqlServer } from "./scenarios";
 import { DAY, HOUR } from "./time";
-import { RUNNERS } from "../engine/harness";
+import { RUNNERS } from "../shipped/runner";
 
 for (const runner of RUNNERS) describe(`sim (${runner}): one scheme at a time, a sync every 15 virtual minutes`, function () {
   this.timeout(180_000);
