@@ -27,12 +27,16 @@ export interface UploadRequest {
   limits?: Partial<S3Limits>;
 }
 
-/** The body is larger than S3 can store: as one object, or in 10,000 parts of the chosen size. */
-export class ObjectTooLarge extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ObjectTooLarge";
-  }
+/**
+ * The body is larger than S3 can store: as one object, or in 10,000 parts of the chosen size. A plain Error
+ * with a name, not a subclass: Pulumi's closure serializer cannot carry `extends Error` (README).
+ */
+export function objectTooLarge(message: string): Error {
+  return Object.assign(new Error(message), { name: "ObjectTooLarge" });
+}
+
+export function isObjectTooLarge(err: unknown): boolean {
+  return err instanceof Error && err.name === "ObjectTooLarge";
 }
 
 const CONTENT_TYPE = "application/gzip";
@@ -71,7 +75,7 @@ export async function uploadArchiveObject(aws: AwsClients, req: UploadRequest): 
   const count = (chunk: Buffer): Buffer => {
     bytesWritten += chunk.length;
     if (bytesWritten > maxObjectBytes) {
-      throw new ObjectTooLarge(
+      throw objectTooLarge(
         `${req.source ?? req.key}: the archive object grew past ${maxObjectBytes} bytes, the most S3 can store ` +
           `as one object in ${S3_MAX_PARTS} parts of ${partSize} bytes; nothing was stored`,
       );

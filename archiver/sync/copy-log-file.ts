@@ -14,7 +14,7 @@ import { openLogFileDownload } from "../rds/download-log-file";
 import { listLogFiles } from "../rds/list-log-files";
 import { metadataValue } from "../s3/metadata";
 import type { S3Limits } from "../s3/s3-limits";
-import { ObjectTooLarge, uploadArchiveObject } from "../s3/upload-archive-object";
+import { isObjectTooLarge, uploadArchiveObject } from "../s3/upload-archive-object";
 import { uploadPartSize } from "../s3/upload-part-size";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stoppedError } from "./stop";
@@ -142,7 +142,7 @@ async function copyBody(
   } catch (err) {
     res.destroy();
     // The upload's own refusal is the cause; the stream errors that follow it are only its echo.
-    throw err instanceof ObjectTooLarge ? err : (streamError ?? err);
+    throw isObjectTooLarge(err) ? err : (streamError ?? err);
   }
 }
 
