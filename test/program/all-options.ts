@@ -18,6 +18,8 @@ export const CONFIG: Record<string, string> = {
   "rds-log-archiver:timeout": "300",
   "rds-log-archiver:concurrency": "6",
   "rds-log-archiver:activeRefreshMinutes": "30",
+  "rds-log-archiver:connectTimeoutSeconds": "5",
+  "rds-log-archiver:readTimeoutSeconds": "45",
   "rds-log-archiver:kmsKeyArn": KMS_KEY_ARN,
   "rds-log-archiver:versioning": "true",
   "rds-log-archiver:transitionDays": "60",

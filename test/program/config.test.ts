@@ -226,6 +226,10 @@ describe("config", () => {
       rejects({ timeout: "901" }, "timeout", /1 to 900/);
       rejects({ concurrency: "0" }, "concurrency", /1 to 32/);
       rejects({ activeRefreshMinutes: "-5" }, "activeRefreshMinutes", /whole number/);
+      rejects({ connectTimeoutSeconds: "0" }, "connectTimeoutSeconds", /1 to 300/);
+      rejects({ readTimeoutSeconds: "1.5" }, "readTimeoutSeconds", /whole number/);
+      rejects({ timeout: "60", readTimeoutSeconds: "60" }, "readTimeoutSeconds", /less than rds-log-archiver:timeout \(60 s\)/);
+      assert.equal(parse({ ...base, timeout: "60", readTimeoutSeconds: "59" }).readTimeoutSeconds, 59);
       rejects({ versioning: "yes" }, "versioning", /true or false/);
       rejects({ logRetentionDays: "10" }, "logRetentionDays", /CloudWatch Logs accepts only/);
     });
