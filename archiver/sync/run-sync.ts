@@ -2,7 +2,7 @@
 import { createClients, timeoutsOf, type AwsClients } from "../aws-clients";
 import type { AwsSdk } from "../aws-sdk";
 import { errorCode, errorMessage } from "../errors";
-import { groupPrefix } from "../planning/archive-keys";
+import { archivePrefix } from "../layout/archive-key";
 import { clusterMembers } from "../rds/cluster-members";
 import type { InstanceReport, SyncReport } from "../report";
 import { checkBucket } from "../s3/archive-state";
@@ -89,7 +89,7 @@ function staleUploadCleaner(aws: AwsClients, bucket: string, now: () => number, 
   return (group: string): Promise<void> => {
     let cleanup = done.get(group);
     if (!cleanup) {
-      cleanup = abortStaleUploads(aws, bucket, groupPrefix(group), now()).then((keys) => void aborted.push(...keys), () => undefined);
+      cleanup = abortStaleUploads(aws, bucket, archivePrefix(group), now()).then((keys) => void aborted.push(...keys), () => undefined);
       done.set(group, cleanup);
     }
     return cleanup;

@@ -3,7 +3,7 @@
  * recording a copy in the manifest.
  */
 import fc from "fast-check";
-import { archiveTargets, type KeyResult } from "../../archiver/planning/archive-keys";
+import { archiveTargets, type KeyResult } from "../../archiver/planning/archive-targets";
 import { classifyListing, type ClassifiedFile, type ListedFile } from "../../archiver/planning/log-file-names";
 import type { Manifest, ManifestEntry } from "../../archiver/planning/manifest";
 import type { CopyAction, InstancePlan } from "../../archiver/planning/plan-instance";
