@@ -4,7 +4,7 @@ import type { AwsSdk } from "../aws-sdk";
 import { errorCode, errorMessage } from "../errors";
 import { archivePrefix } from "../layout/archive-key";
 import { clusterMembers } from "../rds/cluster-members";
-import type { InstanceReport, SyncReport } from "../report";
+import type { InstanceReport, SyncEvent, SyncReport } from "../report";
 import { checkBucket } from "../s3/archive-state";
 import type { S3Limits } from "../s3/s3-limits";
 import { abortStaleUploads } from "../s3/stale-uploads";
@@ -12,7 +12,7 @@ import type { SyncSettings } from "../settings";
 import { createLimiter, mapLimited } from "./limit";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
 import { runStop, stopReason } from "./stop";
-import { syncInstance, type InstanceTarget, type SyncEvent } from "./sync-instance";
+import { syncInstance, type InstanceTarget } from "./sync-instance";
 
 export interface SyncRuntime {
   sdk: AwsSdk;

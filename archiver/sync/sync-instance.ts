@@ -4,7 +4,7 @@ import { errorCode, errorMessage } from "../errors";
 import { mergeManifest, type Manifest, type ManifestEntry } from "../planning/manifest";
 import { planInstance, type CopyAction, type PlannedAction } from "../planning/plan-instance";
 import { listLogFiles } from "../rds/list-log-files";
-import type { FileOutcome, InstanceReport } from "../report";
+import type { FileOutcome, InstanceReport, SyncEvent } from "../report";
 import { deleteObject, readManifest, writeManifest } from "../s3/archive-state";
 import type { S3Limits } from "../s3/s3-limits";
 import { PART_SIZE } from "../s3/upload-archive-object";
@@ -18,13 +18,6 @@ export interface InstanceTarget {
   instance: string;
   group: string;
 }
-
-export type SyncEvent =
-  | { type: "copy-start"; instance: string; file: string; key: string; size: number }
-  | { type: "progress"; instance: string; file: string; bytesRead: number; size: number }
-  | { type: "copied"; instance: string; file: string; key: string; reason: string; bytesRead: number; bytesWritten: number; ms: number }
-  | { type: "deferred"; instance: string; file: string; key: string; reason: string }
-  | { type: "failed"; instance: string; file?: string; key?: string; reason: string; code?: string };
 
 export interface SyncContext {
   aws: AwsClients;

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { randomBytes } from "crypto";
-import { createHandler } from "../../archiver";
+import { createSyncHandler } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { BUCKET, HOUR, lines, startHarness, type Harness } from "./harness";
 
@@ -34,7 +34,7 @@ describe("Lambda handler", function () {
       LOG_INCLUDE_PREFIXES: "audit/",
       SYNC_CONCURRENCY: "2",
     };
-    const handler = createHandler(loadAwsSdk(), env);
+    const handler = createSyncHandler(loadAwsSdk(), env);
     assert.equal(handler.length, 2, "an async (event, context) handler, no callback");
     const report = await handler({}, { getRemainingTimeInMillis: () => 600_000 });
     assert.equal(report.totals.copied, 2);
@@ -50,7 +50,7 @@ describe("Lambda handler", function () {
   it("starts no copy when the invocation is about to time out", async () => {
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: Date.now() - 3 * HOUR, content: Buffer.from("a\n") });
-    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
+    const handler = createSyncHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
     const report = await handler({}, { getRemainingTimeInMillis: () => 5_000 });
     assert.match(report.instances[0].deferred[0].reason, /time ran out before the copy started/);
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 0);
@@ -60,7 +60,7 @@ describe("Lambda handler", function () {
     h.rds.addInstance("db1");
     const lastWritten = Date.now() - 3 * HOUR;
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten, content: Buffer.from("a\n") });
-    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1", ARCHIVE_STAGE: "live" });
+    const handler = createSyncHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1", ARCHIVE_STAGE: "live" });
     // Below the minute a copy needs, above the margin at which copies in flight are stopped.
     const report = await handler({}, { getRemainingTimeInMillis: () => 30_000 });
     assert.equal(report.ok, true);
@@ -82,7 +82,7 @@ describe("Lambda handler", function () {
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: Date.now() - 3 * HOUR, content: randomBytes(24 * 1024 * 1024) });
     h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: "trace/big.trc" }); // in flight until stopped
-    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
+    const handler = createSyncHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
     let remaining = 600_000;
     const partUploaded = () => h.s3.requests.some((r) => r.method === "PUT" && r.query.includes("partNumber") && r.status === 200);
     const run = handler({}, { getRemainingTimeInMillis: () => remaining });
@@ -100,7 +100,7 @@ describe("Lambda handler", function () {
   });
 
   it("rejects missing settings naming the variable", async () => {
-    const handler = createHandler(loadAwsSdk(), { ...h.env, RDS_INSTANCES: "db1" });
+    const handler = createSyncHandler(loadAwsSdk(), { ...h.env, RDS_INSTANCES: "db1" });
     await assert.rejects(handler({}, {}), /ARCHIVE_BUCKET/);
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { createHash, randomBytes } from "crypto";
 import { stateKey } from "../../archiver/layout/state-key";
 import { parseManifest } from "../../archiver/planning/manifest";
-import type { SyncEvent } from "../../archiver/sync/sync-instance";
+import type { SyncEvent } from "../../archiver/report";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
