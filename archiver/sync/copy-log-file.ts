@@ -20,7 +20,7 @@ import {
   ChangedDuringCopy, downloadProblem, mayArriveSmaller, movedSince, relistScope, shortReadOf, transferError, type ShortRead,
 } from "./download-checks";
 import { downloadMeter, type Measured } from "./download-meter";
-import { startsWithGzipMagic } from "./gzip-magic";
+import { peekGzip } from "./gzip-magic";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stoppedError } from "./stop";
 
@@ -76,11 +76,12 @@ async function copyBody(
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     check: (measured) => verifyDownload(ctx, action, { ...measured, complete: res.complete }, attempts),
   });
-  const gzipped = (await startsWithGzipMagic(res)) ? [zlib.createGunzip()] : [];
+  const peeked = await peekGzip(res);
+  const gunzip = peeked.gzip ? [zlib.createGunzip()] : [];
   const hash = contentHasher(previous && action.replaces ? previous : undefined);
   const gzip = zlib.createGzip({ level: ctx.gzipLevel, chunkSize: GZIP_CHUNK });
   let streamError: Error | undefined;
-  pipeline([res, meter.stream, ...gzipped, hash.stream, gzip], (err) => {
+  pipeline([peeked.body, meter.stream, ...gunzip, hash.stream, gzip], (err) => {
     if (err) streamError = err;
   });
   const metadata = objectMetadata(ctx.instance, action);
