@@ -1,5 +1,6 @@
 /** One instance's sync: list, plan against the state object, copy, record, and re-plan after a race. */
 import type { AwsClients } from "../aws-clients";
+import type { Limiter } from "../limit";
 import { mergeManifest, type Manifest, type ManifestEntry } from "../planning/manifest";
 import { planInstance, type CopyAction } from "../planning/plan-instance";
 import { listLogFiles } from "../rds/list-log-files";
@@ -11,7 +12,6 @@ import type { SyncSettings } from "../settings";
 import { copyLogFile } from "./copy-log-file";
 import { ChangedDuringCopy } from "./download-checks";
 import { instanceOutcomes, type InstanceOutcomes } from "./instance-outcomes";
-import type { Limiter } from "./limit";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stopReason } from "./stop";
 
