@@ -1,7 +1,7 @@
 /** One instance's sync: list, plan against the state object, copy, record, and re-plan after a race. */
 import type { AwsClients } from "../aws-clients";
 import type { Limiter } from "../limit";
-import { mergeManifest, type Manifest, type ManifestEntry } from "../planning/manifest";
+import type { ManifestEntry } from "../planning/manifest";
 import { planInstance, type CopyAction } from "../planning/plan-instance";
 import { listLogFiles } from "../rds/list-log-files";
 import type { InstanceReport, SyncEvent } from "../report";
@@ -13,6 +13,7 @@ import { copyLogFile } from "./copy-log-file";
 import { ChangedDuringCopy } from "./download-checks";
 import { instanceOutcomes, type InstanceOutcomes } from "./instance-outcomes";
 import { withRetry, type RetryPolicy } from "./retry";
+import { stateSaver } from "./state-saver";
 import { stopReason } from "./stop";
 
 export interface InstanceTarget {
@@ -99,7 +100,14 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
 
   if (copies.length > 0) await ctx.cleanUpGroup?.(target.group);
   const written: Record<string, ManifestEntry> = {};
-  const saver = manifestSaver(ctx, target, manifest, written, plan.listedIdentities, roundStartedAt);
+  const { bucket } = settings;
+  const saver = stateSaver({
+    store: {
+      read: () => readManifest(aws, bucket, target.group, target.instance),
+      write: (m) => writeManifest(aws, bucket, target.group, target.instance, m),
+    },
+    start: manifest, written, listed: plan.listedIdentities, runStartedAt: roundStartedAt, now: ctx.now, saveEveryMs: SAVE_EVERY_MS,
+  });
   const changed: CopyAction[] = [];
   await Promise.all(
     copies.map((c) =>
@@ -155,37 +163,6 @@ async function copyOne(
   }
   written[c.identity] = result.entry;
   outcomes.copied(c, { bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, ms: ctx.now() - started, note });
-}
-
-/** Saves the state object: re-read, merge this round's copies in, write. One save at a time. */
-function manifestSaver(
-  ctx: SyncContext,
-  target: InstanceTarget,
-  start: Manifest,
-  written: Record<string, ManifestEntry>,
-  listed: ReadonlySet<string>,
-  runStartedAt: number,
-) {
-  let chain: Promise<void> = Promise.resolve();
-  let savedCount = 0;
-  let lastSave = ctx.now();
-  const save = (): Promise<void> => {
-    chain = chain.then(async () => {
-      const count = Object.keys(written).length;
-      if (count === savedCount) return;
-      const { bucket } = ctx.settings;
-      const latest = await readManifest(ctx.aws, bucket, target.group, target.instance);
-      const merged = mergeManifest({ start, latest, written: { ...written }, listed, runStartedAt });
-      await writeManifest(ctx.aws, bucket, target.group, target.instance, merged);
-      savedCount = count;
-      lastSave = ctx.now();
-    });
-    return chain;
-  };
-  return {
-    save,
-    saveIfDue: () => (ctx.now() - lastSave >= SAVE_EVERY_MS ? save() : Promise.resolve()),
-  };
 }
 
 function reasonNotToStart(ctx: SyncContext): string | undefined {
