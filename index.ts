@@ -13,7 +13,7 @@
  * resource is registered, so a bad value creates nothing, even under `pulumi up --skip-preview`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { archivePrefix } from "./archiver/layout/ownership";
+import { archivePrefix } from "./archiver/layout/archive-key";
 import { CLOUDWATCH_PREFIX, EVENTS_PREFIX } from "./archiver/layout/prefixes";
 import { checkTarget, loadAllowedAccountIds, lookupTarget } from "./infra/account";
 import { RunAlarms } from "./infra/alarms";

@@ -3,7 +3,7 @@
  *
  * Pulumi's closure serializer cannot capture SDK classes held at module scope, so nothing in
  * archiver/ imports the SDK at run time: the CLI calls loadAwsSdk(), the Lambda's callbackFactory
- * requires the same four packages itself and hands them to createHandler().
+ * requires the same four packages itself and hands them to createSyncHandler().
  */
 export interface AwsSdk {
   rds: typeof import("@aws-sdk/client-rds");

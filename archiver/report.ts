@@ -1,4 +1,7 @@
-/** What a sync run did, per instance and per file. The CLI's --json output and the Lambda's return value. */
+/**
+ * What a sync run did, per instance and per file: the CLI's --json output and the Lambda's return value, and the
+ * events it reports while it runs (the CLI's progress lines, the Lambda's log lines).
+ */
 
 export interface FileOutcome {
   file: string;
@@ -51,3 +54,11 @@ export interface SyncReport {
   errors: { target: string; code: string; message: string }[];
   totals: { listed: number; copied: number; skipped: number; deferred: number; failed: number; bytesRead: number; bytesWritten: number };
 }
+
+/** What happens to one file while the run goes on, as it happens. */
+export type SyncEvent =
+  | { type: "copy-start"; instance: string; file: string; key: string; size: number }
+  | { type: "progress"; instance: string; file: string; bytesRead: number; size: number }
+  | { type: "copied"; instance: string; file: string; key: string; reason: string; bytesRead: number; bytesWritten: number; ms: number }
+  | { type: "deferred"; instance: string; file: string; key: string; reason: string }
+  | { type: "failed"; instance: string; file?: string; key?: string; reason: string; code?: string };

@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadAwsSdk } from "../archiver/aws-sdk";
-import { createHandler } from "../archiver/lambda/handler";
+import { createSyncHandler } from "../archiver/lambda/handler";
 import { settingsToEnv, STAGE_ENV, type SyncSettings as EngineSettings } from "../archiver/settings";
 import { lambdaAssumeRolePolicy, syncFunctionPolicy } from "./policies";
 import type { ArchiveFunctionArgs } from "./function-args";
@@ -15,11 +15,11 @@ import type { ArchiveFunctionArgs } from "./function-args";
  * A module-level function on purpose: a closure made inside the component's constructor would
  * capture `this`, which cannot be serialized. The SDK is required through loadAwsSdk(), called here
  * once per container, and never captured from module scope (SDK classes do not serialize).
- * `createHandler`, `loadAwsSdk` and the rest of archiver/ are local modules, which the serializer
+ * `createSyncHandler`, `loadAwsSdk` and the rest of archiver/ are local modules, which the serializer
  * inlines by value.
  */
 export function syncHandlerFactory() {
-  return createHandler(loadAwsSdk());
+  return createSyncHandler(loadAwsSdk());
 }
 
 /** The engine's settings the stack configures; the bucket comes from the stack's own bucket. */

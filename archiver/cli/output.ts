@@ -1,6 +1,5 @@
 /** Human-readable output of the CLI: progress on stderr, the plan or the summary on stdout. */
-import type { InstanceReport, SyncReport } from "../report";
-import type { SyncEvent } from "../sync/sync-instance";
+import type { InstanceReport, SyncEvent, SyncReport } from "../report";
 
 export function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];

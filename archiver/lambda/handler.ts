@@ -1,21 +1,20 @@
 /**
- * The Lambda entry: createHandler(sdk) returns an async (event, context) handler. Settings come from
+ * The Lambda entry: createSyncHandler(sdk) returns an async (event, context) handler. Settings come from
  * the environment (settings.ts ENV); it logs one JSON line per copied or failed file, a summary line and
  * its metrics (CloudWatch Embedded Metric Format), and returns the same report as the CLI's --json.
  */
 import type { AwsSdk } from "../aws-sdk";
-import type { SyncReport } from "../report";
+import type { SyncEvent, SyncReport } from "../report";
 import { syncMetricLines } from "../metrics/emf";
 import { settingsFromEnv, stageOf } from "../settings";
 import { runSync } from "../sync/run-sync";
-import type { SyncEvent } from "../sync/sync-instance";
 
 export interface LambdaContext {
   getRemainingTimeInMillis?: () => number;
   awsRequestId?: string;
 }
 
-export function createHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env) {
+export function createSyncHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env) {
   // Exactly two parameters: the Lambda runtime treats a third as a callback-style handler.
   return async (_event: unknown, context?: LambdaContext): Promise<SyncReport> => {
     const settings = settingsFromEnv(env);

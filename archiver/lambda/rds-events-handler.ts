@@ -9,7 +9,8 @@ import { createClients, type AwsClients } from "../aws-clients";
 import type { AwsSdk } from "../aws-sdk";
 import { emfLine } from "../metrics/emf";
 import { clusterMembers } from "../rds/cluster-members";
-import { eventKey, eventSourceId, parseRdsEvent } from "../rds-events/event-key";
+import { eventKey } from "../layout/event-key";
+import { eventSourceId, parseRdsEvent } from "../rds-events/rds-event";
 import { putJson, putRejected, type BucketWriter } from "../s3/small-objects";
 import { ENV, splitList, stageOf } from "../settings";
 

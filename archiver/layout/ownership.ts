@@ -2,8 +2,9 @@
  * Which function writes which part of the bucket, and how. The IAM policies of the three functions are built
  * from this table only, so a prefix added for a new feature is reachable by exactly the function it is given to.
  */
-import { encodeSegment } from "../planning/archive-keys";
-import { CLOUDWATCH_PREFIX, EVENTS_PREFIX, REJECTED_PREFIX, STATE_PREFIX } from "./prefixes";
+import { archivePrefix } from "./archive-key";
+import { CLOUDWATCH_PREFIX, EVENTS_PREFIX, REJECTED_PREFIX } from "./prefixes";
+import { statePrefix } from "./state-key";
 
 /** The stack's functions that touch the bucket. */
 export const WRITERS = ["sync", "events", "logs"] as const;
@@ -27,16 +28,6 @@ export interface PrefixGrant {
  * (the key is the payload's hash), so two writers can only ever write the same bytes to the same key.
  */
 export const SHARED_PREFIXES: readonly string[] = [REJECTED_PREFIX];
-
-/** `<id>/`: where one archived instance or cluster's log files go (archiver/planning/archive-keys.ts buildKey). */
-export function archivePrefix(group: string): string {
-  return `${encodeSegment(group)}/`;
-}
-
-/** `_state/<id>/`: the state objects of one archived instance or cluster (archive-keys.ts manifestKey). */
-export function statePrefix(group: string): string {
-  return `${STATE_PREFIX}${encodeSegment(group)}/`;
-}
 
 /** The archived ids: every configured instance and cluster (a cluster's members are filed under the cluster). */
 export interface ArchivedIds {

@@ -4,9 +4,7 @@
  * Pure: decoding, validation, and the objects a batch becomes.
  */
 import { gunzipSync } from "zlib";
-import { CLOUDWATCH_PREFIX } from "../layout/prefixes";
-import { encodeSegment } from "../planning/archive-keys";
-import { hourPath } from "../planning/hour-path";
+import { subscriptionKey } from "../layout/subscription-key";
 
 export interface LogEvent {
   id: string;
@@ -95,20 +93,17 @@ export interface SplitLimits {
 export const DEFAULT_LIMITS: SplitLimits = { maxEvents: 10_000, maxBytes: 8 * 1024 * 1024 };
 
 /**
- * `cloudwatch/<log group without leading slash>/<YYYY>/<MM>/<DD>/<HH>/<log stream>-<first event id>.gz`,
- * split into several objects when a batch is oversized. Each object's key comes from its own first event,
- * so a redelivered batch overwrites the same objects.
+ * The objects a batch is archived as: one, or several when the batch is oversized. Each object's key comes
+ * from its own first event (archiver/layout/subscription-key.ts), so a redelivered batch overwrites the same objects.
  */
 export function batchObjects(batch: SubscriptionBatch, events: readonly LogEvent[], limits: SplitLimits = DEFAULT_LIMITS): BatchObject[] {
-  const group = batch.logGroup.replace(/^\/+/, "").split("/").filter(Boolean).map(encodeSegment).join("/");
   const objects: BatchObject[] = [];
   let current: string[] = [];
   let bytes = 0;
   let first: LogEvent | undefined;
   const flush = () => {
     if (!first) return;
-    const key = `${CLOUDWATCH_PREFIX}${group}/${hourPath(first.timestamp)}/${encodeSegment(`${batch.logStream}-${first.id}`)}.gz`;
-    objects.push({ key, body: current.join(""), events: current.length });
+    objects.push({ key: subscriptionKey(batch.logGroup, batch.logStream, first), body: current.join(""), events: current.length });
     current = [];
     bytes = 0;
     first = undefined;

@@ -2,7 +2,7 @@
  * The sync planner: one instance's listing, what the archive holds, and the time in; actions out.
  * Pure: no I/O, no SDK, no clock of its own.
  */
-import { archiveTargets, type ArchiveTarget } from "./archive-keys";
+import { archiveTargets, type ArchiveTarget } from "./archive-targets";
 import { baseName, classifyListing, isChainActiveFile, isClosed, type ClassifiedFile, type FileKind, type ListedFile } from "./log-file-names";
 import type { Manifest, ManifestEntry } from "./manifest";
 

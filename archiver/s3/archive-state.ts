@@ -1,6 +1,6 @@
 /** The bucket-side reads and writes that are not log content: bucket check, state objects, deletes. */
 import type { AwsClients } from "../aws-clients";
-import { manifestKey } from "../planning/archive-keys";
+import { stateKey } from "../layout/state-key";
 import { parseManifest, serializeManifest, type Manifest } from "../planning/manifest";
 
 /** Fails with a clear error when the bucket is missing or not ours to use. */
@@ -22,7 +22,7 @@ export async function checkBucket(aws: AwsClients, bucket: string): Promise<void
 
 export async function readManifest(aws: AwsClients, bucket: string, group: string, instance: string): Promise<Manifest> {
   try {
-    const out = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: bucket, Key: manifestKey(group, instance) }));
+    const out = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: bucket, Key: stateKey(group, instance) }));
     return parseManifest(await out.Body?.transformToString("utf8"));
   } catch (err) {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -35,7 +35,7 @@ export async function writeManifest(aws: AwsClients, bucket: string, group: stri
   await aws.s3.send(
     new aws.sdk.s3.PutObjectCommand({
       Bucket: bucket,
-      Key: manifestKey(group, instance),
+      Key: stateKey(group, instance),
       Body: serializeManifest(manifest),
       ContentType: "application/json",
     }),

@@ -5,7 +5,7 @@
  * aborts that upload, so the object stays as it was and no upload is left open.
  */
 import type { AwsClients } from "../aws-clients";
-import { mapLimited } from "../sync/limit";
+import { mapLimited } from "../limit";
 import { copyRanges, type ByteRange } from "./copy-ranges";
 import { S3_LIMITS } from "./s3-limits";
 

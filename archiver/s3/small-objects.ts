@@ -1,10 +1,8 @@
 /** Small whole-object writes: archived events, subscription batches, rejected payloads. */
-import { createHash } from "crypto";
 import { gzipSync } from "zlib";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { AwsSdk } from "../aws-sdk";
-import { REJECTED_PREFIX } from "../layout/prefixes";
-import { dayPath } from "../planning/hour-path";
+import { rejectedKey } from "../layout/rejected-key";
 
 export interface BucketWriter {
   sdk: Pick<AwsSdk, "s3">;
@@ -22,15 +20,7 @@ export async function putGzipText(w: BucketWriter, key: string, text: string, me
   );
 }
 
-/**
- * `_rejected/<YYYY>/<MM>/<DD>/<sha256 of the payload>.json`: a payload that cannot be archived is kept with
- * its error, never dropped. The same payload redelivered lands on the same key.
- */
-export function rejectedKey(payload: unknown, receivedAt: number): string {
-  const digest = createHash("sha256").update(JSON.stringify(payload) ?? "undefined").digest("hex");
-  return `${REJECTED_PREFIX}${dayPath(receivedAt)}/${digest}.json`;
-}
-
+/** A payload that cannot be archived is kept with its error, never dropped. */
 export async function putRejected(w: BucketWriter, source: string, error: string, payload: unknown, receivedAt: number): Promise<string> {
   const key = rejectedKey(payload, receivedAt);
   await putJson(w, key, { source, error, receivedAt: new Date(receivedAt).toISOString(), payload: payload ?? null });

@@ -3,9 +3,8 @@
  * Streams throughout, so memory does not grow with the file. Every check runs before the upload
  * completes, so a copy that fails a check leaves nothing visible.
  */
-import { createHash } from "crypto";
 import type { IncomingMessage } from "http";
-import { pipeline, Transform } from "stream";
+import { pipeline } from "stream";
 import * as zlib from "zlib";
 import type { AwsClients } from "../aws-clients";
 import type { ManifestEntry } from "../planning/manifest";
@@ -16,11 +15,15 @@ import { metadataValue } from "../s3/metadata";
 import type { S3Limits } from "../s3/s3-limits";
 import { isObjectTooLarge, uploadArchiveObject } from "../s3/upload-archive-object";
 import { uploadPartSize } from "../s3/upload-part-size";
+import { contentHasher } from "./content-hasher";
+import {
+  changedDuringCopy, downloadProblem, mayArriveSmaller, movedSince, relistScope, shortReadOf, transferError, type ShortRead,
+} from "./download-checks";
+import { downloadMeter, type Measured } from "./download-meter";
+import { peekGzip } from "./gzip-magic";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stoppedError } from "./stop";
 
-/** Larger buffers than Node's 16 KiB default: fewer, bigger chunks keep gzip busy at a fixed, small memory cost. */
-const STREAM_BUFFER = 1024 * 1024;
 const GZIP_CHUNK = 128 * 1024;
 
 export interface CopyContext {
@@ -45,32 +48,13 @@ export interface CopyResult {
   supersedesPrevious?: boolean;
 }
 
-/** The file changed between listing and download: re-plan the instance rather than retry this copy. */
-export function changedDuringCopy(message: string): Error {
-  return Object.assign(new Error(message), { name: "ChangedDuringCopy" });
-}
-
-export function isChangedDuringCopy(err: unknown): boolean {
-  return err instanceof Error && err.name === "ChangedDuringCopy";
-}
-
-function transferError(message: string): Error {
-  return Object.assign(new Error(message), { code: "ECONNRESET" });
-}
-
-/** RDS filters MySQL error logs on download, so they legitimately arrive smaller than listed. */
-function mayArriveSmaller(name: string): boolean {
-  return /(^|\/)mysql-error/.test(name);
-}
-
-/** A download shorter than listed, remembered so that the next attempt can confirm it. */
-interface ShortRead {
-  bytes: number;
-  sha256: string;
+/** What the attempts at one copy learn from each other. */
+interface Attempts {
+  lastShort?: ShortRead;
 }
 
 export async function copyLogFile(ctx: CopyContext, action: CopyAction, previous?: ManifestEntry): Promise<CopyResult> {
-  const attempts: { lastShort?: ShortRead } = {};
+  const attempts: Attempts = {};
   const { signal } = ctx;
   return withRetry(ctx.retry, async () => {
     if (signal?.aborted) throw stoppedError(signal);
@@ -83,32 +67,21 @@ async function copyBody(
   ctx: CopyContext,
   action: CopyAction,
   res: IncomingMessage,
-  attempts: { lastShort?: ShortRead },
+  attempts: Attempts,
   previous?: ManifestEntry,
 ): Promise<CopyResult> {
   const { file } = action;
-  let bytesRead = 0;
-  let lastByte: number | undefined;
-  const rawHash = mayArriveSmaller(file.name) ? createHash("sha256") : undefined;
-  const checked = new Transform({
-    highWaterMark: STREAM_BUFFER,
-    transform(chunk: Buffer, _enc, done) {
-      bytesRead += chunk.length;
-      if (chunk.length > 0) lastByte = chunk[chunk.length - 1];
-      rawHash?.update(chunk);
-      ctx.onProgress?.(bytesRead);
-      done(null, chunk);
-    },
-    flush(done) {
-      const received = { bytes: bytesRead, endsAtLineBreak: lastByte === undefined || lastByte === 0x0a, sha256: rawHash?.digest("hex") };
-      verifyDownload(ctx, action, res, received, attempts).then(() => done(), done);
-    },
+  const meter = downloadMeter({
+    hashRaw: mayArriveSmaller(file.name),
+    ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    check: (measured) => verifyDownload(ctx, action, { ...measured, complete: res.complete }, attempts),
   });
-  const gzipped = (await startsWithGzipMagic(res)) ? [zlib.createGunzip()] : [];
+  const peeked = await peekGzip(res);
+  const gunzip = peeked.gzip ? [zlib.createGunzip()] : [];
   const hash = contentHasher(previous && action.replaces ? previous : undefined);
   const gzip = zlib.createGzip({ level: ctx.gzipLevel, chunkSize: GZIP_CHUNK });
   let streamError: Error | undefined;
-  pipeline([res, checked, ...gzipped, hash.stream, gzip], (err) => {
+  pipeline([peeked.body, meter.stream, ...gunzip, hash.stream, gzip], (err) => {
     if (err) streamError = err;
   });
   const metadata = objectMetadata(ctx.instance, action);
@@ -135,7 +108,7 @@ async function copyBody(
         archivedAt: ctx.now(),
         ...(action.final ? {} : { partial: true }),
       },
-      bytesRead,
+      bytesRead: meter.bytesRead(),
       bytesWritten,
       ...(action.replaces ? { supersedesPrevious: hash.prefixMatches() } : {}),
     };
@@ -146,119 +119,18 @@ async function copyBody(
   }
 }
 
-interface Received {
-  bytes: number;
-  endsAtLineBreak: boolean;
-  /** Only for files that may legitimately arrive smaller than listed. */
-  sha256?: string;
-}
-
-async function verifyDownload(
-  ctx: CopyContext,
-  action: CopyAction,
-  res: IncomingMessage,
-  received: Received,
-  attempts: { lastShort?: ShortRead },
-): Promise<void> {
+/** The checks of download-checks.ts, and for `relist` copies a fresh listing: has anything rotated under the copy? */
+async function verifyDownload(ctx: CopyContext, action: CopyAction, received: Measured & { complete: boolean }, attempts: Attempts): Promise<void> {
   const { file } = action;
-  if (!res.complete) throw transferError(`download of ${file.name} ended early after ${received.bytes} bytes`);
-  if (received.bytes < file.size && !acceptShortRead(file.name, received, attempts)) {
-    throw transferError(`download of ${file.name} returned ${received.bytes} bytes, ${file.size} were listed`);
-  }
+  const problem = downloadProblem(file, received, attempts.lastShort);
+  attempts.lastShort = shortReadOf(file, received) ?? attempts.lastShort;
+  if (problem) throw transferError(problem);
   if (action.verify === "relist") {
-    const expected = action.unchanged ?? { contains: file.name, files: [file] };
-    const now = await withRetry(ctx.retry, () => listLogFiles(ctx.aws, ctx.instance, expected.contains));
-    const moved = expected.files.find((f) => !now.some((n) => n.name === f.name && n.lastWritten === f.lastWritten && n.size === f.size));
+    const scope = relistScope(action);
+    const now = await withRetry(ctx.retry, () => listLogFiles(ctx.aws, ctx.instance, scope.contains));
+    const moved = movedSince(scope.files, now);
     if (moved) throw changedDuringCopy(`${moved.name} was rotated or rewritten while ${file.name} was being copied`);
   }
-}
-
-/**
- * RDS filters MySQL error logs on download, so they may arrive smaller than listed. Such a body is accepted
- * only when it ends at a line break and a second download returned exactly the same bytes: a body cut short
- * by the network fails at least one of the two.
- */
-function acceptShortRead(name: string, received: Received, attempts: { lastShort?: ShortRead }): boolean {
-  if (!mayArriveSmaller(name) || received.sha256 === undefined || !received.endsAtLineBreak) return false;
-  const confirmed = attempts.lastShort?.bytes === received.bytes && attempts.lastShort.sha256 === received.sha256;
-  attempts.lastShort = { bytes: received.bytes, sha256: received.sha256 };
-  return confirmed;
-}
-
-/** Peeks at the first two bytes without consuming them. */
-async function startsWithGzipMagic(res: IncomingMessage): Promise<boolean> {
-  const seen: Buffer[] = [];
-  let length = 0;
-  while (length < 2) {
-    const chunk = res.read() as Buffer | null;
-    if (chunk) {
-      seen.push(chunk);
-      length += chunk.length;
-      continue;
-    }
-    if (res.readableEnded || res.destroyed) break;
-    if (!(await readableOrEnded(res))) break;
-  }
-  const head = Buffer.concat(seen);
-  if (head.length > 0) res.unshift(head);
-  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-}
-
-/** Resolves true when more data can be read, false when the stream ended or closed. */
-function readableOrEnded(res: IncomingMessage): Promise<boolean> {
-  // Listeners are declared before use: Pulumi's closure serializer cannot capture a const used before its declaration.
-  return new Promise<boolean>((resolve) => {
-    let onReadable = (): void => undefined;
-    let onEnd = (): void => undefined;
-    const settle = (value: boolean) => {
-      res.off("readable", onReadable).off("end", onEnd).off("close", onEnd);
-      resolve(value);
-    };
-    onReadable = () => settle(true);
-    onEnd = () => settle(false);
-    res.once("readable", onReadable).once("end", onEnd).once("close", onEnd);
-  });
-}
-
-/** sha256 and byte count of the plain content, and optionally whether it starts with a previous version. */
-function contentHasher(previous?: ManifestEntry) {
-  const whole = createHash("sha256");
-  const prefix = previous ? createHash("sha256") : undefined;
-  let bytes = 0;
-  let digest: string | undefined;
-  let prefixDigest: string | undefined;
-  // Chunks are passed on in batches of STREAM_BUFFER bytes: each write to gzip is a round trip to libuv's
-  // thread pool, and network-sized chunks would spend much of the copy on those round trips.
-  let batch: Buffer[] = [];
-  let batched = 0;
-  const stream = new Transform({
-    highWaterMark: STREAM_BUFFER,
-    transform(chunk: Buffer, _enc, done) {
-      whole.update(chunk);
-      if (prefix && previous && bytes < previous.bytes) prefix.update(chunk.subarray(0, previous.bytes - bytes));
-      bytes += chunk.length;
-      batch.push(chunk);
-      batched += chunk.length;
-      if (batched < STREAM_BUFFER) return done();
-      const out = Buffer.concat(batch, batched);
-      [batch, batched] = [[], 0];
-      done(null, out);
-    },
-    flush(done) {
-      digest = whole.digest("hex");
-      if (prefix && previous && bytes >= previous.bytes) prefixDigest = prefix.digest("hex");
-      done(null, batched > 0 ? Buffer.concat(batch, batched) : undefined);
-    },
-  });
-  return {
-    stream,
-    bytes: () => bytes,
-    sha256: () => {
-      if (digest === undefined) throw new Error("content hash read before the stream ended");
-      return digest;
-    },
-    prefixMatches: () => previous !== undefined && prefixDigest === previous.sha256,
-  };
 }
 
 function objectMetadata(instance: string, action: CopyAction): Record<string, string> {

@@ -2,17 +2,17 @@
 import { createClients, timeoutsOf, type AwsClients } from "../aws-clients";
 import type { AwsSdk } from "../aws-sdk";
 import { errorCode, errorMessage } from "../errors";
-import { groupPrefix } from "../planning/archive-keys";
+import { archivePrefix } from "../layout/archive-key";
+import { createLimiter, mapLimited } from "../limit";
 import { clusterMembers } from "../rds/cluster-members";
-import type { InstanceReport, SyncReport } from "../report";
+import type { InstanceReport, SyncEvent, SyncReport } from "../report";
 import { checkBucket } from "../s3/archive-state";
 import type { S3Limits } from "../s3/s3-limits";
 import { abortStaleUploads } from "../s3/stale-uploads";
 import type { SyncSettings } from "../settings";
-import { createLimiter, mapLimited } from "./limit";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
 import { runStop, stopReason } from "./stop";
-import { syncInstance, type InstanceTarget, type SyncEvent } from "./sync-instance";
+import { syncInstance, type InstanceTarget } from "./sync-instance";
 
 export interface SyncRuntime {
   sdk: AwsSdk;
@@ -89,7 +89,7 @@ function staleUploadCleaner(aws: AwsClients, bucket: string, now: () => number, 
   return (group: string): Promise<void> => {
     let cleanup = done.get(group);
     if (!cleanup) {
-      cleanup = abortStaleUploads(aws, bucket, groupPrefix(group), now()).then((keys) => void aborted.push(...keys), () => undefined);
+      cleanup = abortStaleUploads(aws, bucket, archivePrefix(group), now()).then((keys) => void aborted.push(...keys), () => undefined);
       done.set(group, cleanup);
     }
     return cleanup;

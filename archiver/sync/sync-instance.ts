@@ -1,30 +1,25 @@
 /** One instance's sync: list, plan against the state object, copy, record, and re-plan after a race. */
 import type { AwsClients } from "../aws-clients";
-import { errorCode, errorMessage } from "../errors";
-import { mergeManifest, type Manifest, type ManifestEntry } from "../planning/manifest";
-import { planInstance, type CopyAction, type PlannedAction } from "../planning/plan-instance";
+import type { Limiter } from "../limit";
+import type { ManifestEntry } from "../planning/manifest";
+import { planInstance, type CopyAction } from "../planning/plan-instance";
 import { listLogFiles } from "../rds/list-log-files";
-import type { FileOutcome, InstanceReport } from "../report";
+import type { InstanceReport, SyncEvent } from "../report";
 import { deleteObject, readManifest, writeManifest } from "../s3/archive-state";
 import type { S3Limits } from "../s3/s3-limits";
 import { PART_SIZE } from "../s3/upload-archive-object";
 import type { SyncSettings } from "../settings";
-import { copyLogFile, isChangedDuringCopy } from "./copy-log-file";
-import type { Limiter } from "./limit";
+import { copyLogFile } from "./copy-log-file";
+import { isChangedDuringCopy } from "./download-checks";
+import { instanceOutcomes, type InstanceOutcomes } from "./instance-outcomes";
 import { withRetry, type RetryPolicy } from "./retry";
+import { stateSaver } from "./state-saver";
 import { stopReason } from "./stop";
 
 export interface InstanceTarget {
   instance: string;
   group: string;
 }
-
-export type SyncEvent =
-  | { type: "copy-start"; instance: string; file: string; key: string; size: number }
-  | { type: "progress"; instance: string; file: string; bytesRead: number; size: number }
-  | { type: "copied"; instance: string; file: string; key: string; reason: string; bytesRead: number; bytesWritten: number; ms: number }
-  | { type: "deferred"; instance: string; file: string; key: string; reason: string }
-  | { type: "failed"; instance: string; file?: string; key?: string; reason: string; code?: string };
 
 export interface SyncContext {
   aws: AwsClients;
@@ -57,34 +52,28 @@ const SAVE_EVERY_MS = 30_000;
 const MAX_ROUNDS = 3;
 
 export async function syncInstance(ctx: SyncContext, target: InstanceTarget): Promise<InstanceReport> {
-  const report: InstanceReport = {
-    instance: target.instance, group: target.group, listed: 0, copied: [], skipped: [], deferred: [], failed: [], bytesRead: 0, bytesWritten: 0,
-  };
+  const outcomes = instanceOutcomes(target, ctx.onEvent);
   try {
     for (let round = 1; ; round++) {
-      const changed = await syncRound(ctx, target, report);
+      const changed = await syncRound(ctx, target, outcomes);
       if (changed.length === 0) break;
       if (ctx.signal?.aborted) {
-        for (const c of changed) defer(ctx, target, report, c, `${stopReason(ctx.signal)}; copied next run`);
+        for (const c of changed) outcomes.deferred(c, `${stopReason(ctx.signal)}; copied next run`);
         break;
       }
       if (round >= MAX_ROUNDS) {
-        for (const c of changed) {
-          report.failed.push(outcome(c, "changed during copy; retried next run"));
-          notArchived(report, c);
-        }
+        for (const c of changed) outcomes.keptChanging(c);
         break;
       }
     }
   } catch (err) {
-    report.error = { code: errorCode(err), message: errorMessage(err) };
-    ctx.onEvent?.({ type: "failed", instance: target.instance, reason: report.error.message, code: report.error.code });
+    outcomes.instanceFailed(err);
   }
-  return report;
+  return outcomes.report;
 }
 
 /** One pass over the instance. Returns the copies that lost a race with a rotation. */
-async function syncRound(ctx: SyncContext, target: InstanceTarget, report: InstanceReport): Promise<CopyAction[]> {
+async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: InstanceOutcomes): Promise<CopyAction[]> {
   const { aws, settings } = ctx;
   const roundStartedAt = ctx.now();
   const listing = await withRetry(ctx.retry, () => listLogFiles(aws, target.instance));
@@ -98,27 +87,27 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
     include: settings.include,
     activeRefreshMs: settings.activeRefreshMinutes * 60_000,
   });
-  report.listed = listing.length;
-  report.skipped = plan.actions.filter((a) => a.action === "skip").map((a) => outcome(a, a.reason));
   // A copy that already failed this run (after its own retries) is not tried again in a re-plan.
-  const failedBefore = new Set([...report.failed, ...report.deferred].map((f) => f.file));
   // Largest first: a big file gets the whole invocation ahead of it rather than what small copies leave.
   const copies = plan.actions
-    .filter((a): a is CopyAction => a.action === "copy" && !failedBefore.has(a.file.name))
+    .filter((a): a is CopyAction => a.action === "copy" && !outcomes.settled(a.file.name))
     .sort((a, b) => b.file.size - a.file.size);
-  const rejectActions = plan.actions.filter((a) => a.action === "reject");
-  for (const r of rejectActions) notArchived(report, r);
-  const rejected = rejectActions.map((a) => outcome(a, a.reason));
-  report.failed = [...report.failed.filter((f) => !rejected.some((r) => r.file === f.file)), ...rejected];
-  for (const r of rejected) ctx.onEvent?.({ type: "failed", instance: target.instance, file: r.file, reason: r.reason });
+  outcomes.planned(listing.length, plan.actions);
   if (settings.dryRun) {
-    report.planned = copies.map((c) => outcome(c, c.reason));
+    outcomes.dryRun(copies);
     return [];
   }
 
   if (copies.length > 0) await ctx.cleanUpGroup?.(target.group);
   const written: Record<string, ManifestEntry> = {};
-  const saver = manifestSaver(ctx, target, manifest, written, plan.listedIdentities, roundStartedAt);
+  const { bucket } = settings;
+  const saver = stateSaver({
+    store: {
+      read: () => readManifest(aws, bucket, target.group, target.instance),
+      write: (m) => writeManifest(aws, bucket, target.group, target.instance, m),
+    },
+    start: manifest, written, listed: plan.listedIdentities, runStartedAt: roundStartedAt, now: ctx.now, saveEveryMs: SAVE_EVERY_MS,
+  });
   const changed: CopyAction[] = [];
   await Promise.all(
     copies.map((c) =>
@@ -128,20 +117,17 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, report: Insta
           // Checked when the copy would start: a large one may have waited for its turn.
           const copy = async () => {
             const notNow = reasonNotToStart(ctx);
-            if (notNow) return defer(ctx, target, report, c, notNow);
-            await copyOne(ctx, target, c, manifest.entries[c.identity], report, written);
+            if (notNow) return outcomes.deferred(c, notNow);
+            await copyOne(ctx, target, c, manifest.entries[c.identity], outcomes, written);
           };
           await (large ? ctx.largeCopyLimit(copy) : copy());
           await saver.saveIfDue();
         } catch (err) {
           if (isChangedDuringCopy(err)) return void changed.push(c);
           if (ctx.signal?.aborted) {
-            return defer(ctx, target, report, c, `${stopReason(ctx.signal)} during the copy; nothing of it was stored, copied next run`);
+            return outcomes.deferred(c, `${stopReason(ctx.signal)} during the copy; nothing of it was stored, copied next run`);
           }
-          const reason = `${errorCode(err)}: ${errorMessage(err)}`;
-          report.failed.push(outcome(c, reason));
-          notArchived(report, c);
-          ctx.onEvent?.({ type: "failed", instance: target.instance, file: c.file.name, key: c.key, reason, code: errorCode(err) });
+          outcomes.copyFailed(c, err);
         }
       }),
     ),
@@ -155,17 +141,16 @@ async function copyOne(
   target: InstanceTarget,
   c: CopyAction,
   previous: ManifestEntry | undefined,
-  report: InstanceReport,
+  outcomes: InstanceOutcomes,
   written: Record<string, ManifestEntry>,
 ): Promise<void> {
   const started = ctx.now();
-  const file = c.file.name;
-  ctx.onEvent?.({ type: "copy-start", instance: target.instance, file, key: c.key, size: c.file.size });
+  outcomes.started(c);
   const result = await copyLogFile(
     {
       aws: ctx.aws, bucket: ctx.settings.bucket, instance: target.instance, retry: ctx.retry, gzipLevel: ctx.gzipLevel, now: ctx.now,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
-      onProgress: (bytesRead) => ctx.onEvent?.({ type: "progress", instance: target.instance, file, bytesRead, size: c.file.size }),
+      onProgress: (bytesRead) => outcomes.progress(c, bytesRead),
       ...(ctx.s3Limits ? { s3Limits: ctx.s3Limits } : {}),
     },
     c,
@@ -177,70 +162,11 @@ async function copyOne(
     else note = `; kept ${c.replaces}: the file was rewritten, not appended to`;
   }
   written[c.identity] = result.entry;
-  report.bytesRead += result.bytesRead;
-  report.bytesWritten += result.bytesWritten;
-  report.copied.push({ ...outcome(c, c.reason + note), bytesRead: result.bytesRead, bytesWritten: result.bytesWritten });
-  ctx.onEvent?.({
-    type: "copied", instance: target.instance, file, key: c.key, reason: c.reason,
-    bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, ms: ctx.now() - started,
-  });
-}
-
-/** Saves the state object: re-read, merge this round's copies in, write. One save at a time. */
-function manifestSaver(
-  ctx: SyncContext,
-  target: InstanceTarget,
-  start: Manifest,
-  written: Record<string, ManifestEntry>,
-  listed: ReadonlySet<string>,
-  runStartedAt: number,
-) {
-  let chain: Promise<void> = Promise.resolve();
-  let savedCount = 0;
-  let lastSave = ctx.now();
-  const save = (): Promise<void> => {
-    chain = chain.then(async () => {
-      const count = Object.keys(written).length;
-      if (count === savedCount) return;
-      const { bucket } = ctx.settings;
-      const latest = await readManifest(ctx.aws, bucket, target.group, target.instance);
-      const merged = mergeManifest({ start, latest, written: { ...written }, listed, runStartedAt });
-      await writeManifest(ctx.aws, bucket, target.group, target.instance, merged);
-      savedCount = count;
-      lastSave = ctx.now();
-    });
-    return chain;
-  };
-  return {
-    save,
-    saveIfDue: () => (ctx.now() - lastSave >= SAVE_EVERY_MS ? save() : Promise.resolve()),
-  };
+  outcomes.copied(c, { bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, ms: ctx.now() - started, note });
 }
 
 function reasonNotToStart(ctx: SyncContext): string | undefined {
   if (ctx.signal?.aborted) return `${stopReason(ctx.signal)} before the copy started; copied next run`;
   if (ctx.timeLeftMs && ctx.timeLeftMs() < MIN_TIME_FOR_COPY_MS) return "not enough run time left to start it; copied next run";
   return undefined;
-}
-
-function defer(ctx: SyncContext, target: InstanceTarget, report: InstanceReport, c: CopyAction, reason: string): void {
-  report.deferred.push(outcome(c, reason));
-  notArchived(report, c);
-  ctx.onEvent?.({ type: "deferred", instance: target.instance, file: c.file.name, key: c.key, reason });
-}
-
-/** Records a closed file that this run could not archive, for the archive-lag metric. */
-function notArchived(report: InstanceReport, a: PlannedAction): void {
-  if (a.action === "copy" && !a.final) return;
-  const lw = a.file.lastWritten;
-  report.oldestUnarchived = report.oldestUnarchived === undefined ? lw : Math.min(report.oldestUnarchived, lw);
-}
-
-function outcome(a: PlannedAction, reason: string): FileOutcome {
-  return {
-    file: a.file.name,
-    ...("key" in a && a.key ? { key: a.key } : {}),
-    reason,
-    size: a.file.size,
-  };
 }

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { childEnv } from "../fakes/env";
 import { startSilentEndpoint } from "../fakes/silent-endpoint";
-import { manifestKey } from "../../archiver/planning/archive-keys";
+import { stateKey } from "../../archiver/layout/state-key";
 import { parseManifest } from "../../archiver/planning/manifest";
 import type { SyncReport } from "../../archiver/report";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
@@ -142,7 +142,7 @@ describe("rds-log-archiver CLI, as a child process", function () {
       assert.deepEqual((await h.s3.openUploads(BUCKET)).filter((u) => u.key.startsWith(`${db}/`)), []);
       const visible = (await h.s3.listAll(BUCKET, { prefix: `${db}/` })).map((o) => o.key);
       assert.deepEqual(visible, [`${db}/trace/${new Date(lastWritten).toISOString().slice(0, 13).replace(/[-T]/g, "/")}/${db}/small.trc.gz`]);
-      const state = parseManifest(await h.s3.getText(BUCKET, manifestKey(db, db)));
+      const state = parseManifest(await h.s3.getText(BUCKET, stateKey(db, db)));
       assert.deepEqual(Object.values(state.entries).map((e) => e.file), ["trace/small.trc"]);
 
       const again = await cli([...args, "--json"], env);

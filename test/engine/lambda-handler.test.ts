@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { randomBytes } from "crypto";
-import { createHandler } from "../../archiver";
+import { createSyncHandler } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import type { SyncReport } from "../../archiver/report";
 import { FunctionHost } from "../shipped/host";
@@ -13,7 +13,7 @@ interface Outcome {
   logged: string[];
 }
 
-/** One invocation: of createHandler's handler in this process, or of the serialized function in a host process. */
+/** One invocation: of createSyncHandler's handler in this process, or of the serialized function in a host process. */
 async function invoke(runner: Runner, env: NodeJS.ProcessEnv, remainingMs?: number): Promise<Outcome> {
   const context = remainingMs === undefined ? {} : { getRemainingTimeInMillis: () => remainingMs };
   if (runner === "serialized") {
@@ -25,7 +25,7 @@ async function invoke(runner: Runner, env: NodeJS.ProcessEnv, remainingMs?: numb
       await host.stop();
     }
   }
-  const handler = createHandler(loadAwsSdk(), env);
+  const handler = createSyncHandler(loadAwsSdk(), env);
   assert.equal(handler.length, 2, "an async (event, context) handler, no callback");
   const logged: string[] = [];
   const originalLog = console.log;
@@ -112,7 +112,7 @@ for (const runner of RUNNERS) describe(`Lambda handler (${runner})`, function ()
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: Date.now() - 3 * HOUR, content: randomBytes(24 * 1024 * 1024) });
     h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: "trace/big.trc" }); // in flight until stopped
-    const handler = createHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
+    const handler = createSyncHandler(loadAwsSdk(), { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "db1" });
     const logged: string[] = [];
     const originalLog = console.log;
     console.log = (line: string) => void logged.push(line);

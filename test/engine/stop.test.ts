@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { createHash, randomBytes } from "crypto";
-import { manifestKey } from "../../archiver/planning/archive-keys";
+import { stateKey } from "../../archiver/layout/state-key";
 import { parseManifest } from "../../archiver/planning/manifest";
-import type { SyncEvent } from "../../archiver/sync/sync-instance";
+import type { SyncEvent } from "../../archiver/report";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
@@ -29,7 +29,7 @@ describe("a run stopped mid-copy leaves nothing behind and defers, not fails", f
   // The big download stalls halfway, so the copy is certainly in flight, its first part uploaded, when the run stops.
   const stallBigDownload = () => h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: "trace/big.trc" });
   const partUploaded = () => h.s3.requests.some((r) => r.method === "PUT" && r.query.includes("partNumber") && r.status === 200);
-  const manifest = async () => parseManifest(await h.s3.getText(BUCKET, manifestKey("db1", "db1")));
+  const manifest = async () => parseManifest(await h.s3.getText(BUCKET, stateKey("db1", "db1")));
 
   it("on a stop signal: aborts the multipart upload, saves the finished copies, reports the file deferred", async () => {
     stallBigDownload();

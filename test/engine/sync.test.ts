@@ -59,6 +59,14 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
   });
   afterEach(async () => h.stop());
 
+  // Was a bug: the gzip peek read the only byte, the body ended meanwhile and could not take it back.
+  it("archives a one-byte file whole", async () => {
+    h.rds.putFile("db1", { name: "error/postgresql.log.2024-10-01-00", lastWritten: T0 + HOUR - 1, content: Buffer.from("\n") });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.deepEqual(report.instances[0].copied.map((c) => [c.file, c.bytesRead]), [["error/postgresql.log.2024-10-01-00", 1]]);
+    assert.deepEqual([...(await archived(h)).values()].map((a) => a.text), ["\n"]);
+  });
+
   it("archives a closed file once, with its metadata, and leaves the active one", async () => {
     const closed = lines("pg00", 40);
     h.rds.putFile("db1", { name: "error/postgresql.log.2024-10-01-00", lastWritten: T0 + HOUR - 1, content: Buffer.from(closed) });

@@ -7,9 +7,10 @@ import { prefixGrants, SHARED_PREFIXES, WRITERS, type ArchivedIds, type Writer }
 import * as prefixes from "../../archiver/layout/prefixes";
 import { RESERVED_PREFIXES, STATE_PREFIX } from "../../archiver/layout/prefixes";
 import { batchObjects } from "../../archiver/log-subscriptions/decode";
-import { buildKey, manifestKey } from "../../archiver/planning/archive-keys";
-import { eventKey } from "../../archiver/rds-events/event-key";
-import { rejectedKey } from "../../archiver/s3/small-objects";
+import { archiveKey } from "../../archiver/layout/archive-key";
+import { eventKey } from "../../archiver/layout/event-key";
+import { rejectedKey } from "../../archiver/layout/rejected-key";
+import { stateKey } from "../../archiver/layout/state-key";
 import { identifierProblem, parseConfig } from "../../infra/config";
 import { logSubscriptionFunctionPolicy, PolicyDocument, rdsEventsFunctionPolicy, syncFunctionPolicy } from "../../infra/policies";
 import { allows, wildcardMatch } from "./iam-evaluate";
@@ -35,11 +36,11 @@ function keysWrittenBy(ids: ArchivedIds): Record<Writer, { archive: string[]; st
   const batch = { owner: "1", logGroup: "/aws/rds/instance/db/error", logStream: "s", subscriptionFilters: [], messageType: "DATA_MESSAGE", logEvents: [] };
   return {
     sync: {
-      archive: groups.flatMap((g) => [buildKey(g, `${g}-1`, "error/postgresql.log.2024-10-01-12", T), buildKey(g, g, "slowquery.log", T)]),
-      state: groups.map((g) => manifestKey(g, `${g}-1`)),
+      archive: groups.flatMap((g) => [archiveKey(g, `${g}-1`, "error/postgresql.log.2024-10-01-12", T), archiveKey(g, g, "slowquery.log", T)]),
+      state: groups.map((g) => stateKey(g, `${g}-1`)),
       put: [],
     },
-    events: { archive: [], state: [], put: [eventKey({ id: "e-1", time: new Date(T).toISOString(), source: "aws.rds" }), rejectedKey({ a: 1 }, T)] },
+    events: { archive: [], state: [], put: [eventKey({ id: "e-1", time: new Date(T).toISOString() }), rejectedKey({ a: 1 }, T)] },
     logs: {
       archive: [],
       state: [],
@@ -66,7 +67,7 @@ describe("bucket prefixes: each role reaches only what its function owns", () =>
         const written = keysWrittenBy(ids);
         // Keys of ids that are not configured, some sharing a configured id's first characters.
         const strangers = [...ids.instances, ...ids.clusters].flatMap((g) => [`${g}-x`, `${g}x`]).filter((g) => ![...ids.instances, ...ids.clusters].includes(g));
-        const strangerKeys = strangers.flatMap((g) => [buildKey(g, g, "error/postgresql.log", T), manifestKey(g, g)]);
+        const strangerKeys = strangers.flatMap((g) => [archiveKey(g, g, "error/postgresql.log", T), stateKey(g, g)]);
         const allKeys = [...WRITERS.flatMap((w) => Object.values(written[w]).flat()), ...strangerKeys];
 
         for (const writer of WRITERS) {
@@ -132,9 +133,9 @@ describe("bucket prefixes: each role reaches only what its function owns", () =>
 
   it("`prod/*` does not cover `prod-rds/...`: an id never reaches a longer id's objects", () => {
     const docs = policies({ instances: ["prod"], clusters: [] });
-    assert.ok(allows(docs.sync, "s3:PutObject", object(buildKey("prod", "prod", "error/a.log", T))));
-    assert.ok(!allows(docs.sync, "s3:PutObject", object(buildKey("prod-rds", "prod-rds", "error/a.log", T))));
-    assert.ok(!allows(docs.sync, "s3:GetObject", object(manifestKey("prod-rds", "prod-rds"))));
+    assert.ok(allows(docs.sync, "s3:PutObject", object(archiveKey("prod", "prod", "error/a.log", T))));
+    assert.ok(!allows(docs.sync, "s3:PutObject", object(archiveKey("prod-rds", "prod-rds", "error/a.log", T))));
+    assert.ok(!allows(docs.sync, "s3:GetObject", object(stateKey("prod-rds", "prod-rds"))));
   });
 
   it("the config refuses an id that would archive into a prefix another function owns", () => {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { archiveTargets, type KeyResult } from "../../archiver/planning/archive-keys";
+import { archiveTargets, type KeyResult } from "../../archiver/planning/archive-targets";
 import { classifyListing, type ClassifiedFile, type FileKind, type ListedFile } from "../../archiver/planning/log-file-names";
 import type { Manifest, ManifestEntry } from "../../archiver/planning/manifest";
 import type { CopyAction, InstancePlan } from "../../archiver/planning/plan-instance";

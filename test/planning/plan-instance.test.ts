@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { archiveTargets } from "../../archiver/planning/archive-keys";
+import { archiveTargets } from "../../archiver/planning/archive-targets";
 import { classifyListing, isClosed, type ListedFile } from "../../archiver/planning/log-file-names";
 import { emptyManifest, type Manifest, type ManifestEntry } from "../../archiver/planning/manifest";
 import {
@@ -225,7 +225,7 @@ describe("planning/plan-instance", () => {
     });
 
     it("two files that map to one key are both rejected, never copied over each other", () => {
-      // `foo` and `_root/foo` collide today (see archive-keys: the `_root` logtype); should the layout change,
+      // `foo` and `_root/foo` collide today (see layout/archive-key: the `_root` logtype); should the layout change,
       // they must get two keys and both be copied.
       const lw = at("2024-10-01T05:00");
       const p = plan([file("foo", lw), file("_root/foo", lw)], { now: lw + DAY });

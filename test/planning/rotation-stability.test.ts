@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { archiveTargets } from "../../archiver/planning/archive-keys";
+import { archiveTargets } from "../../archiver/planning/archive-targets";
 import { classifyListing, isClosed, type ListedFile } from "../../archiver/planning/log-file-names";
 import { emptyManifest, type Manifest } from "../../archiver/planning/manifest";
 import { DEFAULT_GRACE_MS, DEFAULT_QUIET_MS, planInstance } from "../../archiver/planning/plan-instance";

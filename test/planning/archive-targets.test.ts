@@ -1,143 +1,21 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  ROOT_LOGTYPE,
-  STATE_PREFIX,
-  archiveTargets,
-  buildKey,
-  compactStamp,
-  decodeSegment,
-  encodeSegment,
-  manifestKey,
-  splitLogName,
-} from "../../archiver/planning/archive-keys";
+import { ROOT_LOGTYPE } from "../../archiver/layout/archive-key";
+import { STATE_PREFIX } from "../../archiver/layout/prefixes";
+import { decodeSegment, encodeSegment } from "../../archiver/layout/segments";
+import { archiveTargets, compactStamp } from "../../archiver/planning/archive-targets";
 import { classifyListing } from "../../archiver/planning/log-file-names";
 import { DAY, HOUR, T0, at, file, keyOf, listingArb, targetsByName } from "./helpers";
 
 const KEY_SHAPE = /^[^/]+\/[^/]+\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/[^/]+\/[^/]+\.gz$/;
 
-/** Any string, well-formed UTF-16 (no lone surrogates), biased towards the hostile cases. */
-const anyString = fc.oneof(
-  fc.string({ unit: "binary", maxLength: 20 }),
-  fc.string({ unit: fc.constantFrom(".", "_", "%", "/", " ", "-", "a", "2", "E", "F", "\u0000", "\u001f", "\u007f", "é", "😀", "\u200b"), maxLength: 8 }),
-  fc.constantFrom("", ".", "..", "...", "_", "__", "_state", "%", "%2E", "%5F", "/", "/x", "x/", " ", "..%2F", "😀", "\u0000"),
-);
-
 /** Group and instance identifiers: arbitrary, but non-empty (see the separate empty-string test). */
 const idArb = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), fc.string({ unit: "binary", minLength: 1, maxLength: 10 }));
 
-describe("planning/archive-keys", () => {
-  describe("encodeSegment / decodeSegment", () => {
-    it("keeps letters, digits, . _ - readable and percent-encodes everything else as UTF-8", () => {
-      assert.equal(encodeSegment("postgresql.log.2024-10-01-12"), "postgresql.log.2024-10-01-12");
-      assert.equal(encodeSegment("my_db-1"), "my_db-1");
-      assert.equal(encodeSegment("a/b"), "a%2Fb");
-      assert.equal(encodeSegment("a b"), "a%20b");
-      assert.equal(encodeSegment("100%"), "100%25");
-      assert.equal(encodeSegment("é"), "%C3%A9");
-      assert.equal(encodeSegment("😀"), "%F0%9F%98%80");
-      assert.equal(encodeSegment("\u0000\n"), "%00%0A");
-    });
-
-    it("escapes a leading underscore and the dot segments", () => {
-      assert.equal(encodeSegment("_state"), "%5Fstate");
-      assert.equal(encodeSegment("_"), "%5F");
-      assert.equal(encodeSegment("a_"), "a_");
-      assert.equal(encodeSegment("."), "%2E");
-      assert.equal(encodeSegment(".."), "%2E%2E");
-      assert.equal(encodeSegment("..."), "...");
-      for (const s of ["_state", "_", ".", "..", "%2E", "%5F"]) assert.equal(decodeSegment(encodeSegment(s)), s);
-    });
-
-    it("property: decode(encode(s)) === s for any well-formed string", () => {
-      fc.assert(
-        fc.property(anyString, (s) => {
-          assert.equal(decodeSegment(encodeSegment(s)), s);
-        }),
-        { numRuns: 500 },
-      );
-    });
-
-    it("property: the output is never '', '.', '..', has no '/', starts with '_' only for '', uses only [A-Za-z0-9._%-]", () => {
-      fc.assert(
-        fc.property(anyString, (s) => {
-          const e = encodeSegment(s);
-          assert.ok(!e.includes("/"), e);
-          assert.notEqual(e, "");
-          assert.notEqual(e, ".");
-          assert.notEqual(e, "..");
-          assert.equal(e.startsWith("_"), s === "", e);
-          assert.match(e, /^[A-Za-z0-9._%-]+$/);
-        }),
-        { numRuns: 500 },
-      );
-    });
-
-    it("property: injective: distinct inputs give distinct segments", () => {
-      fc.assert(
-        fc.property(anyString, anyString, (a, b) => {
-          fc.pre(a !== b);
-          assert.notEqual(encodeSegment(a), encodeSegment(b));
-        }),
-        { numRuns: 500 },
-      );
-    });
-
-    // A key segment must never be empty: an empty group or instance would give a key starting with "/".
-    it("never returns the empty segment", () => {
-      assert.notEqual(encodeSegment(""), "");
-      assert.match(buildKey("", "db-1", "error/x.log", T0), KEY_SHAPE);
-    });
-
-    // A lone UTF-16 surrogate must not share the encoding of U+FFFD.
-    it("is injective and reversible for lone surrogates too (any JS string)", () => {
-      assert.notEqual(encodeSegment("\uD800"), encodeSegment("\uFFFD"));
-      assert.equal(decodeSegment(encodeSegment("a\uDC00")), "a\uDC00");
-    });
-  });
-
-  describe("splitLogName / compactStamp / manifestKey", () => {
-    it("splits at the first slash; a name without a directory gets the root logtype", () => {
-      assert.deepEqual(splitLogName("error/postgresql.log.x"), { logType: "error", rest: "postgresql.log.x" });
-      assert.deepEqual(splitLogName("a/b/c"), { logType: "a", rest: "b/c" });
-      assert.deepEqual(splitLogName("ERROR"), { logType: null, rest: "ERROR" });
-      assert.deepEqual(splitLogName("/x"), { logType: null, rest: "/x" });
-      assert.deepEqual(splitLogName("error/"), { logType: "error", rest: "" });
-    });
-
-    it("a name with a leading slash has no logtype, and keeps every slash in its rest", () => {
-      assert.deepEqual(splitLogName("/error/postgresql.log.2024-10-01-12"), { logType: null, rest: "/error/postgresql.log.2024-10-01-12" });
-      assert.deepEqual(splitLogName("/a/b"), { logType: null, rest: "/a/b" });
-      assert.deepEqual(splitLogName("//x"), { logType: null, rest: "//x" });
-      assert.deepEqual(splitLogName("/"), { logType: null, rest: "/" });
-    });
-
-    it("property: the logtype is absent or a non-empty name without '/', and logtype + '/' + rest is the name", () => {
-      fc.assert(
-        fc.property(fc.oneof(anyString, anyString.map((s) => `/${s}`)), (name) => {
-          const { logType, rest } = splitLogName(name);
-          if (logType === null) {
-            assert.equal(rest, name);
-            assert.ok(name.startsWith("/") || !name.includes("/"), `${JSON.stringify(name)} has a folder`);
-          } else {
-            assert.ok(logType !== "" && !logType.includes("/"), JSON.stringify(logType));
-            assert.equal(`${logType}/${rest}`, name);
-          }
-        }),
-        { numRuns: 500 },
-      );
-    });
-
-    it("compactStamp is sortable and keeps milliseconds", () => {
-      assert.equal(compactStamp(at("2024-10-01T12:34:56.789")), "20241001T123456789Z");
-      assert.equal(compactStamp(at("2024-10-01T00:00:00.000")), "20241001T000000000Z");
-    });
-
-    it("manifestKey lives under _state/ and escapes its segments", () => {
-      assert.equal(manifestKey("my-cluster", "db-1"), "_state/my-cluster/db-1.json");
-      assert.equal(manifestKey("a/b", "_x"), "_state/a%2Fb/%5Fx.json");
-      assert.ok(manifestKey("g", "i").startsWith(STATE_PREFIX));
-    });
+describe("planning/archive-targets", () => {
+  it("compactStamp is sortable and keeps milliseconds", () => {
+    assert.equal(compactStamp(at("2024-10-01T12:34:56.789")), "20241001T123456789Z");
+    assert.equal(compactStamp(at("2024-10-01T00:00:00.000")), "20241001T000000000Z");
   });
 
   describe("keys of archiveTargets", () => {
@@ -188,23 +66,6 @@ describe("planning/archive-keys", () => {
       assert.equal(k("leading"), `my-cluster/${ROOT_LOGTYPE}/2024/10/01/05/db-1/leading.gz`);
       assert.equal(k("/error/postgresql.log.2024-10-01-12"), `my-cluster/${ROOT_LOGTYPE}/2024/10/01/12/db-1/%2Ferror%2Fpostgresql.log.2024-10-01-12.gz`);
       assert.equal(k("error/postgresql.log.2024-10-01-12"), "my-cluster/error/2024/10/01/12/db-1/postgresql.log.2024-10-01-12.gz");
-    });
-
-    it("property: a key names the file it holds: its logtype and file segments decode back to the log name", () => {
-      const logNameOf = (key: string) => {
-        const segments = key.split("/");
-        const fileName = decodeSegment(segments[7].slice(0, -".gz".length));
-        return segments[1] === ROOT_LOGTYPE ? fileName : `${decodeSegment(segments[1])}/${fileName}`;
-      };
-      fc.assert(
-        fc.property(fc.oneof(anyString, anyString.map((s) => `/${s}`)), fc.integer({ min: T0, max: T0 + DAY }), (name, period) => {
-          fc.pre(splitLogName(name).rest !== "");
-          const key = buildKey("g", "i", name, period);
-          assert.match(key, KEY_SHAPE);
-          assert.equal(logNameOf(key), name);
-        }),
-        { numRuns: 500 },
-      );
     });
 
     it("identities: dated by logical name, slots by name + period, chain by family + LastWritten + rank, singles by name", () => {
@@ -349,29 +210,6 @@ describe("planning/archive-keys", () => {
     it("a name without a directory and the same name under a directory called `_root` get different keys", () => {
       const lw = at("2024-10-01T05:00");
       assert.notEqual(keyOf([file("foo", lw)], "foo"), keyOf([file("_root/foo", lw)], "_root/foo"));
-    });
-
-    it("property: for one period, buildKey is injective in the log name", () => {
-      const nameArb = fc.oneof(
-        anyString,
-        anyString.map((s) => `_root/${s}`),
-        anyString.map((s) => `error/${s}`),
-      );
-      // Independent names, plus pairs built to be confusable: a root name and the same name under `_root/`,
-      // a directory and its percent-encoded spelling, a name and its decoded form.
-      const pairArb = fc.oneof(
-        fc.tuple(nameArb, nameArb),
-        anyString.map((x) => [x, `_root/${x}`] as [string, string]),
-        anyString.map((x) => [`${x}/y`, `${encodeSegment(x)}/y`] as [string, string]),
-        anyString.map((x) => [`d/${x}`, `d/${encodeSegment(x)}`] as [string, string]),
-      );
-      fc.assert(
-        fc.property(pairArb, ([a, b]) => {
-          fc.pre(a !== b && splitLogName(a).rest !== "" && splitLogName(b).rest !== "");
-          assert.notEqual(buildKey("g", "i", a, T0), buildKey("g", "i", b, T0), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-        }),
-        { numRuns: 500 },
-      );
     });
   });
 });

@@ -1,7 +1,4 @@
-/** Where an RDS event from EventBridge is archived: `events/<YYYY>/<MM>/<DD>/<HH>/<event id>.json` (UTC, event time). */
-import { EVENTS_PREFIX } from "../layout/prefixes";
-import { encodeSegment } from "../planning/archive-keys";
-import { hourPath } from "../planning/hour-path";
+/** An RDS event from EventBridge: the envelope checks, and which database it is about. Its key: archiver/layout/event-key.ts. */
 
 export interface RdsEvent {
   id: string;
@@ -22,11 +19,6 @@ export function parseRdsEvent(event: unknown): Parsed<RdsEvent> {
   if (typeof e.time !== "string" || Number.isNaN(Date.parse(e.time))) return { error: "the event has no valid time" };
   if (e.source !== "aws.rds") return { error: `the event's source is ${JSON.stringify(e.source)}, not aws.rds` };
   return { ok: e as RdsEvent };
-}
-
-/** The same event always maps to the same key, so an EventBridge retry overwrites instead of duplicating. */
-export function eventKey(event: RdsEvent): string {
-  return `${EVENTS_PREFIX}${hourPath(Date.parse(event.time))}/${encodeSegment(event.id)}.json`;
 }
 
 /** The RDS resource an event is about: an instance or cluster identifier. */

@@ -1,0 +1,47 @@
+/**
+ * Saves one instance's state object while its copies run: re-read, merge this round's copies in, write.
+ * One save at a time, and at least every `saveEveryMs` while copies finish, so a timeout loses little work.
+ */
+import { mergeManifest, type Manifest, type ManifestEntry } from "../planning/manifest";
+
+/** Where the state object is read from and written to (archiver/s3/archive-state.ts in a run). */
+export interface StateStore {
+  read(): Promise<Manifest>;
+  write(manifest: Manifest): Promise<void>;
+}
+
+export interface SaverInput {
+  store: StateStore;
+  /** The state object as this round planned against it. */
+  start: Manifest;
+  /** This round's copies, by identity; filled in as they finish. */
+  written: Readonly<Record<string, ManifestEntry>>;
+  /** Identities listed this round: other entries older than the run are pruned. */
+  listed: ReadonlySet<string>;
+  runStartedAt: number;
+  now: () => number;
+  saveEveryMs: number;
+}
+
+export function stateSaver(input: SaverInput) {
+  const { store, start, written, listed, runStartedAt, now } = input;
+  let chain: Promise<void> = Promise.resolve();
+  let savedCount = 0;
+  let lastSave = now();
+  const save = (): Promise<void> => {
+    chain = chain.then(async () => {
+      const count = Object.keys(written).length;
+      if (count === savedCount) return;
+      const latest = await store.read();
+      await store.write(mergeManifest({ start, latest, written: { ...written }, listed, runStartedAt }));
+      savedCount = count;
+      lastSave = now();
+    });
+    return chain;
+  };
+  return {
+    /** Saves what is new since the last save, after any save still running. */
+    save,
+    saveIfDue: (): Promise<void> => (now() - lastSave >= input.saveEveryMs ? save() : Promise.resolve()),
+  };
+}
