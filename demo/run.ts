@@ -8,9 +8,9 @@ import * as path from "path";
 import { gzipSync } from "zlib";
 import type { SyncReport } from "../archiver/report";
 import { formatBytes } from "../archiver/cli/output";
-import { childEnv } from "../test/fakes/env";
-import { FakeRds } from "../test/fakes/fake-rds";
-import { LocalS3 } from "../test/fakes/local-s3";
+import { childEnv } from "../local-aws/env";
+import { FakeRds } from "../local-aws/fake-rds";
+import { LocalS3 } from "../local-aws/local-s3";
 
 const BUCKET = "123456789012-demo-rds-logs-us-east-1";
 const HOUR = 3_600_000;

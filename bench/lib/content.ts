@@ -9,7 +9,7 @@
  *   compression ratio and the gzip speed are those of the lines themselves, and serving a range costs a memcpy,
  *   which keeps the fake RDS's CPU share small next to the sync process being measured.
  */
-import type { FakeContent } from "../../test/fakes/fake-rds";
+import type { FakeContent } from "../../local-aws/fake-rds";
 
 /** mulberry32: a small, fast, seeded PRNG. */
 export function prng(seed: number): () => number {

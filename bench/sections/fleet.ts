@@ -3,7 +3,7 @@
  * First full copy at several concurrencies (a fresh bucket each), then a steady-state run with nothing new,
  * whose requests are counted at the fake RDS and at the S3 endpoint.
  */
-import { childEnv } from "../../test/fakes/env";
+import { childEnv } from "../../local-aws/env";
 import { runCli } from "../lib/cli";
 import { auditLine, mysqlSlowEntry, postgresLine, Rand } from "../lib/content";
 import { startFakes, tallyRds, tallyS3, type FakeRds, type RdsTally, type S3Tally } from "../lib/fakes";

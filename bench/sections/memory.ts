@@ -8,7 +8,7 @@ import * as zlib from "zlib";
 import { DEFAULT_GZIP_LEVEL } from "../../archiver";
 import { runCli, type CliRun } from "../lib/cli";
 import { bigLogContent } from "../lib/content";
-import { childEnv } from "../../test/fakes/env";
+import { childEnv } from "../../local-aws/env";
 import { startFakes, tallyRds } from "../lib/fakes";
 
 const BUCKET = "bench-memory";

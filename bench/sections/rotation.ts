@@ -12,7 +12,7 @@
 import { DEFAULTS, loadAwsSdk, runSync, type SyncReport, type SyncSettings } from "../../archiver";
 import { settingsToEnv } from "../../archiver/settings";
 import { SCHEDULED_EVENT } from "../../test/shipped/runner";
-import { childEnv } from "../../test/fakes/env";
+import { childEnv } from "../../local-aws/env";
 import { VirtualClockFile } from "../../test/shipped/clock";
 import { HostPool } from "../../test/shipped/pool";
 import { auditLine, mysqlSlowEntry, postgresLine, Rand, sqlServerLine } from "../lib/content";

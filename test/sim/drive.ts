@@ -22,9 +22,9 @@ import { DEFAULTS, runSync, type SyncReport, type SyncSettings } from "../../arc
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { settingsToEnv } from "../../archiver/settings";
 import { SCHEDULED_EVENT, type Runner } from "../shipped/runner";
-import { childEnv } from "../fakes/env";
-import { FakeRds, type Fault } from "../fakes/fake-rds";
-import { LocalS3 } from "../fakes/local-s3";
+import { childEnv } from "../../local-aws/env";
+import { FakeRds, type Fault } from "../../local-aws/fake-rds";
+import { LocalS3 } from "../../local-aws/local-s3";
 import { VirtualClockFile } from "../shipped/clock";
 import { HostExited } from "../shipped/host";
 import { HostPool } from "../shipped/pool";

@@ -2,7 +2,7 @@
  * Instance builders and the scenarios the sim tests run. Volumes are modest (a few thousand lines per
  * instance per virtual day) so the whole suite stays within a couple of minutes on 2 cores.
  */
-import type { Fault } from "../fakes/fake-rds";
+import type { Fault } from "../../local-aws/fake-rds";
 import type { ModelContext, ScenarioSpec, SimInstance } from "./drive";
 import {
   AuroraAuditModel,
