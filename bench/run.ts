@@ -16,14 +16,14 @@ import { DEFAULT_GZIP_LEVEL, DEFAULTS } from "../archiver";
 import { ensureBuilt, ROOT } from "./lib/cli";
 import { blockPool } from "./lib/content";
 import { externalLoad, gitState, machineInfo, topProcesses } from "./lib/machine";
+import type { BenchResult } from "./lib/result";
 import { formatReport } from "./lib/table";
-import { gzipTradeoff, monthlyCost, type CostResult, type GzipRecommendation } from "./sections/cost";
-import { fleet, type FleetResult } from "./sections/fleet";
-import { gzipLevels, memoryAndThroughput, type GzipLevelRow, type MemoryResult, type ThroughputResult } from "./sections/memory";
-import { rotation, type SchemeRun } from "./sections/rotation";
+import { GiB, MiB } from "./lib/units";
+import { gzipTradeoff, monthlyCost } from "./sections/cost";
+import { fleet } from "./sections/fleet";
+import { gzipLevels, memoryAndThroughput } from "./sections/memory";
+import { rotation } from "./sections/rotation";
 
-const MiB = 2 ** 20;
-const GiB = 2 ** 30;
 const quick = process.env.BENCH_QUICK === "1";
 const only = new Set((process.env.BENCH_ONLY ?? "memory,gzip,fleet,rotation").split(",").map((s) => s.trim()).filter(Boolean));
 
@@ -48,38 +48,6 @@ const GZIP_LEVELS = [1, 3, 6, 9];
 const CONCURRENCIES = [1, 4, 16];
 const SIM = { tailHours: 2, intervalMin: 5, offsetS: 150, refreshKnob: [0, 15, 30, 60], knobScheme: "postgres-hourly" };
 const COST = { instances: 10, gibPerDayPerInstance: 1 };
-
-export interface Targets {
-  memoryAboveIdle: { limitMB: number; valueMB?: number; met?: boolean };
-  memorySpread: { limit: number; value?: number; valueAboveIdle?: number; met?: boolean };
-  throughputRatio: { limit: number; value?: number; met?: boolean };
-  steadyS3PerInstance: { limit: number; value?: number; puts?: number; met?: boolean };
-  amplification: { limit: number; worst?: number; worstScheme?: string; met?: boolean };
-}
-
-export interface BenchResult {
-  generatedAt: string;
-  quick: boolean;
-  durationSeconds: number;
-  machine: ReturnType<typeof machineInfo> & {
-    loadAverageAtStart: number[];
-    loadAverageAtEnd: number[];
-    /** cores kept busy by other processes, sampled while the bench was idle between sections */
-    externalLoadCores: Record<string, number | undefined>;
-    shared: boolean;
-    sharedNote: string;
-    topProcessesAtStart: string[];
-  };
-  engine: { commit: string; archiverDirty: boolean; commitAtEnd?: string; outRebuilt: boolean; defaultGzipLevel: number; defaultConcurrency: number };
-  memory?: MemoryResult;
-  throughput?: ThroughputResult;
-  gzipLevels?: GzipLevelRow[];
-  gzipRecommendation?: GzipRecommendation;
-  fleet?: FleetResult;
-  rotation?: { hours: number; tailHours: number; syncEveryMinutes: number; firstSyncOffsetSeconds: number; runs: SchemeRun[] };
-  cost?: CostResult;
-  targets: Targets;
-}
 
 async function main(): Promise<void> {
   const started = Date.now();
