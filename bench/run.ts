@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: memory, throughput, request counts, bytes moved and cost of the sync engine, against the
  * fake RDS and s3rver on loopback, through the engine's public entry points (the CLI in a child process; runSync
- * in-process for the simulated days). Prints a table and writes the same figures as JSON under bench/results/.
+ * in-process for the simulated days). Prints a table and writes the same figures as JSON under bench/results/;
+ * a full run also rewrites the figures in docs/performance.md.
  *
  *   BENCH_QUICK=1   small sizes everywhere (for development; writes bench/results/quick.tmp.json)
  *   BENCH_ONLY=memory,gzip,fleet,rotation   run only these sections (cost uses whatever ran)
@@ -13,10 +14,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_GZIP_LEVEL, DEFAULTS } from "../archiver";
+import { updatePerformanceDoc } from "./docs";
 import { ensureBuilt, ROOT } from "./lib/cli";
 import { blockPool } from "./lib/content";
 import { externalLoad, gitState, machineInfo, topProcesses } from "./lib/machine";
 import type { BenchResult } from "./lib/result";
+import { PERFORMANCE_DOC } from "./lib/performance-doc";
 import { formatReport } from "./lib/table";
 import { GiB, MiB } from "./lib/units";
 import { gzipTradeoff, monthlyCost } from "./sections/cost";
@@ -130,8 +133,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const name = quick || only.size < 4 ? "quick.tmp" : "latest";
   fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  if (name === "latest") fs.writeFileSync(path.join(dir, "latest.txt"), `${table}\n`);
-  log(`wrote bench/results/${name}.json${name === "latest" ? " and latest.txt" : ""} (${result.durationSeconds} s)`);
+  if (name === "latest") {
+    fs.writeFileSync(path.join(dir, "latest.txt"), `${table}\n`);
+    updatePerformanceDoc(result);
+  }
+  log(`wrote bench/results/${name}.json${name === "latest" ? `, latest.txt and the figures of ${PERFORMANCE_DOC}` : ""} (${result.durationSeconds} s)`);
 }
 
 function evaluateTargets(r: BenchResult): void {
