@@ -4,6 +4,7 @@
  * from bench/results/latest.json.
  */
 import type { BenchResult } from "./result";
+import { PRICES } from "../sections/cost";
 import { GiB, MiB } from "./units";
 
 export const PERFORMANCE_DOC = "docs/performance.md";
@@ -86,7 +87,7 @@ export function renderFigures(r: BenchResult): string {
       "",
       `### gzip level: ${rec.recommendedLevel}`,
       "",
-      `In-process zlib on ${r.gzipLevels && r.throughput ? "the same generated logs" : "generated logs"}, projected to a 256 MB Lambda. ` +
+      `In-process zlib on the same generated logs, projected to a 256 MB Lambda${r.cost ? ` (about ${fixed(Number(r.cost.assumptions.lambdaCpuShare), 3)} vCPU)` : ""}. ` +
         `The bench recommends level ${rec.recommendedLevel} (the engine's default is ${r.engine.defaultGzipLevel}): ${rec.reason}.`,
       "",
       table(
@@ -170,7 +171,7 @@ export function renderFigures(r: BenchResult): string {
           [`S3 requests (${count(c.s3.putClassRequests)} PUT-class, ${count(c.s3.getClassRequests)} GET/HEAD)`, dollars(c.s3.requestDollars)],
           [`S3 Standard, per month of logs kept (${c.s3.storedGBPerMonthOfLogs} GB at ratio ${as.compressionRatio})`, dollars(c.s3.storageDollarsPerMonthKept)],
           ["**rds-log-archiver, first month**", `**${dollars(c.archiverDollarsFirstMonth)}**`],
-          [`CloudWatch Logs: ${Number(as.instances) * Number(as.gibPerDayPerInstance) * Number(as.daysPerMonth)} GB ingested, plus storage`, `**${dollars(c.cloudwatch.dollarsFirstMonth)}**`],
+          [`CloudWatch Logs: ${Number(as.instances) * Number(as.gibPerDayPerInstance) * Number(as.daysPerMonth)} GB ingested at $${dollars(PRICES.cloudwatchIngestGb)}/GB, plus storage`, `**${dollars(c.cloudwatch.dollarsFirstMonth)}**`],
         ],
       ),
       "",
