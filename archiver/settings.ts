@@ -46,7 +46,7 @@ export interface SettingsError extends Error {
   setting: string;
 }
 
-// Errors here are plain Errors with fields, not subclasses: the serializer cannot carry `extends Error` (README).
+// Errors here are plain Errors with fields, not subclasses: the serializer cannot carry `extends Error` (docs/development.md, "Serializer pitfalls").
 export function settingsError(setting: string, message: string): SettingsError {
   return Object.assign(new Error(`${setting}: ${message}`), { name: "SettingsError" as const, setting });
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: memory, throughput, request counts, bytes moved and cost of the sync engine, against the
  * fake RDS and s3rver on loopback, through the engine's public entry points (the CLI in a child process; runSync
- * in-process for the simulated days). Prints a table and writes the same figures as JSON under bench/results/.
+ * in-process for the simulated days). Prints a table and writes the same figures as JSON under bench/results/;
+ * a full run also rewrites the figures in docs/performance.md.
  *
  *   BENCH_QUICK=1   small sizes everywhere (for development; writes bench/results/quick.tmp.json)
  *   BENCH_ONLY=memory,gzip,fleet,rotation   run only these sections (cost uses whatever ran)
@@ -13,17 +14,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_GZIP_LEVEL, DEFAULTS } from "../archiver";
+import { updatePerformanceDoc } from "./docs";
 import { ensureBuilt, ROOT } from "./lib/cli";
 import { blockPool } from "./lib/content";
 import { externalLoad, gitState, machineInfo, topProcesses } from "./lib/machine";
+import type { BenchResult } from "./lib/result";
+import { PERFORMANCE_DOC } from "./lib/performance-doc";
 import { formatReport } from "./lib/table";
-import { gzipTradeoff, monthlyCost, type CostResult, type GzipRecommendation } from "./sections/cost";
-import { fleet, type FleetResult } from "./sections/fleet";
-import { gzipLevels, memoryAndThroughput, type GzipLevelRow, type MemoryResult, type ThroughputResult } from "./sections/memory";
-import { rotation, type SchemeRun } from "./sections/rotation";
+import { GiB, MiB } from "./lib/units";
+import { gzipTradeoff, monthlyCost } from "./sections/cost";
+import { fleet } from "./sections/fleet";
+import { gzipLevels, memoryAndThroughput } from "./sections/memory";
+import { rotation } from "./sections/rotation";
 
-const MiB = 2 ** 20;
-const GiB = 2 ** 30;
 const quick = process.env.BENCH_QUICK === "1";
 const only = new Set((process.env.BENCH_ONLY ?? "memory,gzip,fleet,rotation").split(",").map((s) => s.trim()).filter(Boolean));
 
@@ -48,38 +51,6 @@ const GZIP_LEVELS = [1, 3, 6, 9];
 const CONCURRENCIES = [1, 4, 16];
 const SIM = { tailHours: 2, intervalMin: 5, offsetS: 150, refreshKnob: [0, 15, 30, 60], knobScheme: "postgres-hourly" };
 const COST = { instances: 10, gibPerDayPerInstance: 1 };
-
-export interface Targets {
-  memoryAboveIdle: { limitMB: number; valueMB?: number; met?: boolean };
-  memorySpread: { limit: number; value?: number; valueAboveIdle?: number; met?: boolean };
-  throughputRatio: { limit: number; value?: number; met?: boolean };
-  steadyS3PerInstance: { limit: number; value?: number; puts?: number; met?: boolean };
-  amplification: { limit: number; worst?: number; worstScheme?: string; met?: boolean };
-}
-
-export interface BenchResult {
-  generatedAt: string;
-  quick: boolean;
-  durationSeconds: number;
-  machine: ReturnType<typeof machineInfo> & {
-    loadAverageAtStart: number[];
-    loadAverageAtEnd: number[];
-    /** cores kept busy by other processes, sampled while the bench was idle between sections */
-    externalLoadCores: Record<string, number | undefined>;
-    shared: boolean;
-    sharedNote: string;
-    topProcessesAtStart: string[];
-  };
-  engine: { commit: string; archiverDirty: boolean; commitAtEnd?: string; outRebuilt: boolean; defaultGzipLevel: number; defaultConcurrency: number };
-  memory?: MemoryResult;
-  throughput?: ThroughputResult;
-  gzipLevels?: GzipLevelRow[];
-  gzipRecommendation?: GzipRecommendation;
-  fleet?: FleetResult;
-  rotation?: { hours: number; tailHours: number; syncEveryMinutes: number; firstSyncOffsetSeconds: number; runs: SchemeRun[] };
-  cost?: CostResult;
-  targets: Targets;
-}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -162,8 +133,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const name = quick || only.size < 4 ? "quick.tmp" : "latest";
   fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  if (name === "latest") fs.writeFileSync(path.join(dir, "latest.txt"), `${table}\n`);
-  log(`wrote bench/results/${name}.json${name === "latest" ? " and latest.txt" : ""} (${result.durationSeconds} s)`);
+  if (name === "latest") {
+    fs.writeFileSync(path.join(dir, "latest.txt"), `${table}\n`);
+    updatePerformanceDoc(result);
+  }
+  log(`wrote bench/results/${name}.json${name === "latest" ? `, latest.txt and the figures of ${PERFORMANCE_DOC}` : ""} (${result.durationSeconds} s)`);
 }
 
 function evaluateTargets(r: BenchResult): void {

@@ -8,9 +8,10 @@ import * as path from "path";
 import { gzipSync } from "zlib";
 import type { SyncReport } from "../archiver/report";
 import { formatBytes } from "../archiver/cli/output";
-import { childEnv } from "../test/fakes/env";
-import { FakeRds } from "../test/fakes/fake-rds";
-import { LocalS3 } from "../test/fakes/local-s3";
+import { childEnv } from "../local-aws/env";
+import { FakeRds } from "../local-aws/fake-rds";
+import { LocalS3 } from "../local-aws/local-s3";
+import { SeededRandom } from "../local-aws/seeded-random";
 
 const BUCKET = "123456789012-demo-rds-logs-us-east-1";
 const HOUR = 3_600_000;
@@ -19,9 +20,9 @@ const hourStart = now - (now % HOUR);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const stamp = (ms: number, sep = "-") => iso(ms).slice(0, 10) + sep + iso(ms).slice(11, 13);
-let seed = 7;
-const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
-const pick = <T>(xs: readonly T[]) => xs[rand(xs.length)];
+const random = new SeededRandom(7);
+const rand = (n: number) => random.below(n);
+const pick = <T>(xs: readonly T[]) => random.pick(xs);
 
 const USERS = ["app", "reporting", "admin", "etl"];
 const TABLES = ["orders", "customers", "invoices", "line_items", "bestellungen", "注文"];

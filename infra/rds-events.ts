@@ -3,7 +3,7 @@
  * event to `events/<YYYY>/<MM>/<DD>/<HH>/<event id>.json`, and a dead-letter queue for what cannot be delivered.
  *
  * The rule matches every instance and cluster event of the account and region; the function keeps the stage's
- * own (see README.md, "RDS events"): an event pattern is fixed at deploy time, but an Aurora cluster's
+ * own (see docs/deploying.md, "RDS events"): an event pattern is fixed at deploy time, but an Aurora cluster's
  * members are not, so the ids are checked by the function, which resolves the members at run time.
  */
 import * as aws from "@pulumi/aws";

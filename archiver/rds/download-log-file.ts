@@ -13,7 +13,7 @@ export interface DownloadError extends Error {
   code: string;
 }
 
-/** A plain Error with fields, not a subclass: the serializer cannot carry `extends Error` (README). */
+/** A plain Error with fields, not a subclass: the serializer cannot carry `extends Error` (docs/development.md, "Serializer pitfalls"). */
 function downloadError(message: string, status: number, code: string): DownloadError {
   return Object.assign(new Error(message), { name: code, status, code });
 }

@@ -29,7 +29,7 @@ export interface UploadRequest {
 
 /**
  * The body is larger than S3 can store: as one object, or in 10,000 parts of the chosen size. A plain Error
- * with a name, not a subclass: Pulumi's closure serializer cannot carry `extends Error` (README).
+ * with a name, not a subclass: Pulumi's closure serializer cannot carry `extends Error` (docs/development.md, "Serializer pitfalls").
  */
 export function objectTooLarge(message: string): Error {
   return Object.assign(new Error(message), { name: "ObjectTooLarge" });

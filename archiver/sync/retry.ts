@@ -10,7 +10,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 20_000 };
 
 // Arrays, not Sets: Pulumi's closure serializer turns a module-level Set into a plain object whose `has`
-// throws, so the deployed function would retry nothing (README: "Serializer pitfalls").
+// throws, so the deployed function would retry nothing (docs/development.md: "Serializer pitfalls").
 const RETRYABLE_CODES: readonly string[] = [
   "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown",
   "RequestThrottled", "InternalFailure", "InternalError", "ServiceUnavailable", "RequestTimeout",

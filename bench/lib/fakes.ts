@@ -1,6 +1,6 @@
 /** The fakes the bench runs against: the project's fake RDS and s3rver on loopback, and request tallies. */
-import { FakeRds, type RequestRecord } from "../../test/fakes/fake-rds";
-import { LocalS3, type S3RequestRecord } from "../../test/fakes/local-s3";
+import { FakeRds, type RequestRecord } from "../../local-aws/fake-rds";
+import { LocalS3, type S3RequestRecord } from "../../local-aws/local-s3";
 
 export { FakeRds, LocalS3 };
 

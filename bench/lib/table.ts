@@ -1,5 +1,6 @@
 /** The printed report: the same figures as the JSON, as plain-text tables. */
-import type { BenchResult } from "../run";
+import type { BenchResult } from "./result";
+import { GiB, MiB } from "./units";
 import { PRICES } from "../sections/cost";
 
 function table(header: string[], rows: (string | number)[][], indent = "  "): string {
@@ -40,7 +41,7 @@ export function formatReport(r: BenchResult): string {
   }
   if (r.throughput) {
     const t = r.throughput;
-    out.push("", `2. Throughput: ${t.fileBytes / 2 ** 30 >= 1 ? `${t.fileBytes / 2 ** 30} GiB` : `${t.fileBytes / 2 ** 20} MiB`} end to end (RDS download -> gzip ${t.gzipLevel} -> multipart upload)`);
+    out.push("", `2. Throughput: ${t.fileBytes / GiB >= 1 ? `${t.fileBytes / GiB} GiB` : `${t.fileBytes / MiB} MiB`} end to end (RDS download -> gzip ${t.gzipLevel} -> multipart upload)`);
     out.push(
       table(
         ["measure", "value"],

@@ -6,6 +6,7 @@ import { PART_SIZE } from "../../archiver/s3/upload-archive-object";
 import type { FleetResult } from "./fleet";
 import type { GzipLevelRow, MemoryResult, ThroughputResult } from "./memory";
 import type { SchemeRun } from "./rotation";
+import { GiB, MB } from "../lib/units";
 
 /** us-east-1 list prices (Lambda x86, S3 Standard, CloudWatch Logs Standard class). */
 export const PRICES = {
@@ -25,7 +26,6 @@ export const LAMBDA = {
   timeoutS: 900,
 };
 
-const GiB = 2 ** 30;
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export interface GzipLevelCost extends GzipLevelRow {
@@ -50,7 +50,6 @@ export interface GzipRecommendation {
 }
 
 export function gzipTradeoff(levels: GzipLevelRow[], t: ThroughputResult, retentionMonths = 12): GzipRecommendation {
-  const MB = 1e6;
   const gzipCpuPerGiB = (row: GzipLevelRow) => row.cpuSecondsPerGiB;
   const atDefault = levels.find((l) => l.level === t.gzipLevel);
   const overhead = atDefault ? Math.max(0, t.cpuSecondsPerGiB - gzipCpuPerGiB(atDefault)) : 0;

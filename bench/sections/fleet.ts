@@ -3,9 +3,10 @@
  * First full copy at several concurrencies (a fresh bucket each), then a steady-state run with nothing new,
  * whose requests are counted at the fake RDS and at the S3 endpoint.
  */
-import { childEnv } from "../../test/fakes/env";
+import { childEnv } from "../../local-aws/env";
 import { runCli } from "../lib/cli";
-import { auditLine, mysqlSlowEntry, postgresLine, Rand } from "../lib/content";
+import { SeededRandom } from "../../local-aws/seeded-random";
+import { auditLine, mysqlSlowEntry, postgresLine } from "../lib/content";
 import { startFakes, tallyRds, tallyS3, type FakeRds, type RdsTally, type S3Tally } from "../lib/fakes";
 
 const HOUR = 3_600_000;
@@ -60,24 +61,24 @@ function dayStamp(ms: number): string {
 }
 
 /** 40 files of a PostgreSQL instance: 39 closed hourly files and the active one. */
-function fillPostgres(rds: FakeRds, id: string, r: Rand, now: number): void {
+function fillPostgres(rds: FakeRds, id: string, r: SeededRandom, now: number): void {
   const hourStart = now - (now % HOUR);
   for (let h = 39; h >= 0; h--) {
     const start = hourStart - h * HOUR;
-    const content = body(10 + r.int(50), (i) => postgresLine(r, start + i * 60_000));
+    const content = body(10 + r.below(50), (i) => postgresLine(r, start + i * 60_000));
     rds.putFile(id, { name: `error/postgresql.log.${dayStamp(start)}`, lastWritten: h === 0 ? now - 1000 : start + HOUR - 1, content });
   }
 }
 
 /** 40 files of a MySQL instance: hourly slow query slots, error-log slots, the audit chain, and the active files. */
-function fillMysql(rds: FakeRds, id: string, r: Rand, now: number): void {
+function fillMysql(rds: FakeRds, id: string, r: SeededRandom, now: number): void {
   const hourStart = now - (now % HOUR);
   for (let h = 24; h >= 1; h--) {
     const start = hourStart - h * HOUR;
     const slot = new Date(start).getUTCHours();
-    rds.putFile(id, { name: `slowquery/mysql-slowquery.log.${slot}`, lastWritten: start + HOUR - 1, content: body(5 + r.int(20), (i) => mysqlSlowEntry(r, start + i * 120_000, id)) });
+    rds.putFile(id, { name: `slowquery/mysql-slowquery.log.${slot}`, lastWritten: start + HOUR - 1, content: body(5 + r.below(20), (i) => mysqlSlowEntry(r, start + i * 120_000, id)) });
     if (h <= 10) {
-      rds.putFile(id, { name: `error/mysql-error-running.log.${slot}`, lastWritten: start + HOUR - 2, content: Buffer.from(`${new Date(start).toISOString()} 0 [Note] [MY-010914] [Server] Aborted connection ${r.int(99999)} to db: 'shop' user: 'app' host: '10.0.1.${r.int(250)}' (Got an error reading communication packets).\n`) });
+      rds.putFile(id, { name: `error/mysql-error-running.log.${slot}`, lastWritten: start + HOUR - 2, content: Buffer.from(`${new Date(start).toISOString()} 0 [Note] [MY-010914] [Server] Aborted connection ${r.below(99999)} to db: 'shop' user: 'app' host: '10.0.1.${r.below(250)}' (Got an error reading communication packets).\n`) });
     }
   }
   rds.putFile(id, { name: "slowquery/mysql-slowquery.log", lastWritten: now - 1000, content: body(3, (i) => mysqlSlowEntry(r, hourStart + i * 1000, id)) });
@@ -85,7 +86,7 @@ function fillMysql(rds: FakeRds, id: string, r: Rand, now: number): void {
   rds.putFile(id, { name: "error/mysql-error.log", lastWritten: now - 3000, content: Buffer.from(""), listedSize: 0 });
   for (let n = 2; n >= 1; n--) {
     const from = hourStart - (n + 1) * HOUR;
-    rds.putFile(id, { name: `audit/server_audit.log.${n}`, lastWritten: from + HOUR - n, content: body(40 + r.int(60), (i) => auditLine(r, from + i * 30_000, id)) });
+    rds.putFile(id, { name: `audit/server_audit.log.${n}`, lastWritten: from + HOUR - n, content: body(40 + r.below(60), (i) => auditLine(r, from + i * 30_000, id)) });
   }
   rds.putFile(id, { name: "audit/server_audit.log", lastWritten: now - 500, content: body(10, (i) => auditLine(r, hourStart + i * 1000, id)) });
 }
@@ -105,7 +106,7 @@ export async function fleet(
       const id = `fleet-${String(i).padStart(3, "0")}-${i % 2 === 0 ? "pg" : "mysql"}`;
       ids.push(id);
       fakes.rds.addInstance(id);
-      const r = new Rand(1000 + i);
+      const r = new SeededRandom(1000 + i);
       if (i % 2 === 0) fillPostgres(fakes.rds, id, r, now);
       else fillMysql(fakes.rds, id, r, now);
       const n = fakes.rds.files(id).length;

@@ -8,11 +8,11 @@ import * as zlib from "zlib";
 import { DEFAULT_GZIP_LEVEL } from "../../archiver";
 import { runCli, type CliRun } from "../lib/cli";
 import { bigLogContent } from "../lib/content";
-import { childEnv } from "../../test/fakes/env";
+import { childEnv } from "../../local-aws/env";
 import { startFakes, tallyRds } from "../lib/fakes";
+import { GiB, MB } from "../lib/units";
 
 const BUCKET = "bench-memory";
-const MB = 1e6;
 const FILE = "error/postgresql.log.2024-10-01-00";
 const LAST_WRITTEN = Date.UTC(2024, 9, 1, 0, 59, 59);
 
@@ -114,7 +114,7 @@ export async function gzipLevels(sampleBytes: number, levels: number[], reps = 2
       const again = await gzipAlone(sampleBytes, level);
       if (again.seconds < r.seconds) r = again;
     }
-    rows.push({ level, ratio: round(sampleBytes / r.out, 2), MBps: round(sampleBytes / MB / r.seconds), cpuSeconds: round(r.cpuSeconds, 2), cpuSecondsPerGiB: round(r.cpuSeconds / (sampleBytes / 2 ** 30), 2) });
+    rows.push({ level, ratio: round(sampleBytes / r.out, 2), MBps: round(sampleBytes / MB / r.seconds), cpuSeconds: round(r.cpuSeconds, 2), cpuSecondsPerGiB: round(r.cpuSeconds / (sampleBytes / GiB), 2) });
   }
   return rows;
 }
@@ -205,8 +205,8 @@ export async function memoryAndThroughput(
         gzipAloneMBps: round(aloneMBps),
         gzipAloneSeconds: round(alone.seconds, 2),
         ratioToGzip: round(e2e / aloneMBps, 3),
-        cpuSecondsPerGiB: round((t.run.userS + t.run.sysS) / (t.bytes / 2 ** 30), 2),
-        gzipAloneCpuSecondsPerGiB: round(alone.cpuSeconds / (t.bytes / 2 ** 30), 2),
+        cpuSecondsPerGiB: round((t.run.userS + t.run.sysS) / (t.bytes / GiB), 2),
+        gzipAloneCpuSecondsPerGiB: round(alone.cpuSeconds / (t.bytes / GiB), 2),
         gzipShareOfSyncCpu: round(alone.cpuSeconds / (t.run.userS + t.run.sysS), 3),
         syncCpuUtilisation: round((t.run.userS + t.run.sysS) / (t.run.wallMs / 1000), 2),
         fakesCpuSeconds: round(t.fakesCpuSeconds, 2),

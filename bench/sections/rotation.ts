@@ -12,10 +12,11 @@
 import { DEFAULTS, loadAwsSdk, runSync, type SyncReport, type SyncSettings } from "../../archiver";
 import { settingsToEnv } from "../../archiver/settings";
 import { SCHEDULED_EVENT } from "../../test/shipped/runner";
-import { childEnv } from "../../test/fakes/env";
+import { childEnv } from "../../local-aws/env";
 import { VirtualClockFile } from "../../test/shipped/clock";
 import { HostPool } from "../../test/shipped/pool";
-import { auditLine, mysqlSlowEntry, postgresLine, Rand, sqlServerLine } from "../lib/content";
+import { SeededRandom } from "../../local-aws/seeded-random";
+import { auditLine, mysqlSlowEntry, postgresLine, sqlServerLine } from "../lib/content";
 import { startFakes, tallyRds, tallyS3, type FakeRds, type S3Tally } from "../lib/fakes";
 
 const MIN = 60_000;
@@ -98,7 +99,7 @@ interface Scheme {
   key: string;
   title: string;
   /** mean seconds between lines, per writer */
-  writers: { meanGapS: number; line: (r: Rand, t: number) => string }[];
+  writers: { meanGapS: number; line: (r: SeededRandom, t: number) => string }[];
   setup(w: World, t: number): void;
   /** called before each line is written, in time order */
   write(w: World, writer: number, t: number, text: string): void;
@@ -167,7 +168,7 @@ function schemes(instance: (key: string) => string): Scheme[] {
     {
       key: "aurora-audit",
       title: "Aurora MySQL audit, 4 writers",
-      writers: [0, 1, 2, 3].map(() => ({ meanGapS: 1.5, line: (r: Rand, t: number) => auditLine(r, t, instance("aurora-audit")) })),
+      writers: [0, 1, 2, 3].map(() => ({ meanGapS: 1.5, line: (r: SeededRandom, t: number) => auditLine(r, t, instance("aurora-audit")) })),
       setup: () => undefined,
       write: (w, i, t, text) => {
         // a new file per writer each hour (and at 100 MB: never reached at this rate)
@@ -291,7 +292,7 @@ export async function rotation(
       const dayEnd = T0 + opts.hours * HOUR;
       const end = dayEnd + opts.tailHours * HOUR;
       const w = new World(dayEnd);
-      const rng = new Rand(0xbe7c4 + key.length * 7919);
+      const rng = new SeededRandom(0xbe7c4 + key.length * 7919);
       fakes.rds.addInstance(instance);
       fakes.rds.resetRequests();
       fakes.s3.resetRequests();

@@ -6,8 +6,8 @@ import { DEFAULTS, runSync } from "../../archiver";
 import { createClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { DownloadError, openLogFileDownload } from "../../archiver/rds/download-log-file";
-import { LEGACY_DOWNLOAD_RETIRED_AT } from "../fakes/fake-rds";
-import type { S3RequestView } from "../fakes/local-s3";
+import { LEGACY_DOWNLOAD_RETIRED_AT } from "../../local-aws/fake-rds";
+import type { S3RequestView } from "../../local-aws/local-s3";
 import { BUCKET, HOUR, lines, RUNNERS, startHarness, T0, type Harness } from "./harness";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { randomBytes } from "crypto";
 import { runSync } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
-import { startSilentEndpoint, type SilentEndpoint } from "../fakes/silent-endpoint";
+import { startSilentEndpoint, type SilentEndpoint } from "../../local-aws/silent-endpoint";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
 
 /** Short timeouts keep these tests fast; the bounds below allow for retries and a loaded machine. */

@@ -3,7 +3,7 @@ import { Readable } from "stream";
 import { createClients, type AwsClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { uploadArchiveObject } from "../../archiver/s3/upload-archive-object";
-import { LocalS3, S3RVER_CREDENTIALS, type S3RequestRecord } from "../fakes/local-s3";
+import { LocalS3, S3RVER_CREDENTIALS, type S3RequestRecord } from "../../local-aws/local-s3";
 
 const BUCKET = "uploads-test";
 const MiB = 1024 * 1024;

@@ -7,9 +7,9 @@
 // EventBridge and CloudWatch Logs deliver, malformed ones among them, and the archive is inspected afterwards.
 import * as assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { childEnv } from "../fakes/env";
-import { FakeRds } from "../fakes/fake-rds";
-import { LocalS3, StoredObject } from "../fakes/local-s3";
+import { childEnv } from "../../local-aws/env";
+import { FakeRds } from "../../local-aws/fake-rds";
+import { LocalS3, StoredObject } from "../../local-aws/local-s3";
 import { FunctionHost } from "../shipped/host";
 import { shipped, type ShippedFunction } from "../shipped/packages";
 import { DEFAULT_REGION as REGION } from "./mocks";

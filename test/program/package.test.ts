@@ -50,7 +50,7 @@ describe("the deployment package", function () {
         zipped += zlib.deflateRawSync(bytes, { level: 6 }).length;
       }
     }
-    // Measured when written: 4.7 MB as a zip file, 14 MB unpacked (README.md, "The deployment package").
+    // Measured when written: 4.7 MB as a zip file, 14 MB unpacked (docs/development.md, "The deployment package").
     assert.ok(zipped < 10 * 1024 * 1024, `about ${(zipped / 1048576).toFixed(1)} MB zipped`);
     assert.ok(unpacked < 60 * 1024 * 1024, `${(unpacked / 1048576).toFixed(1)} MB unpacked`);
   });

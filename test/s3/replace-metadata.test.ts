@@ -5,7 +5,7 @@ import type { AwsClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { replaceMetadata } from "../../archiver/s3/replace-metadata";
 import { S3_MIN_PART } from "../../archiver/s3/s3-limits";
-import { LocalS3, type S3RequestView } from "../fakes/local-s3";
+import { LocalS3, type S3RequestView } from "../../local-aws/local-s3";
 
 describe("s3/replace-metadata: a multipart copy onto itself, against s3rver with the copy limit lowered to 5 MiB", () => {
   const bucket = "archive";

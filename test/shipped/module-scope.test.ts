@@ -71,6 +71,6 @@ describe("archiver/ keeps no object made at module scope", () => {
     const sources = shippedSources(ARCHIVER);
     assert.ok(sources.length > 20, `${sources.length} sources`);
     const findings = sources.flatMap((file) => moduleScopeFindings(file, fs.readFileSync(file, "utf8")));
-    assert.deepEqual(findings, [], "use arrays, plain objects and plain Errors with fields (README: Serializer pitfalls)");
+    assert.deepEqual(findings, [], "use arrays, plain objects and plain Errors with fields (docs/development.md: Serializer pitfalls)");
   });
 });

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { ArchivedObject, checkArchive, checkKey, isClean, summarize } from "./check-archive";
 import { Ledger, LineClasses } from "./ledger";
-import { Rng } from "./rng";
+import { SeededRandom } from "../../local-aws/seeded-random";
 
 const T0 = Date.UTC(2024, 9, 1, 12, 0);
 const groups = new Map([
@@ -29,7 +29,7 @@ function object(key: string, lines: string[], instance = "db-1", raw?: Buffer): 
 
 /** Ten lines of db-1, all required, and a clean archive of them in two objects. */
 function fixture() {
-  const ledger = new Ledger(new Rng(1));
+  const ledger = new Ledger(new SeededRandom(1));
   const lines = Array.from({ length: 10 }, (_, i) => ledger.write("db-1", "postgresql", T0 + i * 1000));
   const classes: LineClasses = { written: new Set(lines), required: new Set(lines), pending: new Set(), unarchivable: new Set() };
   const keyA = "db-1/error/2024/10/01/12/db-1/error/postgresql.log.2024-10-01-12.gz";

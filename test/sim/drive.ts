@@ -22,16 +22,16 @@ import { DEFAULTS, runSync, type SyncReport, type SyncSettings } from "../../arc
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { settingsToEnv } from "../../archiver/settings";
 import { SCHEDULED_EVENT, type Runner } from "../shipped/runner";
-import { childEnv } from "../fakes/env";
-import { FakeRds, type Fault } from "../fakes/fake-rds";
-import { LocalS3 } from "../fakes/local-s3";
+import { childEnv } from "../../local-aws/env";
+import { FakeRds, type Fault } from "../../local-aws/fake-rds";
+import { LocalS3 } from "../../local-aws/local-s3";
 import { VirtualClockFile } from "../shipped/clock";
 import { HostExited } from "../shipped/host";
 import { HostPool } from "../shipped/pool";
 import { checkArchive, readArchive, type CheckResult } from "./check-archive";
 import type { EngineModel, RaceAction, SimFile } from "./engines";
 import { Ledger } from "./ledger";
-import { Rng } from "./rng";
+import { SeededRandom } from "../../local-aws/seeded-random";
 import { HOUR, MINUTE, SECOND, floorTo, iso } from "./time";
 
 export interface SimInstance {
@@ -45,7 +45,7 @@ export interface SimInstance {
 export interface ModelContext {
   ledger: Ledger;
   /** Fork per model: `rng.fork(name)`. */
-  rng: Rng;
+  rng: SeededRandom;
   start: number;
 }
 
@@ -128,7 +128,7 @@ export const BUCKET = "sim-archive";
 /** A running simulation: the models, the fakes, the virtual clock. Use runScenario() unless a test needs the pieces. */
 export class Simulation {
   readonly ledger: Ledger;
-  readonly rng: Rng;
+  readonly rng: SeededRandom;
   private clockTime: number;
   readonly syncs: SyncRecord[] = [];
   readonly races: Record<RaceKind, number> = { grow: 0, rotate: 0, vanish: 0, advance: 0 };
@@ -147,7 +147,7 @@ export class Simulation {
     readonly s3: LocalS3,
     readonly instances: SimInstance[],
     ledger: Ledger,
-    rng: Rng,
+    rng: SeededRandom,
     start: number,
     readonly settings: SyncSettings,
     private readonly precisionMs: number,
@@ -183,7 +183,7 @@ export class Simulation {
     runner?: Runner;
   }): Promise<Simulation> {
     const start = o.start ?? DEFAULT_START;
-    const rng = new Rng(o.seed);
+    const rng = new SeededRandom(o.seed);
     const ledger = new Ledger(rng.fork("ledger"));
     const instances = o.instances({ ledger, rng: rng.fork("models"), start });
     const rds = await FakeRds.start();

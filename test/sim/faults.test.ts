@@ -5,7 +5,7 @@
  */
 import { Simulation } from "./drive";
 import { assertExactlyOnce } from "./assert-sim";
-import type { FaultKind } from "../fakes/fake-rds";
+import type { FaultKind } from "../../local-aws/fake-rds";
 import { MysqlAuditModel, PostgresModel } from "./engines";
 import { auroraMember, mysqlHourly, sqlServer } from "./scenarios";
 import { HOUR, MINUTE } from "./time";

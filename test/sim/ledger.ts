@@ -11,7 +11,8 @@
  * A closed file that RDS deletes while the sync that first exposed it is still running (a race) makes its
  * lines unarchivable again: no sync had a complete chance to copy them.
  */
-import { Rng, payload } from "./rng";
+import { SeededRandom } from "../../local-aws/seeded-random";
+import { payload } from "./payload";
 import { iso } from "./time";
 
 export interface LineRecord {
@@ -58,7 +59,7 @@ export class Ledger {
   /** Lines that were unmarked because RDS dropped them during the sync that first exposed them. */
   droppedDuringSync = 0;
 
-  constructor(private readonly rng: Rng) {}
+  constructor(private readonly rng: SeededRandom) {}
 
   /** Creates, records and returns a new unique line (without "\n"); a fixed payload gives lines of equal length. */
   write(instance: string, stream: string, at: number, fixedPayload?: string): string {

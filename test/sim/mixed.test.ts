@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { runScenario } from "./drive";
 import { assertExactlyOnce } from "./assert-sim";
-import { Rng } from "./rng";
+import { SeededRandom } from "../../local-aws/seeded-random";
 import { everyScheme, faultSchedule } from "./scenarios";
 import { DAY, HOUR, MINUTE } from "./time";
 import { DEFAULT_START } from "./drive";
@@ -29,7 +29,7 @@ for (const runner of RUNNERS) describe(`sim (${runner}): all schemes with an out
       durationMs: span,
       instances: everyScheme(span),
       outages: [{ from: start + 20 * HOUR, to: start + 26 * HOUR }],
-      faults: faultSchedule(start, span, new Rng(7), instances),
+      faults: faultSchedule(start, span, new SeededRandom(7), instances),
       races: { chance: 0.1, kinds: ["grow", "rotate", "vanish", "advance"], maxAdvanceMs: 5 * MINUTE },
     });
     assertExactlyOnce(r, { minRequired: (20_000 * span) / (2 * DAY) });

@@ -14,13 +14,13 @@ import {
   postgresName,
 } from "./engines";
 import { Ledger, parseLine } from "./ledger";
-import { Rng } from "./rng";
+import { SeededRandom } from "../../local-aws/seeded-random";
 import { DAY, HOUR, MINUTE, floorTo } from "./time";
 
 const T0 = Date.UTC(2024, 9, 1, 0, 0);
 
 function setup(seed = 1) {
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   const ledger = new Ledger(rng.fork("ledger"));
   return { rng, ledger };
 }

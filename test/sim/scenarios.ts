@@ -2,7 +2,7 @@
  * Instance builders and the scenarios the sim tests run. Volumes are modest (a few thousand lines per
  * instance per virtual day) so the whole suite stays within a couple of minutes on 2 cores.
  */
-import type { Fault } from "../fakes/fake-rds";
+import type { Fault } from "../../local-aws/fake-rds";
 import type { ModelContext, ScenarioSpec, SimInstance } from "./drive";
 import {
   AuroraAuditModel,
@@ -12,11 +12,11 @@ import {
   PostgresModel,
   SqlServerModel,
 } from "./engines";
-import { Rng } from "./rng";
+import { SeededRandom } from "../../local-aws/seeded-random";
 import { DAY, HOUR, MINUTE } from "./time";
 
 /** `count` bursts of `lines` lines at random times in [start, start + span), each over `spreadMs`. */
-export function randomBursts(rng: Rng, start: number, span: number, count: number, lines: number, spreadMs: number): Burst[] {
+export function randomBursts(rng: SeededRandom, start: number, span: number, count: number, lines: number, spreadMs: number): Burst[] {
   return Array.from({ length: count }, () => ({ at: start + Math.floor(rng.next() * span), lines, spreadMs }));
 }
 
@@ -96,7 +96,7 @@ export function everyScheme(span: number) {
 }
 
 /** Faults spread over a scenario: each kind, on listing and download, some aimed at one instance or file. */
-export function faultSchedule(start: number, span: number, rng: Rng, instances: string[]): { at: number; fault: Fault }[] {
+export function faultSchedule(start: number, span: number, rng: SeededRandom, instances: string[]): { at: number; fault: Fault }[] {
   const kinds: Fault[] = [
     { on: "describe", kind: "http500", times: 2 },
     { on: "describe", kind: "throttle", times: 3 },

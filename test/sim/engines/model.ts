@@ -7,7 +7,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { Ledger } from "../ledger";
-import { Rng } from "../rng";
+import { SeededRandom } from "../../../local-aws/seeded-random";
 import { MINUTE, floorTo } from "../time";
 
 let nextVersion = 1;
@@ -109,7 +109,7 @@ export interface Burst {
 export interface ModelOptions {
   instance: string;
   ledger: Ledger;
-  rng: Rng;
+  rng: SeededRandom;
   /** Virtual start time (ms). */
   start: number;
   /** Mean lines per hour (before the diurnal swing). */
@@ -126,7 +126,7 @@ export abstract class EngineModel {
   abstract readonly scheme: SchemeName;
   readonly instance: string;
   protected readonly ledger: Ledger;
-  protected readonly rng: Rng;
+  protected readonly rng: SeededRandom;
   now: number;
   protected readonly table = new Map<string, SimFile>();
   private quiet = false;

@@ -10,9 +10,9 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { childEnv } from "./env";
-import { FakeRds } from "./fake-rds";
-import { LocalS3 } from "./local-s3";
+import { childEnv } from "../../local-aws/env";
+import { FakeRds } from "../../local-aws/fake-rds";
+import { LocalS3 } from "../../local-aws/local-s3";
 
 describe("LocalS3", () => {
   let s3: LocalS3;

@@ -9,7 +9,7 @@ import {
   S3Client,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
-import { LocalS3 } from "./local-s3";
+import { LocalS3 } from "../../local-aws/local-s3";
 
 describe("LocalS3 multipart operations s3rver lacks", () => {
   let s3: LocalS3;

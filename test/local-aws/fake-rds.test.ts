@@ -11,8 +11,8 @@ import {
   RDSClientConfig,
 } from "@aws-sdk/client-rds";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { FakeCredentials, FakeRds, FakeRdsOptions, LEGACY_DOWNLOAD_RETIRED_AT, MAX_CHUNK, readContent, repeatedContent } from "./fake-rds";
-import { downloadPath, NodeSha256, readResponse, signedGet, signedRequest, SignedRequestOptions } from "./sigv4";
+import { FakeCredentials, FakeRds, FakeRdsOptions, LEGACY_DOWNLOAD_RETIRED_AT, MAX_CHUNK, readContent, repeatedContent } from "../../local-aws/fake-rds";
+import { downloadPath, NodeSha256, readResponse, signedGet, signedRequest, SignedRequestOptions } from "../../local-aws/sigv4";
 
 /** The global gc() without --expose-gc on the command line (the same trick Jest uses). */
 function exposeGc(): () => void {

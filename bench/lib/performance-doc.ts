@@ -1,0 +1,200 @@
+/**
+ * docs/performance.md's figures, rendered from one bench result. The figures sit between two markers in the
+ * document, and only that part is ever rewritten, so the prose around it is kept and the numbers cannot drift
+ * from bench/results/latest.json.
+ */
+import type { BenchResult } from "./result";
+import { PRICES } from "../sections/cost";
+import { GiB, MiB } from "./units";
+
+export const PERFORMANCE_DOC = "docs/performance.md";
+export const FIGURES_BEGIN = "<!-- figures: generated from bench/results/latest.json by `npm run bench` (or `npm run bench:docs`); do not edit -->";
+export const FIGURES_END = "<!-- end of figures -->";
+
+function table(header: string[], align: ("l" | "r")[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(align.map((a) => (a === "r" ? "---:" : "---"))), ...rows.map(line)].join("\n");
+}
+
+const verdict = (met: boolean | undefined) => (met === undefined ? "not measured" : met ? "met" : "**missed**");
+const percent = (x: number) => `${Math.round(x * 1000) / 10}%`;
+const fixed = (x: number, digits: number) => x.toFixed(digits);
+const dollars = (x: number) => fixed(x, 2);
+const count = (x: number) => x.toLocaleString("en-US");
+const minutes = (m: number) => (!Number.isFinite(m) ? "n/a" : m >= 120 ? `${fixed(m / 60, 1)} h` : `${m} min`);
+const size = (bytes: number) => (bytes >= GiB ? `${bytes / GiB} GiB` : `${bytes / MiB} MiB`);
+
+function listed(items: string[]): string {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+export function renderFigures(r: BenchResult): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(
+    `These figures come from one run on **${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}**, ` +
+      `${r.generatedAt.slice(0, 10)}, engine ${r.engine.commit}${r.quick ? ", with BENCH_QUICK's reduced sizes" : ""}. ` +
+      `${m.sharedNote.charAt(0).toUpperCase()}${m.sharedNote.slice(1)}. The fakes share those cores with the sync. MB = 10^6 bytes.`,
+  );
+
+  const t = r.targets;
+  out.push(
+    "",
+    table(
+      ["target", "limit", "measured", ""],
+      ["l", "r", "r", "l"],
+      [
+        ["peak RSS above an idle run", `≤ ${t.memoryAboveIdle.limitMB} MB`, t.memoryAboveIdle.valueMB !== undefined ? `${t.memoryAboveIdle.valueMB} MB` : "-", verdict(t.memoryAboveIdle.met)],
+        ["peak RSS spread across file sizes", `≤ ${percent(t.memorySpread.limit)}`, t.memorySpread.value !== undefined ? percent(t.memorySpread.value) : "-", verdict(t.memorySpread.met)],
+        ["end to end ÷ gzip alone at the same level", `≥ ${t.throughputRatio.limit}`, t.throughputRatio.value ?? "-", verdict(t.throughputRatio.met)],
+        ["S3 requests per instance when nothing is new", `≤ ${t.steadyS3PerInstance.limit}, 0 PUT`, t.steadyS3PerInstance.value !== undefined ? `${t.steadyS3PerInstance.value}, ${t.steadyS3PerInstance.puts} PUT` : "-", verdict(t.steadyS3PerInstance.met)],
+        ["bytes downloaded ÷ distinct bytes archived, default policy", `≤ ${t.amplification.limit}`, t.amplification.worst !== undefined ? `${fixed(t.amplification.worst, 2)} (worst)` : "-", verdict(t.amplification.met)],
+      ],
+    ),
+  );
+
+  if (r.memory) {
+    const mem = r.memory;
+    out.push(
+      "",
+      "### Memory",
+      "",
+      `The CLI in a child process, one generated file each. The idle run peaks at ${mem.idle.medianPeakRssMB} MB (median of ${mem.idle.runs}). ` +
+        `Peak RSS spreads by ${percent(mem.spreadPeakRss)} across sizes (${percent(mem.spreadAboveIdle)} above idle).`,
+      "",
+      table(
+        ["file", "peak RSS MB", "above idle MB", "sync s", "MB/s", "CPU s", "gzip ratio"],
+        ["l", "r", "r", "r", "r", "r", "r"],
+        mem.sizes.map((s) => [size(s.bytes), s.peakRssMB, s.aboveIdleMB, s.syncSeconds, s.mbPerSecond, s.cpuSeconds, s.compressionRatio]),
+      ),
+    );
+  }
+  if (r.throughput) {
+    const th = r.throughput;
+    out.push(
+      "",
+      "### Throughput",
+      "",
+      `${size(th.fileBytes)} copies end to end at ${th.endToEndMBps} MB/s. gzip at level ${th.gzipLevel} alone, on the same bytes, runs at ` +
+        `${th.gzipAloneMBps} MB/s: a ratio of ${th.ratioToGzip}. gzip is ${percent(th.gzipShareOfSyncCpu)} of the sync's CPU ` +
+        `(${th.gzipAloneCpuSecondsPerGiB} of ${th.cpuSecondsPerGiB} CPU-s per GiB); the sync keeps ${th.syncCpuUtilisation} cores busy, ` +
+        `and the fakes used ${th.fakesCpuSeconds} CPU-s during the copy.`,
+    );
+  }
+  const rec = r.gzipRecommendation;
+  if (rec) {
+    out.push(
+      "",
+      `### gzip level: ${rec.recommendedLevel}`,
+      "",
+      `In-process zlib on the same generated logs, projected to a 256 MB Lambda${r.cost ? ` (about ${fixed(Number(r.cost.assumptions.lambdaCpuShare), 3)} vCPU)` : ""}. ` +
+        `The bench recommends level ${rec.recommendedLevel} (the engine's default is ${r.engine.defaultGzipLevel}): ${rec.reason}.`,
+      "",
+      table(
+        ["level", "ratio", "MB/s, 1 core", "Lambda 256 MB, MB/s", "GiB per 15-min invocation", "$/GiB compute", "$/GiB-month S3", `$/GiB over ${rec.retentionMonths} months`],
+        ["r", "r", "r", "r", "r", "r", "r", "r"],
+        rec.rows.map((g) => [
+          g.level === rec.recommendedLevel ? `**${g.level}**` : g.level,
+          g.ratio, g.MBps, g.lambdaMBps, g.maxFileGiBPerInvocation,
+          fixed(g.computeDollarsPerGiB, 5), fixed(g.storageDollarsPerGiBMonth, 5), fixed(g.dollarsPerGiBOverRetention, 4),
+        ]),
+      ),
+    );
+  }
+  if (r.fleet) {
+    const f = r.fleet;
+    const s = f.steady;
+    out.push(
+      "",
+      `### Fleet: ${f.instances} instances × ${f.filesPerInstance} files`,
+      "",
+      "The first full copy, the CLI with a fresh bucket each time:",
+      "",
+      table(
+        ["concurrency", "files", "sync s", "files/s", "speed-up", "sync CPU s", "fakes CPU s", "peak RSS MB"],
+        ["r", "r", "r", "r", "r", "r", "r", "r"],
+        f.firstCopy.map((c) => [c.concurrency, count(c.filesCopied), c.syncSeconds, c.filesPerSecond, `${c.speedupVsConcurrency1}×`, c.cpuSeconds, c.fakesCpuSeconds, c.peakRssMB]),
+      ),
+      "",
+      `With nothing new (concurrency ${s.concurrency}), a run takes ${s.syncSeconds} s and copies ${s.copied} files. ` +
+        `Requests per instance: ${s.rdsRequestsPerInstance} to RDS (${Object.entries(s.rds.byAction).map(([k, v]) => `${k} ${v}`).join(", ")} in all) ` +
+        `and ${s.s3RequestsPerInstance} to S3 (${Object.entries(s.s3.byOperation).map(([k, v]) => `${k} ${v}`).join(", ")} in all); ` +
+        `PUT or POST: ${s.s3PutsAndPosts}.`,
+    );
+  }
+  if (r.rotation) {
+    const rot = r.rotation;
+    const defaults = rot.runs.filter((x) => x.activeRefreshMinutes === 0);
+    out.push(
+      "",
+      "### Bytes moved and freshness",
+      "",
+      `${rot.hours} hours of writes per scheme (plus a ${rot.tailHours}-hour tail), a sync every ${rot.syncEveryMinutes} virtual minutes. ` +
+        "Amplification is bytes downloaded ÷ distinct bytes archived; lag is the time from a line's write to the sync that first archived it.",
+      "",
+      table(
+        ["scheme", "log MB/day", "amplification", "lag median", "lag p95", "lag max", "lines pending at the end"],
+        ["l", "r", "r", "r", "r", "r", "r"],
+        defaults.map((x) => [x.title, fixed(x.logBytesWritten / 1e6, 1), fixed(x.amplification, 2), minutes(x.lagMinutes.median), minutes(x.lagMinutes.p95), minutes(x.lagMinutes.max), x.pendingLines]),
+      ),
+    );
+    const knob = rot.runs.filter((x) => x.scheme === rot.runs.find((y) => y.activeRefreshMinutes > 0)?.scheme);
+    if (knob.length > 1) {
+      const ordered = [...knob].sort((a, b) => (a.activeRefreshMinutes === 0 ? -1 : b.activeRefreshMinutes === 0 ? 1 : b.activeRefreshMinutes - a.activeRefreshMinutes));
+      out.push(
+        "",
+        `\`activeRefreshMinutes\` on ${knob[0].title}:`,
+        "",
+        table(
+          ["refresh", "amplification", "lag median", "lag max"],
+          ["r", "r", "r", "r"],
+          ordered.map((x) => [x.activeRefreshMinutes === 0 ? "off (default)" : `${x.activeRefreshMinutes} min`, fixed(x.amplification, 2), minutes(x.lagMinutes.median), minutes(x.lagMinutes.max)]),
+        ),
+      );
+    }
+  }
+  if (r.cost) {
+    const c = r.cost;
+    const as = c.assumptions;
+    out.push(
+      "",
+      "### Cost per month",
+      "",
+      `${as.instances} instances writing ${as.gibPerDayPerInstance} GB/day each, at us-east-1 prices, a sync every ${as.syncIntervalMinutes} minutes, ` +
+        `a ${as.lambdaMemoryMB} MB Lambda; request counts from the ${as.requestPatternFrom}.`,
+      "",
+      table(
+        ["", "$/month"],
+        ["l", "r"],
+        [
+          [`Lambda: ${count(c.lambda.gbSeconds)} GB-s and ${count(c.lambda.invocations)} invocations`, dollars(c.lambda.computeDollars + c.lambda.requestDollars)],
+          [`S3 requests (${count(c.s3.putClassRequests)} PUT-class, ${count(c.s3.getClassRequests)} GET/HEAD)`, dollars(c.s3.requestDollars)],
+          [`S3 Standard, per month of logs kept (${c.s3.storedGBPerMonthOfLogs} GB at ratio ${as.compressionRatio})`, dollars(c.s3.storageDollarsPerMonthKept)],
+          ["**rds-log-archiver, first month**", `**${dollars(c.archiverDollarsFirstMonth)}**`],
+          [`CloudWatch Logs: ${Number(as.instances) * Number(as.gibPerDayPerInstance) * Number(as.daysPerMonth)} GB ingested at $${dollars(PRICES.cloudwatchIngestGb)}/GB, plus storage`, `**${dollars(c.cloudwatch.dollarsFirstMonth)}**`],
+        ],
+      ),
+      "",
+      `After 12 months of retention, storage alone is $${dollars(c.s3.storageDollarsAfter12Months)}/month in S3 (before any lifecycle ` +
+        `transition), against $${dollars(c.cloudwatch.storageDollarsAfter12Months)} in CloudWatch Logs. If every invocation were a cold start, ` +
+        `add at most $${fixed(c.lambda.coldStartUpperBoundDollars, 3)}/month.`,
+    );
+  }
+  return out.join("\n");
+}
+
+/** The document with its figures section replaced; an error naming the document when a marker is missing. */
+export function withFigures(doc: string, figures: string): string {
+  const begin = doc.indexOf(FIGURES_BEGIN);
+  const end = doc.indexOf(FIGURES_END);
+  if (begin < 0 || end < begin) throw new Error(`${PERFORMANCE_DOC}: the figures markers are missing or out of order ("${FIGURES_BEGIN}" ... "${FIGURES_END}")`);
+  return `${doc.slice(0, begin + FIGURES_BEGIN.length)}\n\n${figures}\n\n${doc.slice(end)}`;
+}
+
+/** The figures section as it stands in the document (what withFigures would replace). */
+export function figuresIn(doc: string): string {
+  const begin = doc.indexOf(FIGURES_BEGIN);
+  const end = doc.indexOf(FIGURES_END);
+  if (begin < 0 || end < begin) throw new Error(`${PERFORMANCE_DOC}: the figures markers are missing or out of order`);
+  return doc.slice(begin + FIGURES_BEGIN.length, end).trim();
+}
