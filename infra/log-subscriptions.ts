@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createLogSubscriptionHandler } from "../archiver/lambda/log-subscription-handler";
-import { ENV, STAGE_ENV } from "../archiver/settings";
+import { logSubscriptionSettingsToEnv, stageToEnv } from "../archiver/settings";
 import type { AwsTarget } from "./account";
 import { EventFunction } from "./event-function";
 import { deadLetterQueuePolicy, logSubscriptionFunctionPolicy } from "./policies";
@@ -30,11 +30,6 @@ export interface Subscription {
   logGroup: string;
   permission: aws.lambda.Permission;
   filter: aws.cloudwatch.LogSubscriptionFilter;
-}
-
-/** The environment createLogSubscriptionHandler reads. */
-export function logSubscriptionEnvironment(bucketName: string, stage: string): Record<string, string> {
-  return { [ENV.bucket]: bucketName, [STAGE_ENV]: stage };
 }
 
 /** The ARN CloudWatch Logs invokes the function from, for one log group: `...:log-group:<name>:*`. */
@@ -67,7 +62,7 @@ export class LogSubscriptions extends pulumi.ComponentResource {
     this.function = new EventFunction(name, {
       functionName: args.functionName,
       description: "Archives CloudWatch Logs subscription deliveries to S3",
-      environment: pulumi.output(args.bucketName).apply((bucket) => logSubscriptionEnvironment(bucket, stage)),
+      environment: pulumi.output(args.bucketName).apply((bucket) => ({ ...logSubscriptionSettingsToEnv({ bucket }), ...stageToEnv(stage) })),
       policy: ({ logGroupArn, deadLetterQueueArn }) =>
         bucketArn.apply((bucket) => logSubscriptionFunctionPolicy({ bucketArn: bucket, logGroupArn, deadLetterQueueArn, kmsKeyArn })),
       callbackFactory: logSubscriptionHandlerFactory,

@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadAwsSdk } from "../archiver/aws-sdk";
 import { createRdsEventsHandler } from "../archiver/lambda/rds-events-handler";
-import { ENV, STAGE_ENV } from "../archiver/settings";
+import { rdsEventsSettingsToEnv, stageToEnv } from "../archiver/settings";
 import { EventFunction } from "./event-function";
 import { eventsDeadLetterQueuePolicy, rdsEventsFunctionPolicy } from "./policies";
 import type { ArchiveFunctionArgs } from "./function-args";
@@ -47,16 +47,6 @@ export interface RdsEventsArgs extends ArchiveFunctionArgs {
   clusters: string[];
 }
 
-/** The environment createRdsEventsHandler reads. */
-export function rdsEventsEnvironment(bucketName: string, stage: string, instances: string[], clusters: string[]): Record<string, string> {
-  return {
-    [ENV.bucket]: bucketName,
-    [ENV.instances]: instances.join(","),
-    [ENV.clusters]: clusters.join(","),
-    [STAGE_ENV]: stage,
-  };
-}
-
 export class RdsEvents extends pulumi.ComponentResource {
   readonly function: EventFunction;
   readonly rule: aws.cloudwatch.EventRule;
@@ -74,7 +64,7 @@ export class RdsEvents extends pulumi.ComponentResource {
     this.function = new EventFunction(name, {
       functionName: args.functionName,
       description: "Archives the stage's RDS events to S3",
-      environment: pulumi.output(args.bucketName).apply((bucket) => rdsEventsEnvironment(bucket, stage, instances, clusters)),
+      environment: pulumi.output(args.bucketName).apply((bucket) => ({ ...rdsEventsSettingsToEnv({ bucket, instances, clusters }), ...stageToEnv(stage) })),
       policy: ({ logGroupArn, deadLetterQueueArn }) =>
         pulumi.all([target, bucketArn]).apply(([t, bucket]) =>
           rdsEventsFunctionPolicy({ ...t, bucketArn: bucket, logGroupArn, deadLetterQueueArn, kmsKeyArn, clusters }),

@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadAwsSdk } from "../archiver/aws-sdk";
 import { createHandler } from "../archiver/lambda/handler";
-import { settingsToEnv, STAGE_ENV, type SyncSettings as EngineSettings } from "../archiver/settings";
+import { settingsToEnv, stageToEnv, type SyncSettings } from "../archiver/settings";
 import { lambdaAssumeRolePolicy, syncFunctionPolicy } from "./policies";
 import type { ArchiveFunctionArgs } from "./function-args";
 
@@ -22,19 +22,9 @@ export function syncHandlerFactory() {
   return createHandler(loadAwsSdk());
 }
 
-/** The engine's settings the stack configures; the bucket comes from the stack's own bucket. */
-export type SyncSettings = Omit<EngineSettings, "bucket" | "dryRun">;
-
-/**
- * The environment the engine reads (archiver/settings.ts settingsToEnv), plus `STAGE_ENV` (the stack name,
- * which the engine uses as the Stage dimension of its metrics).
- */
-export function syncEnvironment(bucketName: string, stage: string, s: SyncSettings): Record<string, string> {
-  return { ...settingsToEnv({ ...s, bucket: bucketName }), [STAGE_ENV]: stage };
-}
-
 export interface SyncFunctionArgs extends ArchiveFunctionArgs {
-  settings: SyncSettings;
+  /** The engine's settings the stack configures; the bucket is the stack's own. */
+  settings: Omit<SyncSettings, "bucket" | "dryRun">;
   memorySize: number;
   timeout: number;
 }
@@ -90,7 +80,9 @@ export class SyncFunction extends pulumi.ComponentResource {
       // One run at a time: a scheduled run never overlaps the previous one.
       reservedConcurrentExecutions: 1,
       environment: {
-        variables: pulumi.output(args.bucketName).apply((bucket) => syncEnvironment(bucket, args.stage, args.settings)),
+        variables: pulumi
+          .output(args.bucketName)
+          .apply((bucket) => ({ ...settingsToEnv({ ...args.settings, bucket }), ...stageToEnv(args.stage) })),
       },
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       callbackFactory: syncHandlerFactory,

@@ -11,7 +11,7 @@ import { emfLine } from "../metrics/emf";
 import { clusterMembers } from "../rds/cluster-members";
 import { eventKey, eventSourceId, parseRdsEvent } from "../rds-events/event-key";
 import { putJson, putRejected, type BucketWriter } from "../s3/small-objects";
-import { ENV, splitList, stageOf } from "../settings";
+import { rdsEventsSettingsFromEnv, stageOf, type RdsEventsSettings } from "../settings";
 
 export type RdsEventResult = { status: "archived" | "rejected"; key: string } | { status: "ignored"; source?: string };
 
@@ -19,14 +19,14 @@ export type RdsEventResult = { status: "archived" | "rejected"; key: string } | 
 const MEMBERS_TTL_MS = 60_000;
 
 export function createRdsEventsHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env) {
-  const instances = new Set(splitList(env[ENV.instances]));
-  const clusters = splitList(env[ENV.clusters]);
+  let settings: RdsEventsSettings | undefined;
   let aws: AwsClients | undefined;
   let members = { at: -Infinity, ids: new Set<string>() };
 
   async function watched(id: string | undefined, now: number): Promise<boolean> {
     if (id === undefined) return false;
-    if (instances.has(id) || clusters.includes(id) || members.ids.has(id)) return true;
+    const { instances, clusters } = settings!;
+    if (instances.includes(id) || clusters.includes(id) || members.ids.has(id)) return true;
     if (clusters.length === 0 || now - members.at < MEMBERS_TTL_MS) return false;
     try {
       const ids = new Set<string>();
@@ -41,8 +41,8 @@ export function createRdsEventsHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = pro
   }
 
   return async (event: unknown, _context?: unknown): Promise<RdsEventResult> => {
-    const bucket = env[ENV.bucket];
-    if (!bucket) throw new Error(`${ENV.bucket} is not set`);
+    settings ??= rdsEventsSettingsFromEnv(env);
+    const { bucket } = settings;
     aws ??= await createClients(sdk, env);
     const writer: BucketWriter = { sdk, s3: aws.s3, bucket };
     const now = Date.now();
