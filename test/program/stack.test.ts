@@ -261,6 +261,8 @@ describe("program under mocks", () => {
           LOG_INCLUDE_PREFIXES: "error/,audit/",
           SYNC_CONCURRENCY: "6",
           ACTIVE_REFRESH_MINUTES: "30",
+          CONNECT_TIMEOUT_SECONDS: "10",
+          READ_TIMEOUT_SECONDS: "60",
           ARCHIVE_STAGE: "live",
         },
       });

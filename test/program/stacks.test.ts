@@ -76,6 +76,8 @@ describe("the committed stacks", function () {
         LOG_INCLUDE_PREFIXES: "",
         SYNC_CONCURRENCY: "4",
         ACTIVE_REFRESH_MINUTES: "0",
+        CONNECT_TIMEOUT_SECONDS: "10",
+        READ_TIMEOUT_SECONDS: "60",
         ARCHIVE_STAGE: stack,
       });
       assert.equal(the(result, "aws:cloudwatch/logGroup:LogGroup", "sync").inputs.retentionInDays, 30);
