@@ -49,7 +49,9 @@ export function subscriptionId(logGroup: string): string {
 }
 
 export class LogSubscriptions extends pulumi.ComponentResource {
-  readonly function: EventFunction;
+  readonly fn: aws.lambda.CallbackFunction<unknown, unknown>;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly deadLetterQueue: aws.sqs.Queue;
   readonly queuePolicy: aws.sqs.QueuePolicy;
   readonly subscriptions: Subscription[];
 
@@ -59,7 +61,7 @@ export class LogSubscriptions extends pulumi.ComponentResource {
     const { kmsKeyArn, stage } = args;
 
     const bucketArn = pulumi.output(args.bucketArn);
-    this.function = new EventFunction(name, {
+    const eventFunction = new EventFunction(name, {
       functionName: args.functionName,
       description: "Archives CloudWatch Logs subscription deliveries to S3",
       environment: pulumi.output(args.bucketName).apply((bucket) => ({ ...logSubscriptionSettingsToEnv({ bucket }), ...stageToEnv(stage) })),
@@ -73,8 +75,8 @@ export class LogSubscriptions extends pulumi.ComponentResource {
       timeout: 60,
       logRetentionDays: args.logRetentionDays,
     }, parent);
-    const fn = this.function.fn;
-    const deadLetterQueue = this.function.deadLetterQueue;
+    ({ fn: this.fn, logGroup: this.logGroup, deadLetterQueue: this.deadLetterQueue } = eventFunction);
+    const { fn, deadLetterQueue } = this;
 
     this.queuePolicy = new aws.sqs.QueuePolicy(name, {
       queueUrl: deadLetterQueue.url,

@@ -48,7 +48,9 @@ export interface RdsEventsArgs extends ArchiveFunctionArgs {
 }
 
 export class RdsEvents extends pulumi.ComponentResource {
-  readonly function: EventFunction;
+  readonly fn: aws.lambda.CallbackFunction<unknown, unknown>;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly deadLetterQueue: aws.sqs.Queue;
   readonly rule: aws.cloudwatch.EventRule;
   readonly queuePolicy: aws.sqs.QueuePolicy;
   readonly target: aws.cloudwatch.EventTarget;
@@ -61,7 +63,7 @@ export class RdsEvents extends pulumi.ComponentResource {
 
     const target = pulumi.output(args.target);
     const bucketArn = pulumi.output(args.bucketArn);
-    this.function = new EventFunction(name, {
+    const eventFunction = new EventFunction(name, {
       functionName: args.functionName,
       description: "Archives the stage's RDS events to S3",
       environment: pulumi.output(args.bucketName).apply((bucket) => ({ ...rdsEventsSettingsToEnv({ bucket, instances, clusters }), ...stageToEnv(stage) })),
@@ -74,8 +76,8 @@ export class RdsEvents extends pulumi.ComponentResource {
       timeout: 30,
       logRetentionDays: args.logRetentionDays,
     }, parent);
-    const fn = this.function.fn;
-    const deadLetterQueue = this.function.deadLetterQueue;
+    ({ fn: this.fn, logGroup: this.logGroup, deadLetterQueue: this.deadLetterQueue } = eventFunction);
+    const { fn, deadLetterQueue } = this;
 
     this.rule = new aws.cloudwatch.EventRule(name, {
       name: args.functionName,
