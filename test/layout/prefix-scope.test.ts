@@ -10,7 +10,8 @@ import { batchObjects } from "../../archiver/log-subscriptions/decode";
 import { buildKey, manifestKey } from "../../archiver/planning/archive-keys";
 import { eventKey } from "../../archiver/rds-events/event-key";
 import { rejectedKey } from "../../archiver/s3/small-objects";
-import { identifierProblem, parseConfig } from "../../infra/config";
+import { identifierProblem } from "../../archiver/rds-identifier";
+import { parseConfig } from "../../infra/config";
 import { logSubscriptionFunctionPolicy, PolicyDocument, rdsEventsFunctionPolicy, syncFunctionPolicy } from "../../infra/policies";
 import { allows, wildcardMatch } from "./iam-evaluate";
 
