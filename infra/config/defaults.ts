@@ -73,16 +73,11 @@ export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
 
 /** The range each whole-number key accepts. */
 export const LIMITS = {
-  memorySize: [128, 10240],
-  timeout: [1, 900],
-  concurrency: [1, 32],
-  activeRefreshMinutes: [0, 10080],
-  connectTimeoutSeconds: [1, 300],
-  readTimeoutSeconds: [1, 900],
-  transitionDays: [0, 36500],
-  expirationDays: [0, 36500],
-  noncurrentVersionExpirationDays: [1, 36500],
-  logRetentionDays: [0, 3653],
-  lagAlarmMinutes: [1, 10080],
-  alarmIntervalMinutes: [0, 10080],
+  // the function
+  memorySize: [128, 10240], timeout: [1, 900], concurrency: [1, 32], activeRefreshMinutes: [0, 10080],
+  connectTimeoutSeconds: [1, 300], readTimeoutSeconds: [1, 900],
+  // the bucket's lifecycle and the log groups
+  transitionDays: [0, 36500], expirationDays: [0, 36500], noncurrentVersionExpirationDays: [1, 36500], logRetentionDays: [0, 3653],
+  // the alarms
+  lagAlarmMinutes: [1, 10080], alarmIntervalMinutes: [0, 10080],
 } as const satisfies Partial<Record<keyof typeof DEFAULTS, readonly [number, number]>>;
