@@ -10,6 +10,7 @@ import { allows } from "../layout/iam-evaluate";
 import { REPO } from "./harness";
 import { ACCOUNT_ID, DEFAULT_REGION as REGION } from "./mocks";
 import { CONFIG, registered, stackOutputs, STACK } from "./setup";
+import { T } from "./resource-types";
 
 const STATE_BUCKET = "acme-pulumi-state";
 const logs = (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${name}`;
@@ -30,15 +31,15 @@ async function ciStack(): Promise<CiStack> {
 
 /** For each resource type: the action that creates it and the ARN it is authorized on, from its registered inputs. */
 const CREATE: Record<string, { action: string; arn: (inputs: Record<string, any>) => string | undefined }> = {
-  "aws:s3/bucket:Bucket": { action: "s3:CreateBucket", arn: (i) => i.bucket && `arn:aws:s3:::${i.bucket}` },
-  "aws:iam/role:Role": { action: "iam:CreateRole", arn: (i) => i.name && `arn:aws:iam::${ACCOUNT_ID}:role/${i.name}` },
-  "aws:lambda/function:Function": { action: "lambda:CreateFunction", arn: (i) => i.name && `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${i.name}` },
-  "aws:cloudwatch/logGroup:LogGroup": { action: "logs:CreateLogGroup", arn: (i) => i.name && `${logs(i.name)}:*` },
-  "aws:cloudwatch/eventRule:EventRule": { action: "events:PutRule", arn: (i) => i.name && `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/${i.name}` },
-  "aws:sqs/queue:Queue": { action: "sqs:CreateQueue", arn: (i) => i.name && `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${i.name}` },
-  "aws:sns/topic:Topic": { action: "sns:CreateTopic", arn: (i) => i.name && `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${i.name}` },
-  "aws:cloudwatch/metricAlarm:MetricAlarm": { action: "cloudwatch:PutMetricAlarm", arn: (i) => i.name && `arn:aws:cloudwatch:${REGION}:${ACCOUNT_ID}:alarm:${i.name}` },
-  "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": { action: "logs:PutSubscriptionFilter", arn: (i) => `${logs(i.logGroup)}:*` },
+  [T.bucket]: { action: "s3:CreateBucket", arn: (i) => i.bucket && `arn:aws:s3:::${i.bucket}` },
+  [T.role]: { action: "iam:CreateRole", arn: (i) => i.name && `arn:aws:iam::${ACCOUNT_ID}:role/${i.name}` },
+  [T.fn]: { action: "lambda:CreateFunction", arn: (i) => i.name && `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${i.name}` },
+  [T.logGroup]: { action: "logs:CreateLogGroup", arn: (i) => i.name && `${logs(i.name)}:*` },
+  [T.rule]: { action: "events:PutRule", arn: (i) => i.name && `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/${i.name}` },
+  [T.queue]: { action: "sqs:CreateQueue", arn: (i) => i.name && `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${i.name}` },
+  [T.topic]: { action: "sns:CreateTopic", arn: (i) => i.name && `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${i.name}` },
+  [T.alarm]: { action: "cloudwatch:PutMetricAlarm", arn: (i) => i.name && `arn:aws:cloudwatch:${REGION}:${ACCOUNT_ID}:alarm:${i.name}` },
+  [T.filter]: { action: "logs:PutSubscriptionFilter", arn: (i) => `${logs(i.logGroup)}:*` },
 };
 
 /** Actions that read archived data, dead letters, logs, or the databases. */
@@ -67,8 +68,8 @@ describe("CI roles", () => {
       assert.ok(allows(deploy, CREATE[r.type].action, arn), `${CREATE[r.type].action} on ${arn}`);
       assert.ok(!allows(previewRolePolicy(s), CREATE[r.type].action, arn), `the preview role may ${CREATE[r.type].action} on ${arn}`);
     }
-    for (const role of (await registered()).filter((r) => r.type === "aws:iam/role:Role")) {
-      const arn = CREATE["aws:iam/role:Role"].arn(role.inputs)!;
+    for (const role of (await registered()).filter((r) => r.type === T.role)) {
+      const arn = CREATE[T.role].arn(role.inputs)!;
       assert.ok(allows(deploy, "iam:PassRole", arn) && allows(deploy, "iam:PutRolePolicy", arn), arn);
     }
   });
