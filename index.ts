@@ -1,7 +1,7 @@
 /**
  * rds-log-archiver: one stack per stage (`live`, `stage`).
  *
- *   config   -> infra/config/           validated stack config; a bad value fails `pulumi preview`
+ *   config   -> infra/config/            validated stack config; a bad value fails `pulumi preview`
  *   bucket   -> infra/archive-bucket.ts  <account>-<bucketName>-<region>, hardened, with lifecycle
  *   function -> infra/sync-function.ts   the Lambda building block (infra/lambda-function.ts) running archiver/
  *   schedule -> infra/schedule.ts        EventBridge rule, target and invoke permission
