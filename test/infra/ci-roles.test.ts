@@ -6,25 +6,12 @@ import { promisify } from "node:util";
 import { ciEnvironment, ciRoleName, ciTrustPolicy, CiStack, deployRolePolicy, previewRolePolicy } from "../../infra/ci-roles";
 import type { PolicyDocument } from "../../infra/policies";
 import { allows } from "../layout/iam-evaluate";
+import { CI_STACK } from "./ci-stack";
 import { REPO } from "./stack-files";
 
-const ACCOUNT_ID = "123456789012";
-const REGION = "eu-west-1";
-const STACK = "live";
-const STATE_BUCKET = "acme-pulumi-state";
+const { accountId: ACCOUNT_ID, region: REGION, stack: STACK, stateBucket: STATE_BUCKET } = CI_STACK;
+const s = CI_STACK;
 const logs = (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${name}`;
-
-const s: CiStack = {
-  repository: "acme/rds-log-archiver",
-  project: "rds-log-archiver",
-  stack: STACK,
-  accountId: ACCOUNT_ID,
-  region: REGION,
-  partition: "aws",
-  bucketName: `${ACCOUNT_ID}-prod-rds-logs-${REGION}`,
-  logGroups: ["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit", "/aws/lambda/rds-log-archiver-live"],
-  stateBucket: STATE_BUCKET,
-};
 
 /** Actions that read archived data, dead letters, logs, or the databases. */
 const DATA_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "sqs:ReceiveMessage", "logs:GetLogEvents", "logs:FilterLogEvents", "lambda:InvokeFunction", "rds:DownloadCompleteDBLogFile", "rds:DownloadDBLogFilePortion", "rds:DescribeDBLogFiles"];

@@ -2,28 +2,14 @@
 // the deploy role can create every resource the program registers, under its name, and the preview role none.
 // The documents' other properties are tested without a program in test/infra/ci-roles.test.ts.
 import * as assert from "node:assert/strict";
-import { CiStack, deployRolePolicy, MANAGED_TYPES, previewRolePolicy } from "../../infra/ci-roles";
+import { deployRolePolicy, MANAGED_TYPES, previewRolePolicy } from "../../infra/ci-roles";
+import { CI_STACK } from "../infra/ci-stack";
 import { allows } from "../layout/iam-evaluate";
 import { ACCOUNT_ID, DEFAULT_REGION as REGION } from "./mocks";
 import { CONFIG, registered, stackOutputs, STACK } from "./setup";
 import { T } from "./resource-types";
 
-const STATE_BUCKET = "acme-pulumi-state";
 const logs = (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${name}`;
-
-async function ciStack(): Promise<CiStack> {
-  return {
-    repository: "acme/rds-log-archiver",
-    project: "rds-log-archiver",
-    stack: STACK,
-    accountId: ACCOUNT_ID,
-    region: REGION,
-    partition: "aws",
-    bucketName: (await stackOutputs()).bucketName,
-    logGroups: JSON.parse(CONFIG["rds-log-archiver:logGroups"]),
-    stateBucket: STATE_BUCKET,
-  };
-}
 
 /** For each resource type: the action that creates it and the ARN it is authorized on, from its registered inputs. */
 const CREATE: Record<string, { action: string; arn: (inputs: Record<string, any>) => string | undefined }> = {
@@ -38,10 +24,14 @@ const CREATE: Record<string, { action: string; arn: (inputs: Record<string, any>
   [T.filter]: { action: "logs:PutSubscriptionFilter", arn: (i) => `${logs(i.logGroup)}:*` },
 };
 
-describe("CI roles", () => {
-  let s: CiStack;
-  before(async () => {
-    s = await ciStack();
+describe("CI roles against the registered resources", () => {
+  const s = CI_STACK;
+
+  it("test/infra describes the stack the program deploys: its account, region, bucket and subscribed log groups", async () => {
+    assert.deepEqual(
+      [s.accountId, s.region, s.stack, s.bucketName, s.logGroups],
+      [ACCOUNT_ID, REGION, STACK, (await stackOutputs()).bucketName, JSON.parse(CONFIG["rds-log-archiver:logGroups"])],
+    );
   });
 
   it("the table covers exactly the resource types the program registers", async () => {
