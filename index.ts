@@ -1,9 +1,9 @@
 /**
  * rds-log-archiver: one stack per stage (`live`, `stage`).
  *
- *   config   -> infra/config.ts          validated stack config; a bad value fails `pulumi preview`
+ *   config   -> infra/config/            validated stack config; a bad value fails `pulumi preview`
  *   bucket   -> infra/archive-bucket.ts  <account>-<bucketName>-<region>, hardened, with lifecycle
- *   function -> infra/sync-function.ts   role + log group + CallbackFunction running archiver/
+ *   function -> infra/sync-function.ts   the Lambda building block (infra/lambda-function.ts) running archiver/
  *   schedule -> infra/schedule.ts        EventBridge rule, target and invoke permission
  *   events   -> infra/rds-events.ts      RDS events rule + function + dead-letter queue (archiveEvents)
  *   logs     -> infra/log-subscriptions.ts  one subscription filter per log group + function (logGroups)
@@ -97,7 +97,7 @@ export = async () => {
         logGroups: config.logGroups,
         stackLogGroups: [
           { name: `/aws/lambda/${syncFunctionName}`, resource: sync.logGroup },
-          ...(events ? [{ name: `/aws/lambda/${eventsName}`, resource: events.function.logGroup }] : []),
+          ...(events ? [{ name: `/aws/lambda/${eventsName}`, resource: events.logGroup }] : []),
         ],
       })
     : undefined;
@@ -110,8 +110,8 @@ export = async () => {
     alarmEmail: config.alarmEmail,
     watchRejected: events !== undefined || subscriptions !== undefined,
     deadLetterQueues: [
-      ...(events ? [{ label: "events", queueName: events.function.deadLetterQueue.name }] : []),
-      ...(subscriptions ? [{ label: "logs", queueName: subscriptions.function.deadLetterQueue.name }] : []),
+      ...(events ? [{ label: "events", queueName: events.deadLetterQueue.name }] : []),
+      ...(subscriptions ? [{ label: "logs", queueName: subscriptions.deadLetterQueue.name }] : []),
     ],
   });
 
@@ -123,7 +123,7 @@ export = async () => {
     schedule: config.schedule,
     alarmTopicArn: alarms.topic.arn,
     // Only when the feature is on.
-    ...(events ? { eventsFunctionName: events.function.fn.name, eventsDeadLetterQueueUrl: events.function.deadLetterQueue.url } : {}),
-    ...(subscriptions ? { logsFunctionName: subscriptions.function.fn.name, logsDeadLetterQueueUrl: subscriptions.function.deadLetterQueue.url } : {}),
+    ...(events ? { eventsFunctionName: events.fn.name, eventsDeadLetterQueueUrl: events.deadLetterQueue.url } : {}),
+    ...(subscriptions ? { logsFunctionName: subscriptions.fn.name, logsDeadLetterQueueUrl: subscriptions.deadLetterQueue.url } : {}),
   };
 };

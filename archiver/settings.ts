@@ -1,3 +1,5 @@
+import { identifierProblem } from "./rds-identifier";
+
 /** What a sync run is asked to do: the same settings whether they come from CLI flags or Lambda env vars. */
 
 export interface SyncSettings {
@@ -39,6 +41,11 @@ export function stageOf(env: NodeJS.ProcessEnv): string {
   return env[STAGE_ENV] || "default";
 }
 
+/** The variable stageOf reads back. */
+export function stageToEnv(stage: string): Record<string, string> {
+  return { [STAGE_ENV]: stage };
+}
+
 export const DEFAULTS = { concurrency: 4, activeRefreshMinutes: 0, connectTimeoutSeconds: 10, readTimeoutSeconds: 60 } as const;
 
 export interface SettingsError extends Error {
@@ -54,8 +61,6 @@ export function settingsError(setting: string, message: string): SettingsError {
 export function isSettingsError(err: unknown): err is SettingsError {
   return err instanceof Error && err.name === "SettingsError";
 }
-
-const INSTANCE_ID = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
 
 /** Splits a comma- or whitespace-separated list, dropping empty entries. */
 export function splitList(value: string | undefined): string[] {
@@ -84,17 +89,27 @@ export function validateSettings(s: SyncSettings, names: Record<keyof typeof ENV
   if (s.instances.length + s.clusters.length === 0) {
     throw settingsError(`${names.instances}/${names.clusters}`, "name at least one instance or cluster");
   }
-  for (const [list, name] of [[s.instances, names.instances], [s.clusters, names.clusters]] as const) {
-    for (const id of list) {
-      if (!INSTANCE_ID.test(id)) throw settingsError(name, `"${id}" is not a valid RDS identifier`);
-    }
-  }
+  checkIdentifiers(s, names);
   return {
     ...s,
     instances: [...new Set(s.instances)],
     clusters: [...new Set(s.clusters)],
     include: [...new Set(s.include)],
   };
+}
+
+function checkIdentifiers(s: Pick<SyncSettings, "instances" | "clusters">, names: { instances: string; clusters: string }): void {
+  for (const [list, name] of [[s.instances, names.instances], [s.clusters, names.clusters]] as const) {
+    for (const id of list) {
+      const problem = identifierProblem(id);
+      if (problem) throw settingsError(name, problem);
+    }
+  }
+}
+
+function requireBucket(bucket: string): string {
+  if (!bucket) throw settingsError(ENV.bucket, "a bucket name is required");
+  return bucket;
 }
 
 /**
@@ -136,4 +151,38 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
     },
     ENV,
   );
+}
+
+/** What the RDS events function is given: the bucket, and the ids whose events it keeps. */
+export interface RdsEventsSettings {
+  bucket: string;
+  instances: string[];
+  clusters: string[];
+}
+
+export function rdsEventsSettingsToEnv(s: RdsEventsSettings): Record<string, string> {
+  return {
+    [ENV.bucket]: s.bucket,
+    [ENV.instances]: joinList(ENV.instances, s.instances),
+    [ENV.clusters]: joinList(ENV.clusters, s.clusters),
+  };
+}
+
+export function rdsEventsSettingsFromEnv(env: NodeJS.ProcessEnv): RdsEventsSettings {
+  const s = { bucket: requireBucket(env[ENV.bucket] ?? ""), instances: splitList(env[ENV.instances]), clusters: splitList(env[ENV.clusters]) };
+  checkIdentifiers(s, ENV);
+  return s;
+}
+
+/** What the CloudWatch Logs subscription function is given: the bucket only. */
+export interface LogSubscriptionSettings {
+  bucket: string;
+}
+
+export function logSubscriptionSettingsToEnv(s: LogSubscriptionSettings): Record<string, string> {
+  return { [ENV.bucket]: s.bucket };
+}
+
+export function logSubscriptionSettingsFromEnv(env: NodeJS.ProcessEnv): LogSubscriptionSettings {
+  return { bucket: requireBucket(env[ENV.bucket] ?? "") };
 }

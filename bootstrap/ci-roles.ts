@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { partitionOf } from "../infra/account";
 import { ciRoleName, ciTrustPolicy, CiStack, deployRolePolicy, previewRolePolicy } from "../infra/ci-roles";
-import { archiveBucketName, parseConfig, stringList } from "../infra/config";
+import { archiveBucketName, configReader, parseConfig } from "../infra/config";
 
 // js-yaml is a devDependency: this runs from a checkout, never in a Lambda.
 const yaml: { load(text: string): unknown } = require("js-yaml");
@@ -57,8 +57,9 @@ export function ciStackFromFiles(dir: string, o: Options): CiStack {
   const config = parseConfig(get);
   const region = get("aws:region");
   if (!region) throw new UsageError(`${path.basename(file)} sets no aws:region`);
-  const problems: string[] = [];
-  const accounts = stringList("aws:allowedAccountIds", () => get("aws:allowedAccountIds"), (_, message) => problems.push(message));
+  const reader = configReader(get);
+  const accounts = reader.list("aws:allowedAccountIds");
+  const problems = reader.problems.map((p) => p.message);
   if (problems.length > 0 || accounts.length !== 1) {
     throw new UsageError(`${path.basename(file)}: aws:allowedAccountIds must name exactly one account ${problems.join("; ")}`.trim());
   }

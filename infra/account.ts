@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { archiveBucketNameProblem, ArchiverConfig, ConfigError, ConfigProblem, kmsKeyRegion, stringList } from "./config";
+import { archiveBucketNameProblem, ArchiverConfig, ConfigError, ConfigProblem, configReader, kmsKeyRegion } from "./config";
 
 export interface AwsTarget {
   accountId: string;
@@ -51,9 +51,9 @@ export function loadAllowedAccountIds(): string | undefined {
 
 /** Problems with aws:allowedAccountIds: it must be set, hold 12-digit ids, and include the credentials' account. */
 export function allowedAccountProblems(raw: string | undefined, accountId: string): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const report = (key: string, message: string) => problems.push({ key, message });
-  const ids = stringList(ALLOWED_ACCOUNT_IDS_KEY, () => raw, report);
+  const r = configReader(() => raw);
+  const { problems, report } = r;
+  const ids = r.list(ALLOWED_ACCOUNT_IDS_KEY);
   if (problems.length > 0) return problems;
   if (ids.length === 0) {
     report(

@@ -35,7 +35,7 @@ export interface RunAlarmsArgs {
   namePrefix: string;
   /** The Stage dimension: the stack name, as the functions' ARCHIVE_STAGE. */
   stage: string;
-  /** The schedule interval, in seconds (infra/config.ts alarmIntervalSeconds). */
+  /** The schedule interval, in seconds (infra/config alarmIntervalSeconds). */
   intervalSeconds: number;
   lagAlarmMinutes: number;
   /** Empty: no email subscription. */

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createLogSubscriptionHandler } from "../archiver/lambda/log-subscription-handler";
-import { ENV, STAGE_ENV } from "../archiver/settings";
+import { logSubscriptionSettingsToEnv, stageToEnv } from "../archiver/settings";
 import type { AwsTarget } from "./account";
 import { EventFunction } from "./event-function";
 import { deadLetterQueuePolicy, logSubscriptionFunctionPolicy } from "./policies";
@@ -32,11 +32,6 @@ export interface Subscription {
   filter: aws.cloudwatch.LogSubscriptionFilter;
 }
 
-/** The environment createLogSubscriptionHandler reads. */
-export function logSubscriptionEnvironment(bucketName: string, stage: string): Record<string, string> {
-  return { [ENV.bucket]: bucketName, [STAGE_ENV]: stage };
-}
-
 /** The ARN CloudWatch Logs invokes the function from, for one log group: `...:log-group:<name>:*`. */
 export function logGroupSourceArn(t: AwsTarget, logGroup: string): string {
   return `arn:${t.partition}:logs:${t.region}:${t.accountId}:log-group:${logGroup}:*`;
@@ -54,7 +49,9 @@ export function subscriptionId(logGroup: string): string {
 }
 
 export class LogSubscriptions extends pulumi.ComponentResource {
-  readonly function: EventFunction;
+  readonly fn: aws.lambda.CallbackFunction<unknown, unknown>;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly deadLetterQueue: aws.sqs.Queue;
   readonly queuePolicy: aws.sqs.QueuePolicy;
   readonly subscriptions: Subscription[];
 
@@ -64,10 +61,10 @@ export class LogSubscriptions extends pulumi.ComponentResource {
     const { kmsKeyArn, stage } = args;
 
     const bucketArn = pulumi.output(args.bucketArn);
-    this.function = new EventFunction(name, {
+    const eventFunction = new EventFunction(name, {
       functionName: args.functionName,
       description: "Archives CloudWatch Logs subscription deliveries to S3",
-      environment: pulumi.output(args.bucketName).apply((bucket) => logSubscriptionEnvironment(bucket, stage)),
+      environment: pulumi.output(args.bucketName).apply((bucket) => ({ ...logSubscriptionSettingsToEnv({ bucket }), ...stageToEnv(stage) })),
       policy: ({ logGroupArn, deadLetterQueueArn }) =>
         bucketArn.apply((bucket) => logSubscriptionFunctionPolicy({ bucketArn: bucket, logGroupArn, deadLetterQueueArn, kmsKeyArn })),
       callbackFactory: logSubscriptionHandlerFactory,
@@ -78,8 +75,8 @@ export class LogSubscriptions extends pulumi.ComponentResource {
       timeout: 60,
       logRetentionDays: args.logRetentionDays,
     }, parent);
-    const fn = this.function.fn;
-    const deadLetterQueue = this.function.deadLetterQueue;
+    ({ fn: this.fn, logGroup: this.logGroup, deadLetterQueue: this.deadLetterQueue } = eventFunction);
+    const { fn, deadLetterQueue } = this;
 
     this.queuePolicy = new aws.sqs.QueuePolicy(name, {
       queueUrl: deadLetterQueue.url,

@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadAwsSdk } from "../archiver/aws-sdk";
 import { createRdsEventsHandler } from "../archiver/lambda/rds-events-handler";
-import { ENV, STAGE_ENV } from "../archiver/settings";
+import { rdsEventsSettingsToEnv, stageToEnv } from "../archiver/settings";
 import { EventFunction } from "./event-function";
 import { eventsDeadLetterQueuePolicy, rdsEventsFunctionPolicy } from "./policies";
 import type { ArchiveFunctionArgs } from "./function-args";
@@ -47,18 +47,10 @@ export interface RdsEventsArgs extends ArchiveFunctionArgs {
   clusters: string[];
 }
 
-/** The environment createRdsEventsHandler reads. */
-export function rdsEventsEnvironment(bucketName: string, stage: string, instances: string[], clusters: string[]): Record<string, string> {
-  return {
-    [ENV.bucket]: bucketName,
-    [ENV.instances]: instances.join(","),
-    [ENV.clusters]: clusters.join(","),
-    [STAGE_ENV]: stage,
-  };
-}
-
 export class RdsEvents extends pulumi.ComponentResource {
-  readonly function: EventFunction;
+  readonly fn: aws.lambda.CallbackFunction<unknown, unknown>;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly deadLetterQueue: aws.sqs.Queue;
   readonly rule: aws.cloudwatch.EventRule;
   readonly queuePolicy: aws.sqs.QueuePolicy;
   readonly target: aws.cloudwatch.EventTarget;
@@ -71,10 +63,10 @@ export class RdsEvents extends pulumi.ComponentResource {
 
     const target = pulumi.output(args.target);
     const bucketArn = pulumi.output(args.bucketArn);
-    this.function = new EventFunction(name, {
+    const eventFunction = new EventFunction(name, {
       functionName: args.functionName,
       description: "Archives the stage's RDS events to S3",
-      environment: pulumi.output(args.bucketName).apply((bucket) => rdsEventsEnvironment(bucket, stage, instances, clusters)),
+      environment: pulumi.output(args.bucketName).apply((bucket) => ({ ...rdsEventsSettingsToEnv({ bucket, instances, clusters }), ...stageToEnv(stage) })),
       policy: ({ logGroupArn, deadLetterQueueArn }) =>
         pulumi.all([target, bucketArn]).apply(([t, bucket]) =>
           rdsEventsFunctionPolicy({ ...t, bucketArn: bucket, logGroupArn, deadLetterQueueArn, kmsKeyArn, clusters }),
@@ -84,8 +76,8 @@ export class RdsEvents extends pulumi.ComponentResource {
       timeout: 30,
       logRetentionDays: args.logRetentionDays,
     }, parent);
-    const fn = this.function.fn;
-    const deadLetterQueue = this.function.deadLetterQueue;
+    ({ fn: this.fn, logGroup: this.logGroup, deadLetterQueue: this.deadLetterQueue } = eventFunction);
+    const { fn, deadLetterQueue } = this;
 
     this.rule = new aws.cloudwatch.EventRule(name, {
       name: args.functionName,

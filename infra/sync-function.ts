@@ -1,12 +1,13 @@
 /**
- * The sync function: its role, its log group, and the CallbackFunction that carries archiver/.
+ * The sync function: the stack's Lambda building block (infra/lambda-function.ts) carrying archiver/'s sync engine.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadAwsSdk } from "../archiver/aws-sdk";
 import { createSyncHandler } from "../archiver/lambda/handler";
-import { settingsToEnv, STAGE_ENV, type SyncSettings as EngineSettings } from "../archiver/settings";
-import { lambdaAssumeRolePolicy, syncFunctionPolicy } from "./policies";
+import { settingsToEnv, stageToEnv, type SyncSettings } from "../archiver/settings";
+import { createLambdaFunction } from "./lambda-function";
+import { syncFunctionPolicy } from "./policies";
 import type { ArchiveFunctionArgs } from "./function-args";
 
 /**
@@ -22,19 +23,9 @@ export function syncHandlerFactory() {
   return createSyncHandler(loadAwsSdk());
 }
 
-/** The engine's settings the stack configures; the bucket comes from the stack's own bucket. */
-export type SyncSettings = Omit<EngineSettings, "bucket" | "dryRun">;
-
-/**
- * The environment the engine reads (archiver/settings.ts settingsToEnv), plus `STAGE_ENV` (the stack name,
- * which the engine uses as the Stage dimension of its metrics).
- */
-export function syncEnvironment(bucketName: string, stage: string, s: SyncSettings): Record<string, string> {
-  return { ...settingsToEnv({ ...s, bucket: bucketName }), [STAGE_ENV]: stage };
-}
-
 export interface SyncFunctionArgs extends ArchiveFunctionArgs {
-  settings: SyncSettings;
+  /** The engine's settings the stack configures; the bucket is the stack's own. */
+  settings: Omit<SyncSettings, "bucket" | "dryRun">;
   memorySize: number;
   timeout: number;
 }
@@ -47,54 +38,33 @@ export class SyncFunction extends pulumi.ComponentResource {
 
   constructor(name: string, args: SyncFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("rds-log-archiver:index:SyncFunction", name, {}, opts);
-    const parent = { parent: this };
 
-    // Created before the function, so Lambda never creates it (without retention) on first run.
-    // The name is fixed by the function name, so role policy, log group and function form no cycle.
-    this.logGroup = new aws.cloudwatch.LogGroup(name, {
-      name: `/aws/lambda/${args.functionName}`,
-      retentionInDays: args.logRetentionDays,
-    }, parent);
-
-    // Named after the function, like every named resource of the stack: the CI deploy role is scoped by that prefix.
-    this.role = new aws.iam.Role(name, {
-      name: args.functionName,
-      description: `Runs the ${args.functionName} log archiver`,
-      assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
-    }, parent);
-
-    this.policy = new aws.iam.RolePolicy(name, {
-      role: this.role.id,
-      policy: pulumi
-        .all([args.target, args.bucketArn, this.logGroup.arn])
-        .apply(([target, bucketArn, logGroupArn]) =>
-          JSON.stringify(syncFunctionPolicy({
+    const lambda = createLambdaFunction(name, {
+      functionName: args.functionName,
+      description: "Archives RDS log files to S3 exactly once",
+      roleDescription: `Runs the ${args.functionName} log archiver`,
+      policy: (logGroupArn) =>
+        pulumi.all([args.target, args.bucketArn]).apply(([target, bucketArn]) =>
+          syncFunctionPolicy({
             ...target,
             bucketArn,
             logGroupArn,
             instances: args.settings.instances,
             clusters: args.settings.clusters,
             kmsKeyArn: args.kmsKeyArn,
-          })),
+          }),
         ),
-    }, parent);
-
-    this.fn = new aws.lambda.CallbackFunction(name, {
-      name: args.functionName,
-      description: "Archives RDS log files to S3 exactly once",
-      runtime: aws.lambda.Runtime.NodeJS22dX,
-      architectures: ["arm64"],
-      role: this.role,
+      environment: pulumi
+        .output(args.bucketName)
+        .apply((bucket) => ({ ...settingsToEnv({ ...args.settings, bucket }), ...stageToEnv(args.stage) })),
+      callbackFactory: syncHandlerFactory,
       memorySize: args.memorySize,
       timeout: args.timeout,
+      logRetentionDays: args.logRetentionDays,
       // One run at a time: a scheduled run never overlaps the previous one.
       reservedConcurrentExecutions: 1,
-      environment: {
-        variables: pulumi.output(args.bucketName).apply((bucket) => syncEnvironment(bucket, args.stage, args.settings)),
-      },
-      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
-      callbackFactory: syncHandlerFactory,
-    }, { parent: this, dependsOn: [this.policy, this.logGroup] });
+    }, this);
+    ({ logGroup: this.logGroup, role: this.role, policy: this.policy, fn: this.fn } = lambda);
 
     this.registerOutputs({ functionName: this.fn.name, functionArn: this.fn.arn });
   }

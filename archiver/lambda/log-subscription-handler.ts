@@ -10,7 +10,7 @@ import { batchObjects, decodeSubscription, validEvents } from "../log-subscripti
 import { emfLine } from "../metrics/emf";
 import { metadataValue } from "../s3/metadata";
 import { putGzipText, putRejected, type BucketWriter } from "../s3/small-objects";
-import { ENV, stageOf } from "../settings";
+import { logSubscriptionSettingsFromEnv, stageOf } from "../settings";
 
 export interface SubscriptionResult {
   status: "archived" | "rejected" | "control";
@@ -22,8 +22,7 @@ export interface SubscriptionResult {
 export function createLogSubscriptionHandler(sdk: Pick<AwsSdk, "s3">, env: NodeJS.ProcessEnv = process.env) {
   let s3: ReturnType<typeof createS3Client> | undefined;
   return async (event: unknown, _context?: unknown): Promise<SubscriptionResult> => {
-    const bucket = env[ENV.bucket];
-    if (!bucket) throw new Error(`${ENV.bucket} is not set`);
+    const { bucket } = logSubscriptionSettingsFromEnv(env);
     s3 ??= createS3Client(sdk, env);
     const writer: BucketWriter = { sdk, s3, bucket };
     const now = Date.now();

@@ -12,7 +12,7 @@ import { clusterMembers } from "../rds/cluster-members";
 import { eventKey } from "../layout/event-key";
 import { eventSourceId, parseRdsEvent } from "../rds-events/rds-event";
 import { putJson, putRejected, type BucketWriter } from "../s3/small-objects";
-import { ENV, splitList, stageOf } from "../settings";
+import { rdsEventsSettingsFromEnv, stageOf, type RdsEventsSettings } from "../settings";
 
 export type RdsEventResult = { status: "archived" | "rejected"; key: string } | { status: "ignored"; source?: string };
 
@@ -20,14 +20,14 @@ export type RdsEventResult = { status: "archived" | "rejected"; key: string } | 
 const MEMBERS_TTL_MS = 60_000;
 
 export function createRdsEventsHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env) {
-  const instances = new Set(splitList(env[ENV.instances]));
-  const clusters = splitList(env[ENV.clusters]);
+  let settings: RdsEventsSettings | undefined;
   let aws: AwsClients | undefined;
   let members = { at: -Infinity, ids: new Set<string>() };
 
   async function watched(id: string | undefined, now: number): Promise<boolean> {
     if (id === undefined) return false;
-    if (instances.has(id) || clusters.includes(id) || members.ids.has(id)) return true;
+    const { instances, clusters } = settings!;
+    if (instances.includes(id) || clusters.includes(id) || members.ids.has(id)) return true;
     if (clusters.length === 0 || now - members.at < MEMBERS_TTL_MS) return false;
     try {
       const ids = new Set<string>();
@@ -42,8 +42,8 @@ export function createRdsEventsHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = pro
   }
 
   return async (event: unknown, _context?: unknown): Promise<RdsEventResult> => {
-    const bucket = env[ENV.bucket];
-    if (!bucket) throw new Error(`${ENV.bucket} is not set`);
+    settings ??= rdsEventsSettingsFromEnv(env);
+    const { bucket } = settings;
     aws ??= await createClients(sdk, env);
     const writer: BucketWriter = { sdk, s3: aws.s3, bucket };
     const now = Date.now();

@@ -1,8 +1,20 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { ENV, isSettingsError, settingsFromEnv, settingsToEnv, type SyncSettings } from "../../archiver/settings";
+import { identifierProblem } from "../../archiver/rds-identifier";
+import {
+  ENV,
+  isSettingsError,
+  logSubscriptionSettingsFromEnv,
+  logSubscriptionSettingsToEnv,
+  rdsEventsSettingsFromEnv,
+  rdsEventsSettingsToEnv,
+  settingsFromEnv,
+  settingsToEnv,
+  type SyncSettings,
+} from "../../archiver/settings";
 
-const id = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9-]{0,20}$/);
+/** Identifiers RDS accepts: lower case, letter first, no "--", no trailing "-". */
+const id = fc.stringMatching(/^[a-z](-?[a-z0-9])*$/).filter((s) => s.length <= 63);
 const prefix = fc.stringMatching(/^[^\s,]{1,12}$/);
 const settingsArb: fc.Arbitrary<SyncSettings> = fc
   .record({
@@ -39,5 +51,40 @@ describe("settings as Lambda environment variables", () => {
       }),
     );
     assert.throws(() => settingsToEnv({ bucket: "b", instances: [""], clusters: [], include: [], concurrency: 1, activeRefreshMinutes: 0, connectTimeoutSeconds: 1, readTimeoutSeconds: 1 }), /RDS_INSTANCES/);
+  });
+});
+
+describe("the events and subscription functions' environment", () => {
+  const bucket = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{2,20}$/);
+
+  it("rdsEventsSettingsFromEnv reads back exactly what rdsEventsSettingsToEnv wrote", () => {
+    const settings = fc.record({ bucket, instances: fc.uniqueArray(id, { maxLength: 4 }), clusters: fc.uniqueArray(id, { maxLength: 3 }) });
+    fc.assert(fc.property(settings, (s) => assert.deepEqual(rdsEventsSettingsFromEnv(rdsEventsSettingsToEnv(s)), { ...s })));
+  });
+
+  it("logSubscriptionSettingsFromEnv reads back exactly what logSubscriptionSettingsToEnv wrote", () => {
+    fc.assert(fc.property(bucket, (b) => assert.deepEqual(logSubscriptionSettingsFromEnv(logSubscriptionSettingsToEnv({ bucket: b })), { bucket: b })));
+  });
+
+  it("each names the variable that is missing or wrong", () => {
+    assert.throws(() => rdsEventsSettingsFromEnv({ [ENV.instances]: "db1" }), (e: unknown) => isSettingsError(e) && e.setting === ENV.bucket);
+    assert.throws(() => logSubscriptionSettingsFromEnv({}), (e: unknown) => isSettingsError(e) && e.setting === ENV.bucket);
+    assert.throws(
+      () => rdsEventsSettingsFromEnv({ [ENV.bucket]: "b", [ENV.clusters]: "Orders" }),
+      (e: unknown) => isSettingsError(e) && e.setting === ENV.clusters && /write "orders"/.test(e.message),
+    );
+  });
+});
+
+describe("one RDS identifier rule for config, CLI and environment", () => {
+  it("accepts exactly 1-63 lower-case letters, digits and hyphens, letter first, no '--', no trailing '-'", () => {
+    const rule = (s: string) => s.length <= 63 && /^[a-z][a-z0-9-]*$/.test(s) && !s.includes("--") && !s.endsWith("-");
+    fc.assert(fc.property(fc.stringMatching(/^[a-zA-Z0-9_-]{0,70}$/), (s) => assert.equal(identifierProblem(s) === undefined, rule(s), s)));
+    fc.assert(fc.property(id, (s) => assert.equal(identifierProblem(s), undefined)));
+  });
+
+  it("refuses upper case with the spelling to write, in the Lambda environment as in the stack config", () => {
+    assert.match(identifierProblem("Prod-DB") ?? "", /write "prod-db"/);
+    assert.throws(() => settingsFromEnv({ [ENV.bucket]: "b", [ENV.instances]: "Prod-DB" }), /RDS_INSTANCES: "Prod-DB": RDS stores identifiers in lower case/);
   });
 });

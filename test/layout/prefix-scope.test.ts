@@ -11,7 +11,8 @@ import { archiveKey } from "../../archiver/layout/archive-key";
 import { eventKey } from "../../archiver/layout/event-key";
 import { rejectedKey } from "../../archiver/layout/rejected-key";
 import { stateKey } from "../../archiver/layout/state-key";
-import { identifierProblem, parseConfig } from "../../infra/config";
+import { identifierProblem } from "../../archiver/rds-identifier";
+import { parseConfig } from "../../infra/config";
 import { logSubscriptionFunctionPolicy, PolicyDocument, rdsEventsFunctionPolicy, syncFunctionPolicy } from "../../infra/policies";
 import { allows, wildcardMatch } from "./iam-evaluate";
 

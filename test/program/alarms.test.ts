@@ -3,10 +3,11 @@ import * as assert from "node:assert/strict";
 import { alarmPeriod } from "../../infra/alarms";
 import { ACCOUNT_ID, DEFAULT_REGION as REGION } from "./mocks";
 import { resourcesOf, the } from "./setup";
+import { T } from "./resource-types";
 
 const PREFIX = "rds-log-archiver-live";
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${PREFIX}-alarms`;
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const ALARM = T.alarm;
 
 /** The settings an alarm is made of; descriptions are checked separately. */
 async function alarm(name: string) {
@@ -20,8 +21,8 @@ const stage = { namespace: "RdsLogArchiver", dimensions: { Stage: "live" } };
 
 describe("run-health alarms under mocks", () => {
   it("notify one SNS topic, to which the configured address is subscribed by email", async () => {
-    assert.equal((await the("aws:sns/topic:Topic", "alarms")).inputs.name, `${PREFIX}-alarms`);
-    const subscription = (await the("aws:sns/topicSubscription:TopicSubscription", "alarms")).inputs;
+    assert.equal((await the(T.topic, "alarms")).inputs.name, `${PREFIX}-alarms`);
+    const subscription = (await the(T.topicSubscription, "alarms")).inputs;
     assert.deepEqual([subscription.topic, subscription.protocol, subscription.endpoint], [TOPIC_ARN, "email", "dba-oncall@example.com"]);
   });
 

@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import { PolicyDocument } from "../../infra/policies";
 import { ACCOUNT_ID, DEFAULT_REGION as REGION } from "./mocks";
 import { KMS_KEY_ARN, the } from "./setup";
+import { T } from "./resource-types";
 
 const BUCKET_ARN = `arn:aws:s3:::${ACCOUNT_ID}-prod-rds-logs-${REGION}`;
 const NAME = "rds-log-archiver-live-events";
@@ -10,19 +11,6 @@ const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${NAME}`;
 const RULE_ARN = `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/events-rule`;
 const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${NAME}-dlq`;
 const DLQ_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${NAME}-dlq`;
-
-const T = {
-  rule: "aws:cloudwatch/eventRule:EventRule",
-  target: "aws:cloudwatch/eventTarget:EventTarget",
-  permission: "aws:lambda/permission:Permission",
-  fn: "aws:lambda/function:Function",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  queue: "aws:sqs/queue:Queue",
-  queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
-  invokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
-};
 
 const events = (type: string) => the(type, "events");
 const doc = (json: string): PolicyDocument => JSON.parse(json);

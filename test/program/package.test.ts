@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { REPO } from "./harness";
 import { the } from "./setup";
+import { T } from "./resource-types";
 
 function* files(entry: string): Generator<string> {
   const stat = fs.statSync(entry);
@@ -20,7 +21,7 @@ describe("the deployment package", function () {
   let entries: Record<string, { text?: Promise<string>; path?: Promise<string> }>;
 
   before(async () => {
-    entries = await (await the("aws:lambda/function:Function", "sync")).inputs.code.assets;
+    entries = await (await the(T.fn, "sync")).inputs.code.assets;
   });
 
   it("holds __index.js and node_modules of runtime dependencies only", () => {
@@ -60,7 +61,7 @@ describe("the events and subscription functions' packages", function () {
   this.timeout(60_000);
 
   const modulesOf = async (name: string) =>
-    Object.keys(await (await the("aws:lambda/function:Function", name)).inputs.code.assets)
+    Object.keys(await (await the(T.fn, name)).inputs.code.assets)
       .filter((n) => n !== "__index.js")
       .map((n) => n.replace(/^node_modules\//, ""));
 

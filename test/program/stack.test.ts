@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import { PolicyDocument, wildcardGrants } from "../../infra/policies";
 import { ACCOUNT_ID, DEFAULT_REGION as REGION } from "./mocks";
 import { KMS_KEY_ARN, registered, resourcesOf, stackOutputs, the } from "./setup";
+import { T } from "./resource-types";
 
 const BUCKET = `${ACCOUNT_ID}-prod-rds-logs-${REGION}`;
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
@@ -10,24 +11,6 @@ const FUNCTION_NAME = "rds-log-archiver-live";
 const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${FUNCTION_NAME}`;
 const RDS = `arn:aws:rds:${REGION}:${ACCOUNT_ID}`;
 const LOG_ACTIONS = ["rds:DescribeDBLogFiles", "rds:DownloadCompleteDBLogFile"];
-
-const T = {
-  bucket: "aws:s3/bucket:Bucket",
-  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  versioning: "aws:s3/bucketVersioning:BucketVersioning",
-  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
-  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  fn: "aws:lambda/function:Function",
-  rule: "aws:cloudwatch/eventRule:EventRule",
-  target: "aws:cloudwatch/eventTarget:EventTarget",
-  permission: "aws:lambda/permission:Permission",
-  invokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
-};
 
 const doc = (json: string): PolicyDocument => JSON.parse(json);
 
@@ -320,8 +303,8 @@ describe("program under mocks", () => {
     const schedule = [T.rule, T.target, T.permission, T.invokeConfig].map((t) => `${t} schedule`);
     const bucket = [T.bucket, T.publicAccessBlock, T.ownership, T.encryption, T.versioning, T.bucketPolicy, T.lifecycle].map((t) => `${t} archive`);
     const eventFunction = (name: string) =>
-      ["aws:sqs/queue:Queue", T.logGroup, T.role, T.rolePolicy, T.fn, T.invokeConfig, "rds-log-archiver:index:EventFunction"].map((t) => `${t} ${name}`);
-    const events = [...eventFunction("events"), ...[T.rule, "aws:sqs/queuePolicy:QueuePolicy", T.permission, T.target, "rds-log-archiver:index:RdsEvents"].map((t) => `${t} events`)];
+      [T.queue, T.logGroup, T.role, T.rolePolicy, T.fn, T.invokeConfig, "rds-log-archiver:index:EventFunction"].map((t) => `${t} ${name}`);
+    const events = [...eventFunction("events"), ...[T.rule, T.queuePolicy, T.permission, T.target, "rds-log-archiver:index:RdsEvents"].map((t) => `${t} events`)];
     const logIds = ["aws-rds-instance-prod-rds-error-", "aws-rds-cluster-orders-aurora-audit-", "aws-lambda-rds-log-archiver-live-"].map((prefix) => {
       const permission = names.find((n) => n.startsWith(`${T.permission} logs-${prefix}`));
       assert.ok(permission, `no permission for ${prefix}`);
@@ -329,7 +312,7 @@ describe("program under mocks", () => {
     });
     const logs = [
       ...eventFunction("logs"),
-      ...["aws:sqs/queuePolicy:QueuePolicy", "rds-log-archiver:index:LogSubscriptions"].map((t) => `${t} logs`),
+      ...[T.queuePolicy, "rds-log-archiver:index:LogSubscriptions"].map((t) => `${t} logs`),
       ...logIds.flatMap((id) => [`${T.permission} ${id}`, `aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter ${id}`]),
     ];
     const alarms = [

@@ -2,6 +2,7 @@
 import * as assert from "node:assert/strict";
 import { LoadResult, loadProgram, stackFileConfig } from "./harness";
 import type { RegisteredResource } from "./mocks";
+import { T } from "./resource-types";
 
 function the(result: LoadResult, type: string, name?: string): RegisteredResource {
   const found = result.resources!.filter((r) => r.type === type && (name === undefined || r.name === name));
@@ -64,7 +65,7 @@ describe("the committed stacks", function () {
         eventsFunctionName: `rds-log-archiver-${stack}-events`,
         eventsDeadLetterQueueUrl: `https://sqs.us-east-1.amazonaws.com/123456789012/rds-log-archiver-${stack}-events-dlq`,
       });
-      const fn = the(result, "aws:lambda/function:Function", "sync").inputs;
+      const fn = the(result, T.fn, "sync").inputs;
       assert.deepEqual(
         [fn.runtime, fn.memorySize, fn.timeout, fn.reservedConcurrentExecutions],
         ["nodejs22.x", 256, 600, 1],
@@ -80,8 +81,8 @@ describe("the committed stacks", function () {
         READ_TIMEOUT_SECONDS: "60",
         ARCHIVE_STAGE: stack,
       });
-      assert.equal(the(result, "aws:cloudwatch/logGroup:LogGroup", "sync").inputs.retentionInDays, 30);
-      assert.deepEqual(the(result, "aws:lambda/function:Function", "events").inputs.environment.variables, {
+      assert.equal(the(result, T.logGroup, "sync").inputs.retentionInDays, 30);
+      assert.deepEqual(the(result, T.fn, "events").inputs.environment.variables, {
         ARCHIVE_BUCKET: `123456789012-${bucket}-us-east-1`,
         RDS_INSTANCES: instance,
         RDS_CLUSTERS: "",
@@ -91,17 +92,17 @@ describe("the committed stacks", function () {
   }
 
   it("default encryption is SSE-S3 when no KMS key is configured", () => {
-    assert.deepEqual(the(loaded.live, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules, [
+    assert.deepEqual(the(loaded.live, T.encryption).inputs.rules, [
       { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
     ]);
   });
 
   it("versioning stays suspended by default", () => {
-    assert.deepEqual(the(loaded.live, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration, { status: "Suspended" });
+    assert.deepEqual(the(loaded.live, T.versioning).inputs.versioningConfiguration, { status: "Suspended" });
   });
 
   it("the default lifecycle: abort multipart uploads, and STANDARD_IA after 30 days for the instance's and the events' prefixes", () => {
-    assert.deepEqual(the(loaded.live, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules, [
+    assert.deepEqual(the(loaded.live, T.lifecycle).inputs.rules, [
       { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
       { id: "archive-prod-rds", status: "Enabled", filter: { prefix: "prod-rds/" }, transitions: [{ days: 30, storageClass: "STANDARD_IA" }] },
       { id: "archive-events", status: "Enabled", filter: { prefix: "events/" }, transitions: [{ days: 30, storageClass: "STANDARD_IA" }] },
@@ -109,20 +110,20 @@ describe("the committed stacks", function () {
   });
 
   it("by default RDS events are archived and no log group is subscribed", () => {
-    assert.equal(the(loaded.live, "aws:cloudwatch/eventRule:EventRule", "events").inputs.eventPattern,
+    assert.equal(the(loaded.live, T.rule, "events").inputs.eventPattern,
       JSON.stringify({ source: ["aws.rds"], "detail-type": ["RDS DB Instance Event", "RDS DB Cluster Event"] }));
-    assert.deepEqual(all(loaded.live, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"), []);
-    assert.deepEqual(all(loaded.live, "aws:lambda/function:Function").map((f) => f.inputs.name).sort(), [
+    assert.deepEqual(all(loaded.live, T.filter), []);
+    assert.deepEqual(all(loaded.live, T.fn).map((f) => f.inputs.name).sort(), [
       "rds-log-archiver-live",
       "rds-log-archiver-live-events",
     ]);
     // The events function reads no cluster: no DescribeDBClusters statement.
-    const policy = JSON.parse(the(loaded.live, "aws:iam/rolePolicy:RolePolicy", "events").inputs.policy);
+    const policy = JSON.parse(the(loaded.live, T.rolePolicy, "events").inputs.policy);
     assert.deepEqual(policy.Statement.map((s: { Sid: string }) => s.Sid), ["PutObjects", "WriteOwnLogGroup", "SendFailedInvocations"]);
   });
 
   it("the default alarms: a 5-minute interval, 60 minutes of lag, no email subscription", () => {
-    const alarms = Object.fromEntries(all(loaded.live, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, a.inputs]));
+    const alarms = Object.fromEntries(all(loaded.live, T.alarm).map((a) => [a.name, a.inputs]));
     assert.deepEqual(Object.keys(alarms).sort(), [
       "alarms-events-dead-letters",
       "alarms-failures",
@@ -134,21 +135,21 @@ describe("the committed stacks", function () {
     assert.equal(alarms["alarms-lag"].period, 300);
     assert.equal(alarms["alarms-lag"].threshold, 3600);
     assert.equal(alarms["alarms-no-successful-run"].period, 900);
-    assert.deepEqual(all(loaded.live, "aws:sns/topicSubscription:TopicSubscription"), []);
+    assert.deepEqual(all(loaded.live, T.topicSubscription), []);
   });
 
   it("with archiveEvents false: no events resources, no rejected alarm, no events/ lifecycle rule", () => {
     const result = loaded.minimal;
     assert.ok(result.ok, `${result.error}\n${result.stderr}`);
     assert.deepEqual(result.resources!.filter((r) => r.name.startsWith("events") || r.name.startsWith("logs")), []);
-    assert.deepEqual(all(result, "aws:sqs/queue:Queue"), []);
-    const rules = the(result, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
+    assert.deepEqual(all(result, T.queue), []);
+    const rules = the(result, T.lifecycle).inputs.rules;
     assert.deepEqual(rules.map((r: { id: string }) => r.id), ["abort-incomplete-multipart-uploads", "archive-prod-rds"]);
     assert.deepEqual(Object.keys(result.outputs!).sort(), ["alarmTopicArn", "bucketArn", "bucketName", "functionArn", "functionName", "schedule"]);
   });
 
   it("with a cron schedule the alarms use alarmIntervalMinutes: a day for failures and lag, three days without a successful run", () => {
-    const alarms = Object.fromEntries(all(loaded.minimal, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, a.inputs]));
+    const alarms = Object.fromEntries(all(loaded.minimal, T.alarm).map((a) => [a.name, a.inputs]));
     assert.deepEqual(Object.keys(alarms).sort(), ["alarms-failures", "alarms-lag", "alarms-no-successful-run"]);
     assert.equal(alarms["alarms-failures"].period, 86400);
     assert.equal(alarms["alarms-lag"].period, 86400);
@@ -156,7 +157,7 @@ describe("the committed stacks", function () {
   });
 
   it("the function's policy has no cluster or KMS statements when none are configured", () => {
-    const policy = JSON.parse(the(loaded.live, "aws:iam/rolePolicy:RolePolicy", "sync").inputs.policy);
+    const policy = JSON.parse(the(loaded.live, T.rolePolicy, "sync").inputs.policy);
     assert.deepEqual(
       policy.Statement.map((s: { Sid: string }) => s.Sid),
       ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadWriteStateObjects", "ReadInstanceLogs", "WriteOwnLogGroup"],

@@ -4,6 +4,7 @@ import { subscriptionId } from "../../infra/log-subscriptions";
 import { PolicyDocument } from "../../infra/policies";
 import { ACCOUNT_ID, DEFAULT_REGION as REGION } from "./mocks";
 import { KMS_KEY_ARN, resourcesOf, the } from "./setup";
+import { T } from "./resource-types";
 
 const BUCKET_ARN = `arn:aws:s3:::${ACCOUNT_ID}-prod-rds-logs-${REGION}`;
 const NAME = "rds-log-archiver-live-logs";
@@ -11,17 +12,6 @@ const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${NAME}`;
 const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${NAME}-dlq`;
 const SYNC_LOG_GROUP = "/aws/lambda/rds-log-archiver-live";
 const GROUPS = ["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit", SYNC_LOG_GROUP];
-
-const T = {
-  filter: "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
-  permission: "aws:lambda/permission:Permission",
-  fn: "aws:lambda/function:Function",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  queue: "aws:sqs/queue:Queue",
-  queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
-  invokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
-};
 
 const logs = (type: string) => the(type, "logs");
 const doc = (json: string): PolicyDocument => JSON.parse(json);

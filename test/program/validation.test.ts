@@ -1,6 +1,8 @@
-// Bad config fails `pulumi preview` with a message naming the key, and registers no resource. Each case loads
-// the program in its own process with the live stack file plus one bad value. The checks that need the account
-// and region also run as `pulumi up --skip-preview` would (no dry run): they too must stop before any resource.
+// The wiring of the config checks: a bad value fails `pulumi preview` with a message naming the key, and the
+// program registers no resource. Each case loads the program in its own process with the live stack file plus
+// one bad value: one for each place the program checks (reading the config, the own-log-group loop, the account
+// pin at preview and without a dry run, as `pulumi up --skip-preview`). Every config rule itself is tested
+// directly, without a program, in test/infra/config.test.ts.
 import * as assert from "node:assert/strict";
 import { LoadResult, loadProgram, stackFileConfig } from "./harness";
 
@@ -33,109 +35,16 @@ const cases: Case[] = [
     message: /the credentials in use belong to account 123456789012, but this stack deploys only into 111122223333/,
   },
   {
-    title: "a bucket name longer than 63 characters once the account and region are added",
-    config: { "rds-log-archiver:bucketName": "a".repeat(38) },
-    region: "ap-southeast-2",
-    preview: false,
-    key: "bucketName",
-    message: /"123456789012-a{38}-ap-southeast-2" is 66 characters, S3 allows 63/,
-  },
-  {
-    title: "a bucket name too long for any region",
-    config: { "rds-log-archiver:bucketName": "archive-of-every-rds-log-file-this-company-owns" },
-    key: "bucketName",
-    message: /exceed 63 characters in every region/,
-  },
-  {
-    title: "a bucket name with invalid characters",
-    config: { "rds-log-archiver:bucketName": "Prod_RDS.Logs" },
-    key: "bucketName",
-    message: /may contain only lower-case letters, digits and hyphens/,
-  },
-  {
     title: "an invalid instance identifier",
     config: { "rds-log-archiver:instances": JSON.stringify(["1prod-rds"]) },
     key: "instances",
     message: /"1prod-rds" is not a valid RDS identifier/,
   },
   {
-    title: "an invalid cluster identifier",
-    config: { "rds-log-archiver:clusters": JSON.stringify(["orders--aurora"]) },
-    key: "clusters",
-    message: /"orders--aurora" is not a valid RDS identifier/,
-  },
-  {
-    title: "empty instance and cluster lists",
-    config: { "rds-log-archiver:instances": "[]", "rds-log-archiver:clusters": "[]" },
-    key: "instances",
-    message: /name at least one DB instance here or one Aurora cluster in rds-log-archiver:clusters/,
-  },
-  {
-    title: "a duplicate instance",
-    config: { "rds-log-archiver:instances": JSON.stringify(["prod-rds", "prod-rds"]) },
-    key: "instances",
-    message: /"prod-rds" is listed more than once/,
-  },
-  {
-    title: "a duplicate cluster",
-    config: { "rds-log-archiver:clusters": JSON.stringify(["orders", "orders"]) },
-    key: "clusters",
-    message: /"orders" is listed more than once/,
-  },
-  {
-    title: "an invalid rate expression",
-    config: { "rds-log-archiver:schedule": "rate(5 minute)" },
-    key: "schedule",
-    message: /write rate\(5 minutes\)/,
-  },
-  {
-    title: "an invalid cron expression",
-    config: { "rds-log-archiver:schedule": "cron(0 12 * * * *)" },
-    key: "schedule",
-    message: /exactly one of day-of-month and day-of-week must be "\?"/,
-  },
-  {
-    title: "something that is not a schedule expression",
-    config: { "rds-log-archiver:schedule": "every 5 minutes" },
-    key: "schedule",
-    message: /is not a schedule expression/,
-  },
-  {
-    title: "a KMS key in another region than the bucket",
-    config: { "rds-log-archiver:kmsKeyArn": "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab" },
-    preview: false,
-    key: "kmsKeyArn",
-    message: /the key is in eu-central-1, but the bucket is in us-east-1/,
-  },
-  {
-    title: "a log group name CloudWatch does not allow",
-    config: { "rds-log-archiver:logGroups": JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/instance/prod rds/audit"]) },
-    key: "logGroups",
-    message: /"\/aws\/rds\/instance\/prod rds\/audit" is not a CloudWatch Logs group name/,
-  },
-  {
     title: "subscribing the subscription function's own log group",
     config: { "rds-log-archiver:logGroups": JSON.stringify(["/aws/lambda/rds-log-archiver-live-logs"]) },
     key: "logGroups",
     message: /subscribing it would loop/,
-  },
-  {
-    title: "an alarm email that is not an address",
-    config: { "rds-log-archiver:alarmEmail": "dba-oncall(at)example.com" },
-    key: "alarmEmail",
-    message: /"dba-oncall\(at\)example.com" is not an email address/,
-  },
-  {
-    title: "a cron schedule without alarmIntervalMinutes",
-    config: { "rds-log-archiver:schedule": "cron(0 3 * * ? *)" },
-    key: "alarmIntervalMinutes",
-    message: /required with the cron schedule/,
-  },
-  {
-    title: "a memory size Lambda does not offer",
-    config: { "rds-log-archiver:memorySize": "64" },
-    key: "memorySize",
-    message: /expected a whole number from 128 to 10240/,
   },
 ];
 

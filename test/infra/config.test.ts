@@ -15,7 +15,7 @@ import {
 } from "../../infra/config";
 import { allowedAccountProblems, checkTarget, partitionOf } from "../../infra/account";
 import { maximumEventAge } from "../../infra/schedule";
-import { projectDefaults } from "./harness";
+import { projectDefaults, stackFileConfig } from "./stack-files";
 
 type Raw = Record<string, string>;
 const base: Raw = { bucketName: "prod-rds-logs", instances: '["prod-rds"]' };
@@ -335,3 +335,46 @@ describe("config", () => {
     assert.deepEqual(["eu-west-1", "cn-north-1", "us-gov-west-1"].map(partitionOf), ["aws", "aws-cn", "aws-us-gov"]);
   });
 });
+
+// The live stack file with one bad value each: every one fails, naming its key. (test/program/validation.test.ts
+// proves, for a few of them, that the program stops on such a problem before any resource is registered.)
+describe("config: the live stack file with one bad value", () => {
+  const live = stackFileConfig("live");
+  const cases: [title: string, config: Raw, key: string, message: RegExp][] = [
+    ["a bucket name too long for any region", { bucketName: "archive-of-every-rds-log-file-this-company-owns" }, "bucketName", /exceed 63 characters in every region/],
+    ["a bucket name with invalid characters", { bucketName: "Prod_RDS.Logs" }, "bucketName", /may contain only lower-case letters, digits and hyphens/],
+    ["an invalid instance identifier", { instances: JSON.stringify(["1prod-rds"]) }, "instances", /"1prod-rds" is not a valid RDS identifier/],
+    ["an invalid cluster identifier", { clusters: JSON.stringify(["orders--aurora"]) }, "clusters", /"orders--aurora" is not a valid RDS identifier/],
+    ["an upper-case identifier", { instances: JSON.stringify(["Prod-RDS"]) }, "instances", /RDS stores identifiers in lower case; write "prod-rds"/],
+    ["empty instance and cluster lists", { instances: "[]", clusters: "[]" }, "instances", /name at least one DB instance here or one Aurora cluster in rds-log-archiver:clusters/],
+    ["a duplicate instance", { instances: JSON.stringify(["prod-rds", "prod-rds"]) }, "instances", /"prod-rds" is listed more than once/],
+    ["a duplicate cluster", { clusters: JSON.stringify(["orders", "orders"]) }, "clusters", /"orders" is listed more than once/],
+    ["an invalid rate expression", { schedule: "rate(5 minute)" }, "schedule", /write rate\(5 minutes\)/],
+    ["an invalid cron expression", { schedule: "cron(0 12 * * * *)" }, "schedule", /exactly one of day-of-month and day-of-week must be "\?"/],
+    ["something that is not a schedule expression", { schedule: "every 5 minutes" }, "schedule", /is not a schedule expression/],
+    ["a log group name CloudWatch does not allow", { logGroups: JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/instance/prod rds/audit"]) }, "logGroups", /"\/aws\/rds\/instance\/prod rds\/audit" is not a CloudWatch Logs group name/],
+    ["an alarm email that is not an address", { alarmEmail: "dba-oncall(at)example.com" }, "alarmEmail", /"dba-oncall\(at\)example.com" is not an email address/],
+    ["a cron schedule without alarmIntervalMinutes", { schedule: "cron(0 3 * * ? *)" }, "alarmIntervalMinutes", /required with the cron schedule/],
+    ["a memory size Lambda does not offer", { memorySize: "64" }, "memorySize", /expected a whole number from 128 to 10240/],
+  ];
+
+  it("the live stack file itself is valid (the control)", () => {
+    assert.doesNotThrow(() => parseConfig((key) => live[`rds-log-archiver:${key}`]));
+  });
+
+  for (const [title, config, key, message] of cases) {
+    it(`fails on ${title}, naming rds-log-archiver:${key}`, () => {
+      const raw = { ...live, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [`rds-log-archiver:${k}`, v])) };
+      let error: unknown;
+      try {
+        parseConfig((k) => raw[`rds-log-archiver:${k}`]);
+      } catch (err) {
+        error = err;
+      }
+      assert.ok(error instanceof ConfigError, `no ConfigError for ${title}`);
+      assert.ok(error.message.includes(`rds-log-archiver:${key}:`), `"${error.message}" does not name rds-log-archiver:${key}`);
+      assert.match(error.message, message);
+    });
+  }
+});
+

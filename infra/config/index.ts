@@ -1,0 +1,139 @@
+/**
+ * Stack configuration: every key read, defaulted and validated, with all problems reported at once.
+ * Everything here except `loadConfig` is pure, so the rules are tested without Pulumi.
+ *
+ *   reader.ts               raw values, lists, numbers, and the problem collector (ConfigError)
+ *   names.ts                bucket, RDS ids, log groups, email, KMS key, function names
+ *   schedule-expression.ts  rate() and cron() expressions
+ *   defaults.ts             the config's shape, defaults and number ranges
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULTS, LIMITS, LOG_RETENTION_DAYS, STORAGE_CLASSES, type ArchiverConfig } from "./defaults";
+import {
+  bucketNameProblems,
+  configuredIdentifierProblems,
+  emailProblem,
+  includePrefixProblems,
+  kmsKeyArnProblem,
+  logGroupNameProblem,
+} from "./names";
+import { ConfigError, configReader, NAMESPACE, type ConfigSource } from "./reader";
+import { scheduleExpressionProblem, scheduleIntervalSeconds } from "./schedule-expression";
+
+export * from "./defaults";
+export * from "./names";
+export * from "./reader";
+export * from "./schedule-expression";
+
+/** Reads the stack's config under the project namespace. */
+export function loadConfig(): ArchiverConfig {
+  const config = new pulumi.Config(NAMESPACE);
+  return parseConfig((key) => config.get(key));
+}
+
+const optional = (problem: string | undefined): string[] => (problem ? [problem] : []);
+
+/** Parses and validates every key; throws a ConfigError listing every problem found. */
+export function parseConfig(get: ConfigSource): ArchiverConfig {
+  const r = configReader(get);
+  const int = (key: keyof typeof LIMITS) => r.integer(key, DEFAULTS[key], LIMITS[key][0], LIMITS[key][1]);
+
+  const bucketName = r.text("bucketName");
+  for (const message of bucketNameProblems(bucketName)) r.report("bucketName", message);
+
+  const instances = r.list("instances", configuredIdentifierProblems);
+  const clusters = r.list("clusters", configuredIdentifierProblems);
+  if (instances.length + clusters.length === 0) {
+    r.report("instances", `name at least one DB instance here or one Aurora cluster in ${NAMESPACE}:clusters`);
+  }
+
+  const schedule = r.text("schedule", DEFAULTS.schedule);
+  const scheduleProblem = scheduleExpressionProblem(schedule);
+  if (scheduleProblem) r.report("schedule", scheduleProblem);
+
+  const include = r.list("include", includePrefixProblems);
+
+  const memorySize = int("memorySize");
+  const timeout = int("timeout");
+  const concurrency = int("concurrency");
+  const activeRefreshMinutes = int("activeRefreshMinutes");
+  const connectTimeoutSeconds = int("connectTimeoutSeconds");
+  const readTimeoutSeconds = int("readTimeoutSeconds");
+  if (readTimeoutSeconds >= timeout) {
+    r.report("readTimeoutSeconds", `must be less than ${NAMESPACE}:timeout (${timeout} s), or one silent connection uses up the whole run, got ${readTimeoutSeconds}`);
+  }
+  const transitionDays = int("transitionDays");
+  const expirationDays = int("expirationDays");
+  const noncurrentVersionExpirationDays = int("noncurrentVersionExpirationDays");
+  const logRetentionDays = int("logRetentionDays");
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    r.report("logRetentionDays", `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")} (0: never expire), got ${logRetentionDays}`);
+  }
+
+  const transitionStorageClass = r.oneOf("transitionStorageClass", STORAGE_CLASSES, DEFAULTS.transitionStorageClass);
+  if (transitionStorageClass?.endsWith("_IA") && transitionDays > 0 && transitionDays < 30) {
+    r.report("transitionDays", `S3 moves objects to ${transitionStorageClass} no sooner than 30 days, got ${transitionDays}`);
+  }
+  if (expirationDays > 0 && transitionDays > 0 && expirationDays <= transitionDays) {
+    r.report("expirationDays", `must be greater than ${NAMESPACE}:transitionDays (${transitionDays}), got ${expirationDays}`);
+  }
+
+  const versioning = r.boolean("versioning", DEFAULTS.versioning);
+
+  const kmsKeyArn = r.text("kmsKeyArn");
+  if (kmsKeyArn) for (const message of optional(kmsKeyArnProblem(kmsKeyArn))) r.report("kmsKeyArn", message);
+
+  const archiveEvents = r.boolean("archiveEvents", DEFAULTS.archiveEvents);
+  const logGroups = r.list("logGroups", (group) => optional(logGroupNameProblem(group)));
+
+  const alarmEmail = r.text("alarmEmail");
+  if (alarmEmail) for (const message of optional(emailProblem(alarmEmail))) r.report("alarmEmail", message);
+
+  const lagAlarmMinutes = int("lagAlarmMinutes");
+  const alarmIntervalMinutes = int("alarmIntervalMinutes");
+  if (!scheduleProblem && alarmIntervalMinutes === 0 && scheduleIntervalSeconds(schedule) === undefined) {
+    r.report(
+      "alarmIntervalMinutes",
+      `required with the cron schedule "${schedule}": set the longest gap between two runs in minutes, ` +
+        "which the alarms use to tell a missed run from a quiet one",
+    );
+  }
+
+  r.check();
+  return {
+    bucketName,
+    instances,
+    clusters,
+    schedule,
+    include,
+    memorySize,
+    timeout,
+    concurrency,
+    activeRefreshMinutes,
+    connectTimeoutSeconds,
+    readTimeoutSeconds,
+    kmsKeyArn,
+    versioning,
+    transitionDays,
+    transitionStorageClass: transitionStorageClass!,
+    expirationDays,
+    noncurrentVersionExpirationDays,
+    logRetentionDays,
+    archiveEvents,
+    logGroups,
+    alarmEmail,
+    lagAlarmMinutes,
+    alarmIntervalMinutes,
+  };
+}
+
+/**
+ * The schedule interval the alarms assume, in seconds: alarmIntervalMinutes when set, else the rate's interval.
+ * parseConfig guarantees one of the two exists.
+ */
+export function alarmIntervalSeconds(config: Pick<ArchiverConfig, "schedule" | "alarmIntervalMinutes">): number {
+  if (config.alarmIntervalMinutes > 0) return config.alarmIntervalMinutes * 60;
+  const interval = scheduleIntervalSeconds(config.schedule);
+  if (interval === undefined) throw new ConfigError([{ key: "alarmIntervalMinutes", message: "required with a cron schedule" }]);
+  return interval;
+}
