@@ -344,9 +344,13 @@ export class Simulation {
     if (!this.rng.chance(plan.chance)) return;
     const inst = this.instances.find((i) => i.id === instance);
     const model = inst?.models.find((m) => m.file(file) !== undefined);
-    const kinds = [...plan.kinds];
-    while (kinds.length > 0) {
-      const kind = kinds.splice(this.rng.int(0, kinds.length - 1), 1)[0];
+    // The kinds that happened least so far come first (ties in random order): every kind a file allows then
+    // happens at its first chance, however downloads interleave, so a scenario's coverage does not hang on timing.
+    const kinds = [...plan.kinds]
+      .map((kind) => ({ kind, tieBreak: this.rng.next() }))
+      .sort((a, b) => this.races[a.kind] - this.races[b.kind] || a.tieBreak - b.tieBreak)
+      .map((k) => k.kind);
+    for (const kind of kinds) {
       if (this.race(kind, model, file, plan)) {
         this.races[kind]++;
         this.mirror();
