@@ -67,7 +67,7 @@ function targetOf(f: ClassifiedFile, rank: number): Target | undefined {
       const { family } = f.chain;
       const suffix = rank > 0 ? `-${rank}` : "";
       return {
-        identity: `chain:${family}@${lastWritten}#${rank}`,
+        identity: chainIdentity(family, lastWritten, rank),
         logName: `${family}.${compactStamp(lastWritten)}${suffix}`,
         period: lastWritten,
       };
@@ -75,4 +75,17 @@ function targetOf(f: ClassifiedFile, rank: number): Target | undefined {
     case "single":
       return { identity: `single:${name}`, logName: name, period: lastWritten };
   }
+}
+
+/** A chain member's identity: its family, its LastWritten and its rank among the members tied on that LastWritten. */
+export function chainIdentity(family: string, lastWritten: number, rank: number): string {
+  return `chain:${family}@${lastWritten}#${rank}`;
+}
+
+/** The rank `identity` gives a member of the tie group (family, lastWritten), or undefined if it names another file. */
+export function tieRankOf(identity: string, family: string, lastWritten: number): number | undefined {
+  const prefix = chainIdentity(family, lastWritten, 0).slice(0, -1);
+  if (!identity.startsWith(prefix)) return undefined;
+  const rank = identity.slice(prefix.length);
+  return /^\d+$/.test(rank) ? Number(rank) : undefined;
 }

@@ -2,8 +2,8 @@
  * The sync planner: one instance's listing, what the archive holds, and the time in; actions out.
  * Pure: no I/O, no SDK, no clock of its own.
  */
-import { archiveTargets, type ArchiveTarget } from "./archive-targets";
-import { baseName, classifyListing, isChainActiveFile, isClosed, type ClassifiedFile, type FileKind, type ListedFile } from "./log-file-names";
+import { archiveTargets, tieRankOf, type ArchiveTarget, type KeyResult } from "./archive-targets";
+import { baseName, classifyListing, isChainActiveFile, isClosed, type ChainMemberFile, type ClassifiedFile, type FileKind, type ListedFile } from "./log-file-names";
 import type { Manifest, ManifestEntry } from "./manifest";
 
 export interface PlanInput {
@@ -89,6 +89,8 @@ export function planInstance(input: PlanInput): InstancePlan {
   for (const t of targets.values()) if ("identity" in t) listedIdentities.add(t.identity);
 
   const twins = uncompressedTwins(files);
+  const shifted = shiftedTieGroups(files, targets, input.manifest);
+  for (const g of shifted.values()) for (const id of g.identities) listedIdentities.add(id);
   const actions = files.map((f): PlannedAction => {
     if (input.include.length > 0 && !input.include.some((p) => f.file.name.startsWith(p))) {
       return skip(f, "excluded by --include");
@@ -99,9 +101,67 @@ export function planInstance(input: PlanInput): InstancePlan {
     if (!target) return skip(f, "empty");
     if ("error" in target) return { action: "reject", file: f.file, reason: `cannot map to a safe key: ${target.error}` };
     if (twins.has(f)) return skip(f, "compressed twin of a listed file", target.key);
+    const shift = f.kind === "chain-member" ? shifted.get(tieGroupOf(f)) : undefined;
+    if (shift) return { action: "reject", file: f.file, reason: shift.reason };
     return decide(f, files, target, input.manifest.entries[target.identity], isClosed(f, files, rule), input);
   });
   return { actions: rejectKeyCollisions(actions), listedIdentities };
+}
+
+function tieGroupOf(f: ChainMemberFile): string {
+  return `${f.chain.family}\u0000${f.file.lastWritten}`;
+}
+
+interface ShiftedGroup {
+  reason: string;
+  /** The group's manifest entries: kept while the group is listed, as the memory of what the old ranks held. */
+  identities: string[];
+}
+
+/**
+ * Tie groups (chain members of one family with one LastWritten) whose ranks no longer mean what they meant when
+ * members were archived. Ranks count the newer members of a tie, so RDS deleting a newer member (retention by age,
+ * in no particular order within a tie) moves every older member up a rank: copying it under its new rank would
+ * archive it twice, or over another content. Chain members never change, so the manifest shows such a shift:
+ * - the entry of a member's rank records another size: another content held that rank;
+ * - a member's rank has no entry, and an entry beyond the ranks listed now records the member's size.
+ * Members of equal size and LastWritten cannot be told apart this way; see docs/architecture.md.
+ */
+function shiftedTieGroups(files: readonly ClassifiedFile[], targets: ReadonlyMap<ClassifiedFile, KeyResult>, manifest: Manifest): Map<string, ShiftedGroup> {
+  const groups = new Map<string, { family: string; lastWritten: number; members: { f: ChainMemberFile; rank: number; key: string }[] }>();
+  for (const f of files) {
+    const target = targets.get(f);
+    if (f.kind !== "chain-member" || !target || "error" in target) continue;
+    const rank = tieRankOf(target.identity, f.chain.family, f.file.lastWritten)!;
+    const g = groups.get(tieGroupOf(f)) ?? { family: f.chain.family, lastWritten: f.file.lastWritten, members: [] };
+    g.members.push({ f, rank, key: target.key });
+    groups.set(tieGroupOf(f), g);
+  }
+  const shifted = new Map<string, ShiftedGroup>();
+  for (const [group, { family, lastWritten, members }] of groups) {
+    const archived = new Map<number, { id: string; entry: ManifestEntry }>();
+    for (const [id, entry] of Object.entries(manifest.entries)) {
+      const rank = tieRankOf(id, family, lastWritten);
+      if (rank !== undefined) archived.set(rank, { id, entry });
+    }
+    if (archived.size === 0) continue;
+    const evidence = members.map(({ f, rank, key }) => {
+      const own = archived.get(rank)?.entry;
+      if (own) return own.size === f.file.size ? undefined : { f, key, entry: own };
+      const beyond = [...archived].find(([r, a]) => r >= members.length && a.entry.size === f.file.size);
+      return beyond ? { f, key, entry: beyond[1].entry } : undefined;
+    }).find((e) => e !== undefined);
+    if (!evidence) continue;
+    const { f, key, entry } = evidence;
+    shifted.set(group, {
+      reason:
+        `not copied: members of ${family} last written at ${new Date(lastWritten).toISOString()} changed ranks (a newer one was deleted). ` +
+        `${f.file.name} (${f.file.size} bytes) now maps to ${key}, but ${entry.key} holds ${entry.file} as archived (${entry.size} bytes); ` +
+        `copying under the new ranks would archive lines twice or over others`,
+      identities: [...archived.values()].map((a) => a.id),
+    });
+  }
+  return shifted;
 }
 
 function mustStayListed(f: ClassifiedFile, all: readonly ClassifiedFile[]): { contains: string; files: ListedFile[] } {

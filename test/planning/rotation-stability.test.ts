@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { archiveTargets } from "../../archiver/planning/archive-targets";
 import { classifyListing, isClosed, type ListedFile } from "../../archiver/planning/log-file-names";
-import { emptyManifest, type Manifest } from "../../archiver/planning/manifest";
-import { DEFAULT_GRACE_MS, DEFAULT_QUIET_MS, planInstance } from "../../archiver/planning/plan-instance";
+import { emptyManifest, mergeManifest, type Manifest } from "../../archiver/planning/manifest";
+import { DEFAULT_GRACE_MS, DEFAULT_QUIET_MS, planInstance, type CopyAction } from "../../archiver/planning/plan-instance";
 import { DAY, HOUR, MINUTE, T0, applyCopies, copies, file } from "./helpers";
 
 interface SimFile {
@@ -58,11 +58,16 @@ class ExactlyOnceChecker {
     back.set(value, content);
   }
 
-  /** One sync run at `now`: plan, then "upload" every copy and record it in the manifest. */
-  run(files: readonly SimFile[], now: number): void {
+  /** Contents the last run rejected (reported, not copied). */
+  rejected = new Set<number>();
+
+  /** One sync run at `now`: plan, then "upload" every copy (but those that `fails`) and record it in the manifest. */
+  run(files: readonly SimFile[], now: number, fails: (c: CopyAction) => boolean = () => false): void {
     const listing: ListedFile[] = files.map((f) => file(f.name, f.lastWritten, f.size));
     const contentOf = new Map(files.map((f) => [f.name, f.content]));
-    const plan = planInstance({ instance: "db-1", group: "db-1", listing, manifest: this.manifest, now, include: [], activeRefreshMs: 0 });
+    const planned = planInstance({ instance: "db-1", group: "db-1", listing, manifest: this.manifest, now, include: [], activeRefreshMs: 0 });
+    this.rejected = new Set(planned.actions.filter((a) => a.action === "reject").map((a) => contentOf.get(a.file.name)!));
+    const plan = { ...planned, actions: planned.actions.filter((a) => a.action !== "copy" || !fails(a)) };
     for (const c of copies(plan)) {
       const content = contentOf.get(c.file.name)!;
       const held = this.bucket.get(c.key);
@@ -77,14 +82,19 @@ class ExactlyOnceChecker {
         this.bucket.delete(c.replaces);
       }
     }
-    this.manifest = applyCopies(this.manifest, plan, now);
+    // As the engine saves it: only after a copy, pruning what the listing no longer holds.
+    if (copies(plan).length > 0) {
+      const written = applyCopies(emptyManifest(), plan, now).entries;
+      this.manifest = mergeManifest({ start: this.manifest, latest: this.manifest, written, listed: plan.listedIdentities, runStartedAt: now });
+    }
   }
 
-  /** Every content still listed with data, in a closed file of the checked kinds, is in the bucket. */
-  assertArchived(files: readonly SimFile[]): void {
+  /** Every content still listed with data, in a closed file of the checked kinds, is in the bucket (or was reported, if allowed). */
+  assertArchived(files: readonly SimFile[], orRejected = false): void {
     const held = new Set(this.bucket.values());
     for (const f of files) {
       if (f.size === 0 || !this.onlyKinds.includes(classifyListing([file(f.name)])[0].kind)) continue;
+      if (orRejected && this.rejected.has(f.content)) continue;
       assert.ok(held.has(f.content), `content #${f.content} (${f.name}, ${f.size} bytes) is listed but was never archived\n  after: ${this.log.join(" ")}`);
     }
   }
@@ -117,6 +127,13 @@ class AuditChain {
 
   files(): SimFile[] {
     return [this.active, ...this.members];
+  }
+
+  /** RDS deletes `.index` (retention by age: within a tie of LastWritten, in no particular order); the others keep their names. */
+  delete(index: number): boolean {
+    const before = this.members.length;
+    this.members = this.members.filter((f) => f.name !== `${ACTIVE}.${index}`);
+    return this.members.length < before;
   }
 }
 
@@ -234,6 +251,92 @@ describe("planning: identity stability under rotation", () => {
         xs.flatMap((o): AuditOp[] => (o.op === "run" ? [{ op: "tick", ms: 1 }, { op: "append", bytes: 1 }, o] : [o])),
       );
       fc.assert(fc.property(ops, (xs) => simulateAudit(xs, "runs")), { numRuns: 200 });
+    });
+  });
+
+  describe("audit plugin chain: a member deleted out of order, copies that fail", () => {
+    // Was a bug (a serialized simulator run archived 183 lines twice, under `-1` and `-2` of one LastWritten):
+    // ranks count the newer members of a tie group, so deleting a newer member moves every older one up a rank.
+    // Members already archived under their old ranks were copied again under the new ones: one content under two
+    // keys, and another content written over the old key.
+    const t = T0 + 12 * HOUR;
+    const tied = [file(ACTIVE, t + 5, 10), file(`${ACTIVE}.1`, t, 100), file(`${ACTIVE}.2`, t, 120), file(`${ACTIVE}.3`, t, 130)];
+    const plan = (listing: ListedFile[], manifest: Manifest, now: number) =>
+      planInstance({ instance: "db-1", group: "db-1", listing, manifest, now, include: [], activeRefreshMs: 0 });
+
+    it("`.2` and `.3` archived, `.1` deleted before its copy: nothing is copied again, the tie group is reported", () => {
+      const first = plan(tied, emptyManifest(), t + MINUTE);
+      const archived = { ...first, actions: first.actions.filter((a) => a.file.name !== `${ACTIVE}.1`) };
+      const manifest = applyCopies(emptyManifest(), archived, t + MINUTE);
+      const second = plan(tied.filter((f) => f.name !== `${ACTIVE}.1`), manifest, t + 2 * MINUTE);
+      assert.deepEqual(copies(second), [], "a member archived under its old rank must not be copied under a new one");
+      for (const name of [`${ACTIVE}.2`, `${ACTIVE}.3`]) {
+        const a = second.actions.find((x) => x.file.name === name)!;
+        assert.equal(a.action, "reject", name);
+        assert.match(a.action === "reject" ? a.reason : "", /server_audit\.log last written at 2024-10-01T12:00:00\.000Z changed ranks \(a newer one was deleted\)/);
+      }
+    });
+
+    it("all archived, then the newest of the tie deleted: no copy writes over another content", () => {
+      const first = plan(tied, emptyManifest(), t + MINUTE);
+      const manifest = applyCopies(emptyManifest(), first, t + MINUTE);
+      const second = plan(tied.filter((f) => f.name !== `${ACTIVE}.1`), manifest, t + 2 * MINUTE);
+      assert.deepEqual(copies(second), []);
+    });
+
+    it("a tie group whose members all kept their ranks is copied as before", () => {
+      const first = plan(tied, emptyManifest(), t + MINUTE);
+      const archived = { ...first, actions: first.actions.filter((a) => a.file.name !== `${ACTIVE}.1`) };
+      const manifest = applyCopies(emptyManifest(), archived, t + MINUTE);
+      // The oldest falls off the end instead: ranks count from the newest, so nothing shifts.
+      const second = plan(tied.filter((f) => f.name !== `${ACTIVE}.3`), manifest, t + 2 * MINUTE);
+      assert.deepEqual(copies(second).map((c) => c.file.name), [`${ACTIVE}.1`]);
+    });
+
+    /** Every content gets a size of its own: a deleted member is told from its successor by size. */
+    class DistinctSizeChain extends AuditChain {
+      override rotate(): boolean {
+        if (this.active.size === 0) return false;
+        this.active.size += this.active.content * 1_000_000;
+        return super.rotate();
+      }
+    }
+
+    type Op = AuditOp | { op: "delete"; index: number } | { op: "run-failing"; mask: number };
+    const opArb: fc.Arbitrary<Op[]> = fc
+      .array(
+        fc.oneof(
+          { weight: 5, arbitrary: singleOpArb.map((o): Op[] => [o]) },
+          { weight: 1, arbitrary: burstArb },
+          { weight: 2, arbitrary: fc.integer({ min: 1, max: 9 }).map((index): Op[] => [{ op: "delete", index }]) },
+          { weight: 2, arbitrary: fc.integer({ min: 0, max: 1023 }).map((mask): Op[] => [{ op: "tick", ms: 1 }, { op: "append", bytes: 1 }, { op: "run-failing", mask }]) },
+        ),
+        { minLength: 1, maxLength: 50 },
+      )
+      .map((xs) => xs.flat());
+
+    it("property: members deleted anywhere in the chain, runs whose copies partly fail: no content under two keys, no key over two contents", () => {
+      fc.assert(
+        fc.property(opArb, (ops) => {
+          const sim = new DistinctSizeChain();
+          const check = new ExactlyOnceChecker(["chain-member"]);
+          for (const o of ops) {
+            if (o.op === "append") sim.append(o.bytes);
+            if (o.op === "rotate" && !sim.rotate()) continue;
+            if (o.op === "tick") sim.now += o.ms;
+            if (o.op === "delete" && !sim.delete(o.index)) continue;
+            check.log.push(o.op === "delete" ? `delete(.${o.index})` : o.op === "run-failing" ? `run(fail ${o.mask.toString(2)})` : o.op === "tick" ? `tick(${o.ms})` : o.op === "append" ? `append(${o.bytes})` : o.op);
+            if (o.op === "run") check.run(sim.files(), sim.now);
+            // Bit i of the mask fails the copy of `.i+1`.
+            if (o.op === "run-failing") check.run(sim.files(), sim.now, (c) => ((o.mask >> (Number(c.file.name.split(".").pop()) - 1)) & 1) === 1);
+          }
+          sim.now += DAY;
+          sim.append(1);
+          check.run(sim.files(), sim.now);
+          check.assertArchived(sim.members, true);
+        }),
+        { numRuns: Number(process.env.NUM_RUNS ?? 300) },
+      );
     });
   });
 

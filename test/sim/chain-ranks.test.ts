@@ -5,9 +5,11 @@
  * write: SQL Server after `sp_cycle_errorlog` run twice in a row on a quiet server, then a daily cycle.
  * Each cycle writes the same "reinitialized" line, so those files have equal sizes too.
  */
-import { Simulation } from "./drive";
+import assert from "node:assert/strict";
+import { BUCKET, Simulation } from "./drive";
 import { assertExactlyOnce } from "./assert-sim";
-import { SqlServerModel } from "./engines";
+import { readArchive } from "./check-archive";
+import { AUDIT_ACTIVE, MysqlAuditModel, SqlServerModel } from "./engines";
 import { HOUR, MINUTE, SECOND } from "./time";
 
 describe("sim: chain members with equal LastWritten", function () {
@@ -60,4 +62,56 @@ describe("sim: chain members with equal LastWritten", function () {
       }
     });
   }
+
+  // Was a bug: the serialized mixed scenario archived 183 lines twice, under `-1` and `-2` of one LastWritten. Ranks
+  // count the newer members of a tie, so when the newest of three tied members vanished after the two older ones were
+  // archived (as `-1` and `-2`), the next run archived them again as `` and `-1`.
+  it("MySQL audit: three rotations in one millisecond, the newest deleted while the other two are being archived", async () => {
+    let model!: MysqlAuditModel;
+    const start = Date.UTC(2024, 9, 1, 0, 0);
+    const sim = await Simulation.start({
+      seed: 602,
+      start,
+      instances: (ctx) => {
+        model = new MysqlAuditModel({ instance: "mysql-1", ledger: ctx.ledger, rng: ctx.rng.fork("audit"), start: ctx.start, linesPerHour: 60, thresholdBytes: 4000 });
+        return [{ id: "mysql-1", models: [model] }];
+      },
+    });
+    try {
+      sim.advanceTo(start + HOUR);
+      for (let i = 0; i < 3; i++) model.rotate(AUDIT_ACTIVE); // .1, .2 and .3 share LastWritten
+      const tied = model.files().filter((f) => f.lastWritten === sim.now && f.name !== AUDIT_ACTIVE);
+      assert.equal(tied.length, 3);
+      sim.advanceTo(sim.now + MINUTE);
+      model.grow(AUDIT_ACTIVE, 1); // written after the tie: no member can join it, ranks may be given
+      const newest = `${AUDIT_ACTIVE}.1`;
+      const stamp = new Date(tied[0].lastWritten).toISOString().replace(/[-:.]/g, "");
+      let vanished = false;
+      sim.rds.beforeDownload = async (_instance, name) => {
+        if (name !== newest || vanished) return;
+        // Hold the newest member's download until the two older ones are stored, then RDS deletes it.
+        for (let waited = 0; ; waited += 20) {
+          const keys = (await readArchive({ endpoint: sim.s3.endpoint, bucket: BUCKET })).map((o) => o.key);
+          if (keys.some((k) => k.endsWith(`${stamp}-1.gz`)) && keys.some((k) => k.endsWith(`${stamp}-2.gz`))) break;
+          assert.ok(waited < 20_000, `the older tied members were not archived: ${keys.join(", ")}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        vanished = model.vanish(newest);
+        sim.mirror();
+      };
+      await sim.sync();
+      assert.ok(vanished, "the newest tied member was deleted during the copies");
+      sim.rds.beforeDownload = undefined;
+      for (let i = 0; i < 3; i++) {
+        sim.advanceTo(sim.now + 15 * MINUTE);
+        await sim.sync();
+      }
+      model.quiesce();
+      model.closeActive();
+      await sim.sync();
+      assertExactlyOnce(await sim.result("audit tie, newest member deleted"), { minRequired: 50 });
+    } finally {
+      await sim.stop();
+    }
+  });
 });
