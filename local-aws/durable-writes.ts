@@ -26,13 +26,14 @@ interface StoreObject {
 }
 
 export function makeWritesDurable(store: WritableStore): void {
-  store.putObject = async (object) => {
-    const target = store.getResourcePath(object.bucket, object.key, "object");
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const written = await replaceFile(target, object.content);
-    await store.putMetadata(object.bucket, object.key, object.metadata, written.md5);
-    return written;
-  };
+  store.putObject = (object) =>
+    underObjectLock(store, object.bucket, object.key, async () => {
+      const target = store.getResourcePath(object.bucket, object.key, "object");
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      const written = await replaceFile(target, object.content);
+      await store.putMetadata(object.bucket, object.key, object.metadata, written.md5);
+      return written;
+    });
   store.putPart = async (bucket, uploadId, partNumber, content) => {
     const target = path.join(store.getResourcePath(bucket, undefined, "uploads"), uploadId, String(partNumber));
     await fs.mkdir(path.dirname(target), { recursive: true });
@@ -40,6 +41,30 @@ export function makeWritesDurable(store: WritableStore): void {
     await fs.writeFile(`${target}.md5`, written.md5);
     return written;
   };
+}
+
+const objectLocks = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * Runs `work` while no other locked work on the same object runs. An object's content, its md5 and its metadata
+ * are three files: a replacement holds the lock until all three are written, and a reader that must see them
+ * agree (UploadPartCopy checks the ETag, then opens the content) holds it until the content is open.
+ */
+export function underObjectLock<T>(store: object, bucket: string, key: string, work: () => Promise<T>): Promise<T> {
+  let locks = objectLocks.get(store);
+  if (!locks) objectLocks.set(store, (locks = new Map()));
+  const id = `${bucket}/${key}`;
+  const previous = locks.get(id) ?? Promise.resolve();
+  const result = previous.then(work, work);
+  const settled = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  locks.set(id, settled);
+  void settled.then(() => {
+    if (locks.get(id) === settled) locks.delete(id);
+  });
+  return result;
 }
 
 /** Writes `content` beside `target`, and renames it over `target` once the write stream has finished. */

@@ -5,6 +5,7 @@
 // authenticated by s3rver's own SigV4 middleware before they are served.
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { underObjectLock } from "./durable-writes";
 
 /** S3's limit for a CopyObject source and for one UploadPartCopy range. */
 export const S3_COPY_LIMIT = 5 * 1024 ** 3;
@@ -162,7 +163,18 @@ async function uploadPartCopy(store: FilesystemStore, ctx: KoaContext, bucket: s
     throw new S3Error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
   }
   if ((await uploadKey(store, bucket, uploadId)) !== key) throw noSuchUpload();
-  const size = await sourceSize(store, ctx);
+  const source = copySource(ctx);
+  // S3 checks the condition and reads the source as one: a replacement in between must not slip through.
+  const object = await underObjectLock(store, source.bucket, source.key, async () => {
+    const range = copyRange(ctx, await sourceSize(store, ctx), copyLimit);
+    return store.getObject(source.bucket, source.key, range);
+  });
+  if (!object?.content) throw noSuchKey(source.key);
+  const { md5 } = await store.putPart(bucket, uploadId, partNumber, object.content);
+  ctx.body = { CopyPartResult: { LastModified: new Date().toISOString(), ETag: `"${md5}"` } };
+}
+
+function copyRange(ctx: KoaContext, size: number, copyLimit: number): { start: number; end: number } {
   const rangeHeader = ctx.headers["x-amz-copy-source-range"];
   let range = { start: 0, end: size - 1 };
   if (rangeHeader !== undefined) {
@@ -175,9 +187,5 @@ async function uploadPartCopy(store: FilesystemStore, ctx: KoaContext, bucket: s
   if (range.end - range.start + 1 > copyLimit) {
     throw new S3Error("InvalidRequest", `The specified copy range is larger than the maximum allowable size for a copy part: ${copyLimit}`);
   }
-  const source = copySource(ctx);
-  const object = await store.getObject(source.bucket, source.key, range);
-  if (!object?.content) throw noSuchKey(source.key);
-  const { md5 } = await store.putPart(bucket, uploadId, partNumber, object.content);
-  ctx.body = { CopyPartResult: { LastModified: new Date().toISOString(), ETag: `"${md5}"` } };
+  return range;
 }
