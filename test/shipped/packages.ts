@@ -1,16 +1,20 @@
 /**
- * The deployment packages `pulumi up` would ship, produced once per test process: the program is loaded under
+ * The deployment packages `pulumi up` would ship, produced once per test run: the program is loaded under
  * mocks in a child process (test/program/load-program.ts), and each function's code archive is unpacked into a
  * temporary directory, `<dir>/<function>/__index.js` beside the node_modules folders the package holds.
  * The directory lies outside the repository, so a handler can require only what was shipped.
+ * Mocha's worker processes share one directory per stack (see ./shared-directory.ts): the first to need a stack's
+ * packages produces them, the others wait for it.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CONFIG, STACK } from "../program/all-options";
 import { loadProgram } from "../program/harness";
 import type { ProgramSpec } from "../program/load-program";
+import { sharedPackagesDirectory } from "./shared-directory";
 
 export type FunctionName = "sync" | "events" | "logs";
 
@@ -56,9 +60,50 @@ export async function shipped(name: FunctionName, spec?: Omit<ProgramSpec, "unpa
   return fn;
 }
 
+const PRODUCED = "functions.json";
+const FAILED = "failed";
+
 async function produce(spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<ShippedFunctions> {
+  const shared = sharedPackagesDirectory();
+  if (!shared) return produceInto(privateDirectory(), spec);
+  const dir = path.join(shared, createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 16));
+  try {
+    fs.mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    // Another worker produces them: wait for its result; if it failed, try on our own.
+    return (await producedBy(dir)) ?? produceInto(privateDirectory(), spec);
+  }
+  try {
+    const functions = await produceInto(dir, spec);
+    writeAtomically(path.join(dir, PRODUCED), JSON.stringify(functions));
+    return functions;
+  } catch (err) {
+    writeAtomically(path.join(dir, FAILED), String(err));
+    throw err;
+  }
+}
+
+async function producedBy(dir: string): Promise<ShippedFunctions | undefined> {
+  for (;;) {
+    if (fs.existsSync(path.join(dir, PRODUCED))) return JSON.parse(fs.readFileSync(path.join(dir, PRODUCED), "utf8")) as ShippedFunctions;
+    if (fs.existsSync(path.join(dir, FAILED))) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function writeAtomically(file: string, text: string): void {
+  fs.writeFileSync(`${file}.writing`, text);
+  fs.renameSync(`${file}.writing`, file);
+}
+
+function privateDirectory(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rds-log-archiver-shipped-"));
   directories.push(dir);
+  return dir;
+}
+
+async function produceInto(dir: string, spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<ShippedFunctions> {
   const loaded = await loadProgram({ ...spec, unpackFunctionsTo: dir });
   if (!loaded.ok) throw new Error(`the program did not load: ${loaded.error}\n${loaded.stderr}`);
   const functions: ShippedFunctions = { sync: undefined, events: undefined, logs: undefined };

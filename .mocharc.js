@@ -1,0 +1,13 @@
+// Test files run in parallel worker processes, one per core (at least two: most tests wait on sockets and
+// child processes, so two workers help even on one core). Each worker loads ts-node and test/setup-env.ts.
+const os = require("node:os");
+
+module.exports = {
+  require: ["ts-node/register/transpile-only", "test/setup-env.ts"],
+  extension: ["ts"],
+  "node-option": ["openssl-legacy-provider"],
+  timeout: 60000,
+  reporter: "spec",
+  parallel: true,
+  jobs: Math.max(2, os.availableParallelism()),
+};
