@@ -25,6 +25,8 @@ export interface CliIo {
   flushStdout?: () => Promise<void>;
   /** The clock, POSIX ms. */
   now?: () => number;
+  /** How often a plain progress line is printed when stderr is not a terminal (default 10 s). */
+  progressIntervalMs?: number;
 }
 
 export interface CommandContext {
