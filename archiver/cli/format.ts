@@ -39,16 +39,17 @@ export type Align = "left" | "right";
 
 /**
  * Rows aligned in columns two spaces apart, the last column not padded. When the widest line would exceed
- * `maxWidth`, the columns named in `shrink` give up characters (their cells shortened in the middle), in order.
+ * `maxWidth`, the columns named in `shrink` give up characters (their cells shortened in the middle).
  */
 export function formatTable(rows: string[][], align: Align[], maxWidth = Infinity, shrink: number[] = []): string[] {
   if (rows.length === 0) return [];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  for (const c of shrink) {
-    const excess = total() - maxWidth;
-    if (excess <= 0) break;
-    widths[c] = Math.max(8, widths[c] - excess);
+  // The widest shrinkable column gives up a character at a time, so that long columns share the cut.
+  while (total() > maxWidth) {
+    const c = shrink.filter((i) => widths[i] > 12).sort((a, b) => widths[b] - widths[a])[0];
+    if (c === undefined) break;
+    widths[c]--;
   }
   return rows.map((r) =>
     r
@@ -60,4 +61,25 @@ export function formatTable(rows: string[][], align: Align[], maxWidth = Infinit
       .join("  ")
       .trimEnd(),
   );
+}
+
+/** Breaks `text` at spaces into lines of at most `width` characters, the later ones indented; a longer word is split. */
+export function wrap(text: string, width: number, indent = "  "): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const candidate = line === "" ? word : `${line} ${word}`;
+    if (candidate.length <= width || line.trim() === "") {
+      line = candidate;
+    } else {
+      lines.push(line);
+      line = `${indent}${word}`;
+    }
+    while (line.length > width) {
+      lines.push(line.slice(0, width));
+      line = `${indent}${line.slice(width)}`;
+    }
+  }
+  if (line.trim() !== "") lines.push(line);
+  return lines;
 }

@@ -4,7 +4,7 @@
  * saved to a file shows what would fail.
  */
 import type { InstanceReport, SyncReport } from "../report";
-import { formatBytes, formatDuration, formatRate, formatTable, type Align } from "./format";
+import { formatBytes, formatDuration, formatRate, formatTable, wrap, type Align } from "./format";
 import { errorLines, nextStep } from "./problems";
 
 export { formatBytes };
@@ -25,7 +25,7 @@ export function formatPlan(report: SyncReport): string {
   const notes: string[] = [];
   for (const r of report.instances) {
     if (r.error) {
-      rows.push([r.instance, "ERROR", "", "", `${r.error.code}: ${r.error.message}`]);
+      rows.push([r.instance, "ERROR", "", "", `${r.error.code} (below)`]);
       notes.push(`${r.instance}: ${r.error.code}: ${r.error.message}; ${nextStep(r.error.code, "instance")}`);
       continue;
     }
@@ -47,10 +47,10 @@ export function formatPlan(report: SyncReport): string {
   return [
     ...table,
     ...(table.length > 0 ? [""] : []),
-    ...notes.map((n) => `ERROR ${n}`),
-    ...errorLines(report).map((l) => `ERROR ${l.replace(/^[^:]+: /, "")}`),
-    `dry run: ${copies} file(s) to copy, ${formatBytes(bytes)}; ${count("archived")} already archived, ${count("waiting")} waiting (active), ` +
-      `${count("excluded")} excluded${problems.length > 0 ? `; ${problems.join(", ")}` : ""}; nothing written to s3://${report.bucket}`,
+    ...[...notes, ...errorLines(report).map((l) => l.replace(/^[^:]+: /, ""))].flatMap((n) => wrap(`ERROR ${n}`, MAX_WIDTH)),
+    `dry run: ${copies} file(s) to copy, ${formatBytes(bytes)}; nothing written to s3://${report.bucket}`,
+    `skipped: ${count("archived")} already archived, ${count("waiting")} waiting (active), ${count("excluded")} excluded`,
+    ...(problems.length > 0 ? [`problems: ${problems.join(", ")}`] : []),
   ].join("\n");
 }
 

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import { createHash, randomBytes } from "crypto";
+import * as fsSync from "fs";
 import * as fs from "fs/promises";
 import * as os from "os";
 import * as path from "path";
@@ -93,6 +94,33 @@ describe("rds-log-archiver CLI, as a child process", function () {
     assert.match(run.stdout, /^ghost-db +- +- +- +- +- +1 +- +- +- +error: DBInstanceNotFound$/m);
     assert.match(run.stdout, /^db1 +3 /m);
     assert.match(run.stdout, /^INCOMPLETE: 2 instance\(s\)/m);
+  });
+
+  it("a dry run's plan on stdout shows an instance that failed; a mistyped --include is warned of", async () => {
+    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--instance", "ghost-db", "--include", "zzz/", "--include", "trace/", "--dry-run"], env);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^ghost-db +ERROR +DBInstanceNotFound \(below\)$/m);
+    assert.match(run.stdout, /^ERROR ghost-db: DBInstanceNotFound: /m);
+    assert.match(run.stdout, /^db1 +copy \(new\) +\d+ B +trace\/a b\.trc +db1\/trace\//m);
+    assert.equal(run.stderr, "rds-log-archiver: warning: --include zzz/ matched no listed file; check its spelling (names look like error/postgresql.log.2024-10-01-12)\n");
+    for (const line of run.stdout.split("\n")) assert.ok(line.length <= 120, line);
+  });
+
+  it("a write to stdout that fails (a full device) is an error, not exit 0", async () => {
+    const full = fsSync.openSync("/dev/full", "w");
+    try {
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, "sync", "--bucket", BUCKET, "--instance", "db1", "--dry-run"], { env, stdio: ["ignore", full, "pipe"] });
+        let stderr = "";
+        child.stderr!.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stderr }));
+      });
+      assert.equal(run.code, 1);
+      assert.equal(run.stderr, "rds-log-archiver: could not write to stdout: ENOSPC: no space left on device, write\n");
+    } finally {
+      fsSync.closeSync(full);
+    }
   });
 
   it("writes a JSON report larger than a pipe's buffer whole before exiting", async () => {
