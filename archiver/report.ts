@@ -34,6 +34,8 @@ export interface InstanceReport {
   error?: { code: string; message: string };
   bytesRead: number;
   bytesWritten: number;
+  /** Set when the state object was missing or unreadable and was rebuilt from the archive's own metadata. */
+  stateRebuilt?: { archivedFilesFound: number };
   /** LastWritten (POSIX ms) of the oldest closed file this run listed but did not archive, deferred ones included. */
   oldestUnarchived?: number;
 }

@@ -29,17 +29,22 @@ export function emptyManifest(): Manifest {
 
 /** Reads a stored manifest. Anything unreadable counts as empty: the only cost is copying again. */
 export function parseManifest(text: string | undefined): Manifest {
-  if (!text) return emptyManifest();
+  return parseStoredManifest(text) ?? emptyManifest();
+}
+
+/** Reads a stored manifest; undefined when there is none or it cannot be read (then the sync rebuilds it from the archive). */
+export function parseStoredManifest(text: string | undefined): Manifest | undefined {
+  if (!text) return undefined;
   try {
     const parsed = JSON.parse(text) as Partial<Manifest>;
-    if (parsed.version !== 1 || typeof parsed.entries !== "object" || parsed.entries === null) return emptyManifest();
+    if (parsed.version !== 1 || typeof parsed.entries !== "object" || parsed.entries === null) return undefined;
     const entries: Record<string, ManifestEntry> = {};
     for (const [id, e] of Object.entries(parsed.entries)) {
       if (isEntry(e)) entries[id] = e;
     }
     return { version: 1, entries };
   } catch {
-    return emptyManifest();
+    return undefined;
   }
 }
 

@@ -46,6 +46,11 @@ export function instanceOutcomes(target: { instance: string; group: string }, on
       for (const r of rejected) onEvent?.({ type: "failed", instance, file: r.file, reason: r.reason });
     },
 
+    /** The state object was missing or unreadable, and was rebuilt from the archive: `found` files were already archived. */
+    stateRebuilt(found: number): void {
+      report.stateRebuilt = { archivedFilesFound: found };
+    },
+
     /** Whether a copy of this file already failed or was deferred this run: a re-plan does not try it again. */
     settled(file: string): boolean {
       return report.failed.some((f) => f.file === file) || report.deferred.some((f) => f.file === file);
