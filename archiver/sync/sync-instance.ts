@@ -13,6 +13,8 @@ import { copyLogFile } from "./copy-log-file";
 import { isChangedDuringCopy } from "./download-checks";
 import { emptyManifest } from "../planning/manifest";
 import { rebuildState } from "./rebuild-state";
+import { findGaps, watchList } from "../planning/gaps";
+import { recordGap } from "../s3/gap-ledger";
 import { instanceOutcomes, type InstanceOutcomes } from "./instance-outcomes";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stateSaver } from "./state-saver";
@@ -84,6 +86,9 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
   const rebuilt = stored ? undefined : await rebuildState(aws, settings.bucket, target, listing);
   if (rebuilt) outcomes.stateRebuilt(Object.keys(rebuilt.entries).length);
   const manifest = stored ?? rebuilt!;
+  for (const gap of findGaps(target, stored?.watch ?? [], listing, manifest, roundStartedAt)) {
+    outcomes.lost(gap, settings.dryRun ? undefined : await recordGap(aws, settings.bucket, gap));
+  }
   const plan = planInstance({
     instance: target.instance,
     group: target.group,
@@ -113,6 +118,7 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
       write: (m) => writeManifest(aws, bucket, target.group, target.instance, m),
     },
     start: stored ?? emptyManifest(), written, listed: plan.listedIdentities, runStartedAt: roundStartedAt, now: ctx.now, saveEveryMs: SAVE_EVERY_MS,
+    watchOf: (m) => watchList(target.group, target.instance, listing, m),
   });
   const changed: CopyAction[] = [];
   await Promise.all(
