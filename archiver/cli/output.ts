@@ -80,7 +80,7 @@ export function formatSummary(report: SyncReport, now: number = Date.parse(repor
     ...formatTable(rows, align, MAX_WIDTH, [0, 10]),
     "",
     `${status}: ${report.instances.length} instance(s), ${t.copied} copied, ${t.archived} already archived, ${t.waiting} waiting, ` +
-      `${t.excluded} excluded, ${t.failed} failed, ${t.deferred} deferred${failedTargets}; ${formatBytes(t.bytesRead)} read, ` +
+      `${t.excluded} excluded, ${t.failed} failed, ${t.deferred} deferred${failedTargets}${t.lost ? `, ${t.lost} LOST before they were archived` : ""}; ${formatBytes(t.bytesRead)} read, ` +
       `${formatBytes(t.bytesWritten)} stored in s3://${report.bucket}; ${formatDuration(elapsedMs)} at ${rate(t.bytesRead)}`,
   ];
   for (const key of report.staleUploadsAborted ?? []) lines.push(`aborted a multipart upload a killed run left open: ${key}`);

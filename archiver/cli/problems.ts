@@ -20,6 +20,10 @@ export function nextStep(code: string | undefined, what: "instance" | "cluster" 
 /** The line for a failed or deferred event; undefined for the others. */
 export function problemLine(e: SyncEvent): string | undefined {
   if (e.type === "deferred") return `${PROGRAM}: ${e.instance} ${e.file}: deferred: ${e.reason}`;
+  if (e.type === "lost") {
+    const ledger = e.key ? `; recorded in ${e.key}` : "";
+    return `${PROGRAM}: ${e.instance} ${e.file}: LOST: it left RDS before it was archived (${e.size} bytes, last written ${new Date(e.lastWritten).toISOString()}): ${e.reason}${ledger}`;
+  }
   if (e.type !== "failed") return undefined;
   if (e.file === undefined) {
     const code = e.code ? `${e.code}: ` : "";

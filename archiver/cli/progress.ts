@@ -196,7 +196,7 @@ export function progressReporter(out: ProgressOutput): ProgressReporter {
   return {
     onEvent(e) {
       track(state, e, now());
-      if (out.problems && (e.type === "failed" || e.type === "deferred")) {
+      if (out.problems && (e.type === "failed" || e.type === "deferred" || e.type === "lost")) {
         const line = problemLine(e);
         if (line) {
           told.add(`${e.instance}\n${e.file ?? ""}`);

@@ -2,6 +2,7 @@
  * Saves one instance's state object while its copies run: re-read, merge this round's copies in, write.
  * One save at a time, and at least every `saveEveryMs` while copies finish, so a timeout loses little work.
  */
+import { sameWatch, type WatchedFile } from "../planning/gaps";
 import { mergeManifest, type Manifest, type ManifestEntry } from "../planning/manifest";
 
 /** Where the state object is read from and written to (archiver/s3/archive-state.ts in a run). */
@@ -21,19 +22,29 @@ export interface SaverInput {
   runStartedAt: number;
   now: () => number;
   saveEveryMs: number;
+  /**
+   * This run's watch list for a state: what it listed and the state does not hold archived (gaps.ts). The state
+   * is saved when its watch list would change, even with nothing copied.
+   */
+  watchOf?: (m: Manifest) => WatchedFile[];
 }
 
 export function stateSaver(input: SaverInput) {
-  const { store, start, written, listed, runStartedAt, now } = input;
+  const { store, start, written, listed, runStartedAt, now, watchOf } = input;
   let chain: Promise<void> = Promise.resolve();
   let savedCount = 0;
+  let savedWatch = start.watch;
   let lastSave = now();
   const save = (): Promise<void> => {
     chain = chain.then(async () => {
       const count = Object.keys(written).length;
-      if (count === savedCount) return;
+      const expectedWatch = watchOf?.({ version: 1, entries: { ...start.entries, ...written } });
+      if (count === savedCount && (!watchOf || sameWatch(expectedWatch, savedWatch))) return;
       const latest = await store.read();
-      await store.write(mergeManifest({ start, latest, written: { ...written }, listed, runStartedAt }));
+      const merged = mergeManifest({ start, latest, written: { ...written }, listed, runStartedAt });
+      const watch = watchOf?.(merged);
+      await store.write(watch ? { ...merged, watch } : merged);
+      savedWatch = watch ?? savedWatch;
       savedCount = count;
       lastSave = now();
     });

@@ -127,6 +127,7 @@ describe("the committed stacks", function () {
     assert.deepEqual(Object.keys(alarms).sort(), [
       "alarms-events-dead-letters",
       "alarms-failures",
+      "alarms-files-lost",
       "alarms-lag",
       "alarms-no-successful-run",
       "alarms-rejected",
@@ -150,7 +151,7 @@ describe("the committed stacks", function () {
 
   it("with a cron schedule the alarms use alarmIntervalMinutes: a day for failures and lag, three days without a successful run", () => {
     const alarms = Object.fromEntries(all(loaded.minimal, T.alarm).map((a) => [a.name, a.inputs]));
-    assert.deepEqual(Object.keys(alarms).sort(), ["alarms-failures", "alarms-lag", "alarms-no-successful-run"]);
+    assert.deepEqual(Object.keys(alarms).sort(), ["alarms-failures", "alarms-files-lost", "alarms-lag", "alarms-no-successful-run"]);
     assert.equal(alarms["alarms-failures"].period, 86400);
     assert.equal(alarms["alarms-lag"].period, 86400);
     assert.equal(alarms["alarms-no-successful-run"].period, 3 * 86400);
@@ -160,9 +161,9 @@ describe("the committed stacks", function () {
     const policy = JSON.parse(the(loaded.live, T.rolePolicy, "sync").inputs.policy);
     assert.deepEqual(
       policy.Statement.map((s: { Sid: string }) => s.Sid),
-      ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadWriteStateObjects", "ReadInstanceLogs", "WriteOwnLogGroup"],
+      ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadWriteStateObjects", "PutObjects", "CreateAndReadDigests", "ReadInstanceLogs", "WriteOwnLogGroup"],
     );
-    assert.deepEqual(policy.Statement[3].Resource, ["arn:aws:rds:us-east-1:123456789012:db:prod-rds"]);
+    assert.deepEqual(policy.Statement[5].Resource, ["arn:aws:rds:us-east-1:123456789012:db:prod-rds"]);
   });
 
   it("the program's own defaults equal Pulumi.yaml's: without them it registers the same resources", () => {
