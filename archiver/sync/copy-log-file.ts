@@ -11,7 +11,7 @@ import type { ManifestEntry } from "../planning/manifest";
 import type { CopyAction } from "../planning/plan-instance";
 import { openLogFileDownload } from "../rds/download-log-file";
 import { listLogFiles } from "../rds/list-log-files";
-import { metadataValue } from "../s3/metadata";
+import { ARCHIVE_METADATA, metadataValue } from "../s3/metadata";
 import type { S3Limits } from "../s3/s3-limits";
 import { isObjectTooLarge, uploadArchiveObject } from "../s3/upload-archive-object";
 import { uploadPartSize } from "../s3/upload-part-size";
@@ -91,7 +91,7 @@ async function copyBody(
       key: action.key,
       body: gzip,
       metadata,
-      finalMetadata: () => ({ bytes: String(hash.bytes()), sha256: hash.sha256() }),
+      finalMetadata: () => ({ [ARCHIVE_METADATA.bytes]: String(hash.bytes()), [ARCHIVE_METADATA.sha256]: hash.sha256() }),
       partSize: uploadPartSize(file.size),
       source: `${ctx.instance} ${file.name}`,
       ...(ctx.s3Limits ? { limits: ctx.s3Limits } : {}),
@@ -135,9 +135,9 @@ async function verifyDownload(ctx: CopyContext, action: CopyAction, received: Me
 
 function objectMetadata(instance: string, action: CopyAction): Record<string, string> {
   return {
-    "rds-instance": instance,
-    "rds-log-file": metadataValue(action.file.name),
-    "rds-size": String(action.file.size),
-    "rds-last-written": String(action.file.lastWritten),
+    [ARCHIVE_METADATA.instance]: instance,
+    [ARCHIVE_METADATA.file]: metadataValue(action.file.name),
+    [ARCHIVE_METADATA.size]: String(action.file.size),
+    [ARCHIVE_METADATA.lastWritten]: String(action.file.lastWritten),
   };
 }
