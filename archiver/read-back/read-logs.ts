@@ -8,12 +8,12 @@ import { createInterface } from "readline";
 import type { Readable, Writable } from "stream";
 import * as zlib from "zlib";
 import type { AwsClients } from "../aws-clients";
-import { archivePrefix, ROOT_LOGTYPE } from "../layout/archive-key";
-import { instanceHourPrefix, logTypeSegmentOf } from "../layout/archive-key-parts";
-import { encodeSegment } from "../layout/segments";
+import { archiveHourPrefix, archivePrefix, ROOT_LOGTYPE } from "../layout/archive-key";
+import { decodeSegment, encodeSegment } from "../layout/segments";
 import { mapLimited } from "../limit";
 import { openLogFileDownload } from "../rds/download-log-file";
 import { listLogFiles } from "../rds/list-log-files";
+import { listObjectPages } from "../s3/archive-reading";
 import { peekGzip } from "../sync/gzip-magic";
 import { classifyFiles } from "../verify/classify-files";
 import { lineTime } from "./line-time";
@@ -163,11 +163,17 @@ async function keysInRange(aws: AwsClients, req: ReadLogsRequest): Promise<{ key
   const segments = req.types.length > 0
     ? req.types.map((t) => (t === ROOT_LOGTYPE ? ROOT_LOGTYPE : encodeSegment(t)))
     : await logTypeSegments(aws, req.bucket, req.group);
-  const prefixes = segments.flatMap((s) => hoursToList(req.range).map((hour) => ({ hour, prefix: instanceHourPrefix(req.group, s, hour, req.instance) })));
+  const prefixes = segments.flatMap((s) => hoursToList(req.range).map((hour) => ({ hour, prefix: archiveHourPrefix(req.group, req.instance, logNameOfType(s), hour) })));
   const listed = await mapLimited(prefixes, LIST_CONCURRENCY, async ({ hour, prefix }) => (await listKeys(aws, req.bucket, prefix)).map((key) => ({ key, hour })));
   return listed.flat();
 }
 
+/** A log name of the logtype a key segment stands for: archiveHourPrefix needs only its folder. */
+function logNameOfType(segment: string): string {
+  return segment === ROOT_LOGTYPE ? "_" : `${decodeSegment(segment)}/_`;
+}
+
+/** The logtype segments of a group: one delimited listing of `<group>/`. */
 async function logTypeSegments(aws: AwsClients, bucket: string, group: string): Promise<string[]> {
   const segments: string[] = [];
   let token: string | undefined;
@@ -176,8 +182,8 @@ async function logTypeSegments(aws: AwsClients, bucket: string, group: string): 
       Bucket: bucket, Prefix: archivePrefix(group), Delimiter: "/", ...(token ? { ContinuationToken: token } : {}),
     }));
     for (const p of page.CommonPrefixes ?? []) {
-      const s = p.Prefix ? logTypeSegmentOf(p.Prefix, group) : undefined;
-      if (s) segments.push(s);
+      const segment = p.Prefix?.slice(archivePrefix(group).length, -1);
+      if (segment && !segment.includes("/")) segments.push(segment);
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -186,12 +192,9 @@ async function logTypeSegments(aws: AwsClients, bucket: string, group: string): 
 
 async function listKeys(aws: AwsClients, bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await aws.s3.send(new aws.sdk.s3.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
-    for (const c of page.Contents ?? []) if (c.Key?.endsWith(".gz")) keys.push(c.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  for await (const page of listObjectPages({ sdk: aws.sdk, s3: aws.s3, bucket }, prefix)) {
+    for (const o of page) if (o.key.endsWith(".gz")) keys.push(o.key);
+  }
   return keys;
 }
 

@@ -11,7 +11,7 @@ import type { ManifestEntry } from "../planning/manifest";
 import type { CopyAction } from "../planning/plan-instance";
 import { openLogFileDownload } from "../rds/download-log-file";
 import { listLogFiles } from "../rds/list-log-files";
-import { ARCHIVE_METADATA, metadataValue } from "../s3/metadata";
+import { contentMetadata, sourceMetadata } from "../s3/metadata";
 import type { S3Limits } from "../s3/s3-limits";
 import { isObjectTooLarge, uploadArchiveObject } from "../s3/upload-archive-object";
 import { uploadPartSize } from "../s3/upload-part-size";
@@ -91,7 +91,7 @@ async function copyBody(
       key: action.key,
       body: gzip,
       metadata,
-      finalMetadata: () => ({ [ARCHIVE_METADATA.bytes]: String(hash.bytes()), [ARCHIVE_METADATA.sha256]: hash.sha256() }),
+      finalMetadata: () => contentMetadata(hash.bytes(), hash.sha256()),
       partSize: uploadPartSize(file.size),
       source: `${ctx.instance} ${file.name}`,
       ...(ctx.s3Limits ? { limits: ctx.s3Limits } : {}),
@@ -134,10 +134,5 @@ async function verifyDownload(ctx: CopyContext, action: CopyAction, received: Me
 }
 
 function objectMetadata(instance: string, action: CopyAction): Record<string, string> {
-  return {
-    [ARCHIVE_METADATA.instance]: instance,
-    [ARCHIVE_METADATA.file]: metadataValue(action.file.name),
-    [ARCHIVE_METADATA.size]: String(action.file.size),
-    [ARCHIVE_METADATA.lastWritten]: String(action.file.lastWritten),
-  };
+  return sourceMetadata(instance, action.file);
 }

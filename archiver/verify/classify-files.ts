@@ -5,8 +5,7 @@
 import { planInstance, type PlannedAction } from "../planning/plan-instance";
 import { emptyManifest } from "../planning/manifest";
 import type { ListedFile } from "../planning/log-file-names";
-import { metadataText } from "../s3/metadata";
-import { PROVENANCE, type ObjectMetadata } from "./object-metadata";
+import type { ProvenanceResult } from "../s3/metadata";
 
 export type FileStatus = "archived" | "pending" | "deferred" | "missing";
 
@@ -25,8 +24,8 @@ export interface ClassifyInput {
   group: string;
   instance: string;
   listing: readonly ListedFile[];
-  /** The archive's objects of this instance, by key: their user metadata (empty when they have none). */
-  objects: ReadonlyMap<string, ObjectMetadata>;
+  /** The archive's objects of this instance, by key: what their metadata says. */
+  objects: ReadonlyMap<string, ProvenanceResult>;
   now: number;
   /** A closed file last written this recently and not archived yet is deferred (the next sync takes it), not missing. */
   deferWindowMs: number;
@@ -64,17 +63,13 @@ function verdictOf(a: PlannedAction, input: ClassifyInput): FileVerdict {
  * Why the object under a file's key does not hold the file as listed, if it does not. A file RDS compressed after
  * it was archived (`x.gz` listed, `x` archived, not written since) is the same content.
  */
-export function listingMismatch(file: ListedFile, meta: ObjectMetadata): string | undefined {
-  const size = Number(meta[PROVENANCE.size] ?? NaN);
-  const lastWritten = Number(meta[PROVENANCE.lastWritten] ?? NaN);
-  const recordedName = meta[PROVENANCE.file];
-  const archivedName = recordedName === undefined ? undefined : metadataText(recordedName);
-  if (size === file.size && lastWritten === file.lastWritten) return undefined;
-  const compressedSince = file.name.endsWith(".gz") && archivedName === file.name.slice(0, -3) && file.lastWritten <= lastWritten;
-  if (compressedSince) return undefined;
-  if (archivedName === undefined || !Number.isFinite(size) || !Number.isFinite(lastWritten)) return "the object under its key has no provenance metadata";
+export function listingMismatch(file: ListedFile, object: ProvenanceResult): string | undefined {
+  if (!("provenance" in object)) return `the object under its key has no usable metadata (${object.problems.join("; ")})`;
+  const p = object.provenance;
+  if (p.size === file.size && p.lastWritten === file.lastWritten) return undefined;
+  if (file.name.endsWith(".gz") && p.file === file.name.slice(0, -3) && file.lastWritten <= p.lastWritten) return undefined;
   return (
-    `the object under its key holds another version: archived ${size} bytes last written ${new Date(lastWritten).toISOString()}, ` +
+    `the object under its key holds another version: archived ${p.size} bytes last written ${new Date(p.lastWritten).toISOString()}, ` +
     `listed ${file.size} bytes last written ${new Date(file.lastWritten).toISOString()}`
   );
 }

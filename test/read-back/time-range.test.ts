@@ -5,8 +5,6 @@ import { mergeByTime, timedLines, type TimedLine } from "../../archiver/read-bac
 import { floorHour, hoursToList, HOUR_MS, READ_AFTER_MS, READ_BEFORE_MS } from "../../archiver/read-back/read-plan";
 import { openBatches } from "../../archiver/read-back/read-logs";
 import { parseTime, parseTimeRange } from "../../archiver/read-back/time-range";
-import { archiveKey } from "../../archiver/layout/archive-key";
-import { instanceHourPrefix, parseArchiveKey } from "../../archiver/layout/archive-key-parts";
 
 const NOW = Date.UTC(2024, 9, 1, 12, 34, 56, 789);
 // Whole milliseconds between 1970 and 9999.
@@ -97,18 +95,6 @@ describe("read-back/read-plan", () => {
         assert.equal(hours[0], floorHour(from - READ_BEFORE_MS));
         assert.equal(hours.at(-1), floorHour(Math.max(from, range.to - 1) + READ_AFTER_MS));
         hours.forEach((h, i) => i > 0 && assert.equal(h - hours[i - 1], HOUR_MS));
-      }),
-    );
-  });
-
-  it("an hour prefix is the start of every key of that group, logtype, hour and instance", () => {
-    fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.stringMatching(/^[a-z]{1,8}\/[a-z.0-9]{1,12}$/), anyTime, (group, instance, name, t) => {
-        const key = archiveKey(group, instance, name, t);
-        const parts = parseArchiveKey(key)!;
-        assert.deepEqual(parts, { group, logTypeSegment: name.split("/")[0], hour: floorHour(t), instance, file: name.split("/")[1] });
-        assert.ok(key.startsWith(instanceHourPrefix(group, parts.logTypeSegment, floorHour(t), instance)));
-        assert.ok(!key.startsWith(instanceHourPrefix(group, parts.logTypeSegment, floorHour(t) + HOUR_MS, instance)));
       }),
     );
   });
