@@ -38,6 +38,8 @@ export const PREFIX_ACCESS: Record<PrefixAccess, { sid: string; actions: string[
   archive: { sid: "ReadWriteArchiveObjects", actions: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"] },
   state: { sid: "ReadWriteStateObjects", actions: ["s3:GetObject", "s3:PutObject"] },
   put: { sid: "PutObjects", actions: ["s3:PutObject"] },
+  // No DeleteObject: a digest is never removed, and the writer never overwrites one (a conditional create).
+  once: { sid: "CreateAndReadDigests", actions: ["s3:GetObject", "s3:PutObject"] },
 };
 
 /** One statement per kind of access, each listing `<bucket ARN>/<prefix>*` for the prefixes the writer owns. */

@@ -4,6 +4,8 @@
  */
 import { archivePrefix } from "./archive-key";
 import { CLOUDWATCH_PREFIX, EVENTS_PREFIX, REJECTED_PREFIX } from "./prefixes";
+import { digestGroupPrefix } from "./digest-key";
+import { gapGroupPrefix } from "./gap-key";
 import { statePrefix } from "./state-key";
 
 /** The stack's functions that touch the bucket. */
@@ -14,9 +16,10 @@ export type Writer = (typeof WRITERS)[number];
  * What a function does under a prefix:
  * - `archive`: read, write (multipart too) and delete: the sync engine replaces an object it archived earlier;
  * - `state`: read and overwrite, never delete;
- * - `put`: single-object writes only, never read, list or delete.
+ * - `put`: single-object writes only, never read, list or delete;
+ * - `once`: create and read back, never delete: objects written once (the digests; the writer refuses to overwrite).
  */
-export type PrefixAccess = "archive" | "state" | "put";
+export type PrefixAccess = "archive" | "state" | "put" | "once";
 
 export interface PrefixGrant {
   prefix: string;
@@ -43,6 +46,8 @@ export function prefixGrants(writer: Writer, ids: ArchivedIds): PrefixGrant[] {
       return [
         ...groups.map((g): PrefixGrant => ({ prefix: archivePrefix(g), access: "archive" })),
         ...groups.map((g): PrefixGrant => ({ prefix: statePrefix(g), access: "state" })),
+        ...groups.map((g): PrefixGrant => ({ prefix: digestGroupPrefix(g), access: "once" })),
+        ...groups.map((g): PrefixGrant => ({ prefix: gapGroupPrefix(g), access: "put" })),
       ];
     }
     case "events":

@@ -13,5 +13,10 @@ export const CLOUDWATCH_PREFIX = "cloudwatch/";
 /** Payloads the event functions could not archive, kept with their error: `_rejected/<YYYY>/<MM>/<DD>/<sha256>.json`. */
 export const REJECTED_PREFIX = "_rejected/";
 
+/** The sync's hourly digests of what it stored, chained: `_digests/<group>/<instance>/<YYYY>/<MM>/<DD>/<HH>.json`. */
+export const DIGESTS_PREFIX = "_digests/";
+/** Files that left RDS before they were archived, one object per gap: `_gaps/<group>/<instance>/<YYYY>/<MM>/<DD>/...`. */
+export const GAPS_PREFIX = "_gaps/";
+
 /** Every top-level prefix the archiver itself defines. No archived id may take one of these names. */
-export const RESERVED_PREFIXES = [STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX] as const;
+export const RESERVED_PREFIXES = [STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX, DIGESTS_PREFIX, GAPS_PREFIX] as const;

@@ -53,7 +53,7 @@ describe("policy documents", () => {
 
   describe("the sync function's policy", () => {
     it("for instances only: no cluster statements, no KMS", () => {
-      assert.deepEqual(sids(syncFunctionPolicy(inputs)), ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadWriteStateObjects", "ReadInstanceLogs", "WriteOwnLogGroup"]);
+      assert.deepEqual(sids(syncFunctionPolicy(inputs)), ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadWriteStateObjects", "PutObjects", "CreateAndReadDigests", "ReadInstanceLogs", "WriteOwnLogGroup"]);
     });
 
     it("for clusters only: DescribeDBClusters on the clusters, logs of members admitted by tag", () => {
@@ -62,6 +62,8 @@ describe("policy documents", () => {
         "ListArchiveBucket",
         "ReadWriteArchiveObjects",
         "ReadWriteStateObjects",
+        "PutObjects",
+        "CreateAndReadDigests",
         "ResolveClusterMembers",
         "ReadTaggedClusterMemberLogs",
         "ReadAutoScaledReplicaLogs",

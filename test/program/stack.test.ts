@@ -167,6 +167,18 @@ describe("program under mocks", () => {
             Action: ["s3:GetObject", "s3:PutObject"],
             Resource: [`${BUCKET_ARN}/_state/prod-rds/*`, `${BUCKET_ARN}/_state/reporting-rds/*`, `${BUCKET_ARN}/_state/orders-aurora/*`],
           },
+          {
+            Sid: "PutObjects",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: [`${BUCKET_ARN}/_gaps/prod-rds/*`, `${BUCKET_ARN}/_gaps/reporting-rds/*`, `${BUCKET_ARN}/_gaps/orders-aurora/*`],
+          },
+          {
+            Sid: "CreateAndReadDigests",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject"],
+            Resource: [`${BUCKET_ARN}/_digests/prod-rds/*`, `${BUCKET_ARN}/_digests/reporting-rds/*`, `${BUCKET_ARN}/_digests/orders-aurora/*`],
+          },
           { Sid: "ReadInstanceLogs", Effect: "Allow", Action: LOG_ACTIONS, Resource: [`${RDS}:db:prod-rds`, `${RDS}:db:reporting-rds`] },
           { Sid: "ResolveClusterMembers", Effect: "Allow", Action: ["rds:DescribeDBClusters"], Resource: [`${RDS}:cluster:orders-aurora`] },
           {

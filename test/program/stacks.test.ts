@@ -160,9 +160,9 @@ describe("the committed stacks", function () {
     const policy = JSON.parse(the(loaded.live, T.rolePolicy, "sync").inputs.policy);
     assert.deepEqual(
       policy.Statement.map((s: { Sid: string }) => s.Sid),
-      ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadWriteStateObjects", "ReadInstanceLogs", "WriteOwnLogGroup"],
+      ["ListArchiveBucket", "ReadWriteArchiveObjects", "ReadWriteStateObjects", "PutObjects", "CreateAndReadDigests", "ReadInstanceLogs", "WriteOwnLogGroup"],
     );
-    assert.deepEqual(policy.Statement[3].Resource, ["arn:aws:rds:us-east-1:123456789012:db:prod-rds"]);
+    assert.deepEqual(policy.Statement[5].Resource, ["arn:aws:rds:us-east-1:123456789012:db:prod-rds"]);
   });
 
   it("the program's own defaults equal Pulumi.yaml's: without them it registers the same resources", () => {
