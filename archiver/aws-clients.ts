@@ -5,6 +5,7 @@
  */
 import type { RDSClient } from "@aws-sdk/client-rds";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { endpointOverride, endpointProblem, type EndpointOverride, type EndpointService } from "./aws-endpoints";
 import { regionFromEnv, resolveRegion } from "./aws-region";
 import type { AwsSdk } from "./aws-sdk";
 import { DEFAULTS, type SyncSettings } from "./settings";
@@ -35,12 +36,12 @@ type ChecksumSetting = "WHEN_SUPPORTED" | "WHEN_REQUIRED";
 
 /** Rejects, naming what to set, when no region is found. */
 export async function createClients(sdk: AwsSdk, env: NodeJS.ProcessEnv, timeouts: Timeouts = DEFAULT_TIMEOUTS): Promise<AwsClients> {
+  const rdsOverride = checkedOverride(env, "RDS");
   const region = await resolveRegion(sdk, env);
-  const rdsOverride = env.AWS_ENDPOINT_URL_RDS || env.AWS_ENDPOINT_URL;
-  const rds = new sdk.rds.RDSClient({ ...sharedConfig(env, timeouts), region, ...(rdsOverride ? { endpoint: rdsOverride } : {}) });
-  nameEndpointOnTimeout(rds);
+  const rds = new sdk.rds.RDSClient({ ...sharedConfig(env, timeouts), region, ...(rdsOverride ? { endpoint: rdsOverride.url } : {}) });
+  nameEndpointOnFailure(rds, rdsOverride);
   return {
-    sdk, rds, s3: createS3Client(sdk, env, timeouts, region), region, rdsEndpoint: new URL(rdsOverride || defaultRdsEndpoint(region)), timeouts,
+    sdk, rds, s3: createS3Client(sdk, env, timeouts, region), region, rdsEndpoint: new URL(rdsOverride?.url || defaultRdsEndpoint(region)), timeouts,
   };
 }
 
@@ -54,16 +55,16 @@ export function createS3Client(
   timeouts: Timeouts = DEFAULT_TIMEOUTS,
   region = regionFromEnv(env),
 ): S3Client {
-  const s3Override = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  const s3Override = checkedOverride(env, "S3");
   const s3 = new sdk.s3.S3Client({
     ...sharedConfig(env, timeouts),
     ...(region ? { region } : {}),
     maxAttempts: 4,
-    ...(s3Override ? { endpoint: s3Override, forcePathStyle: true } : {}),
+    ...(s3Override ? { endpoint: s3Override.url, forcePathStyle: true } : {}),
     ...checksumSetting("requestChecksumCalculation", env.AWS_REQUEST_CHECKSUM_CALCULATION),
     ...checksumSetting("responseChecksumValidation", env.AWS_RESPONSE_CHECKSUM_VALIDATION),
   });
-  nameEndpointOnTimeout(s3);
+  nameEndpointOnFailure(s3, s3Override);
   return s3;
 }
 
@@ -89,23 +90,38 @@ function sharedConfig(env: NodeJS.ProcessEnv, timeouts: Timeouts) {
 
 type Middleware = (next: (args: { request: unknown }) => Promise<unknown>) => (args: { request: unknown }) => Promise<unknown>;
 
-/** A timed-out request's error names the endpoint that did not answer. */
-function nameEndpointOnTimeout(client: RDSClient | S3Client): void {
+/** An endpoint override, refused with a message naming its variable when it is not a URL. */
+function checkedOverride(env: NodeJS.ProcessEnv, service: EndpointService): EndpointOverride | undefined {
+  const override = endpointOverride(env, service);
+  const problem = override && endpointProblem(override);
+  if (problem) throw Object.assign(new Error(problem), { name: "InvalidEndpoint" });
+  return override;
+}
+
+const UNREACHABLE = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET"];
+
+/**
+ * A request that timed out or could not connect names the endpoint that did not answer, and the variable
+ * that set it when it was overridden.
+ */
+function nameEndpointOnFailure(client: RDSClient | S3Client, override: EndpointOverride | undefined): void {
   const stack = client.middlewareStack as unknown as { add(m: Middleware, o: { step: string; priority: string; name: string }): void };
   stack.add(
     (next) => async (args) => {
       try {
         return await next(args);
       } catch (err) {
-        const e = err as { name?: unknown; message?: unknown };
+        const e = err as { name?: unknown; message?: unknown; code?: unknown };
         const { hostname, port } = (args.request ?? {}) as { hostname?: string; port?: number };
-        if (e && e.name === "TimeoutError" && typeof e.message === "string" && hostname) {
-          e.message = `${hostname}${port ? `:${port}` : ""}: ${e.message.replace(/^@smithy\/node-http-handler - /, "")}`;
+        const unreachable = e && (e.name === "TimeoutError" || UNREACHABLE.includes(String(e.code)));
+        if (unreachable && typeof e.message === "string" && hostname) {
+          const from = override ? ` (${override.variable})` : "";
+          e.message = `${hostname}${port ? `:${port}` : ""}${from}: ${e.message.replace(/^@smithy\/node-http-handler - /, "")}`;
         }
         throw err;
       }
     },
-    { step: "finalizeRequest", priority: "low", name: "nameEndpointOnTimeout" },
+    { step: "finalizeRequest", priority: "low", name: "nameEndpointOnFailure" },
   );
 }
 

@@ -25,5 +25,6 @@ export async function resolveRegion(sdk: Pick<AwsSdk, "rds">, env: NodeJS.Proces
   }
   const profile = env.AWS_PROFILE || "default";
   const configFile = env.AWS_CONFIG_FILE || "~/.aws/config";
-  throw new Error(`no AWS region: set AWS_REGION, or \`region\` in the profile "${profile}" of ${configFile}`);
+  const message = `no AWS region: set AWS_REGION, or \`region\` in the profile "${profile}" of ${configFile}`;
+  throw Object.assign(new Error(message), { name: "NoRegion" });
 }

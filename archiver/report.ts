@@ -2,6 +2,9 @@
  * What a sync run did, per instance and per file: the CLI's --json output and the Lambda's return value, and the
  * events it reports while it runs (the CLI's progress lines, the Lambda's log lines).
  */
+import type { SkipKind } from "./planning/plan-instance";
+
+export type { SkipKind };
 
 export interface FileOutcome {
   file: string;
@@ -13,7 +16,10 @@ export interface FileOutcome {
   size?: number;
   bytesRead?: number;
   bytesWritten?: number;
+  /** Skipped files only: archived already (or nothing to keep), waiting (still active), or excluded by --include. */
+  skip?: SkipKind;
 }
+
 
 export interface InstanceReport {
   instance: string;
@@ -52,11 +58,17 @@ export interface SyncReport {
   instances: InstanceReport[];
   /** Failures that belong to no instance: an unknown cluster, a missing bucket. */
   errors: { target: string; code: string; message: string }[];
-  totals: { listed: number; copied: number; skipped: number; deferred: number; failed: number; bytesRead: number; bytesWritten: number };
+  /** `skipped` is the sum of `archived`, `waiting` and `excluded`, the three kinds of skip. */
+  totals: {
+    listed: number; copied: number; skipped: number; archived: number; waiting: number; excluded: number;
+    deferred: number; failed: number; bytesRead: number; bytesWritten: number;
+  };
 }
 
 /** What happens to one file while the run goes on, as it happens. */
 export type SyncEvent =
+  /** A round of an instance's plan: the copies it will start (a re-plan after a round adds its new ones). */
+  | { type: "planned"; instance: string; files: number; bytes: number }
   | { type: "copy-start"; instance: string; file: string; key: string; size: number }
   | { type: "progress"; instance: string; file: string; bytesRead: number; size: number }
   | { type: "copied"; instance: string; file: string; key: string; reason: string; bytesRead: number; bytesWritten: number; ms: number }

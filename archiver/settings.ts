@@ -1,3 +1,4 @@
+import { parseSeconds, parseWholeNumber } from "./numbers";
 import { identifierProblem } from "./rds-identifier";
 
 /** What a sync run is asked to do: the same settings whether they come from CLI flags or Lambda env vars. */
@@ -48,6 +49,9 @@ export function stageToEnv(stage: string): Record<string, string> {
 
 export const DEFAULTS = { concurrency: 4, activeRefreshMinutes: 0, connectTimeoutSeconds: 10, readTimeoutSeconds: 60 } as const;
 
+/** The range of each whole-number setting, the same from the stack config, the environment and the CLI. */
+export const SETTING_RANGES = { concurrency: [1, 32], activeRefreshMinutes: [0, 10080] } as const;
+
 export interface SettingsError extends Error {
   name: "SettingsError";
   setting: string;
@@ -67,19 +71,22 @@ export function splitList(value: string | undefined): string[] {
   return (value ?? "").split(/[\s,]+/).filter((s) => s.length > 0);
 }
 
-/** Parses a whole-number setting; an absent or blank value takes the fallback. */
-export function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number): number {
+/** Parses a whole-number setting (plain decimal, within [min, max]); an absent or blank value takes the fallback. */
+export function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined || raw.trim() === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw settingsError(name, `expected a whole number >= ${min}, got "${raw}"`);
+  const n = parseWholeNumber(raw.trim());
+  if (n === undefined || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw settingsError(name, `expected a whole number ${range}, got "${raw}"`);
+  }
   return n;
 }
 
 /** Parses a duration in seconds, fractions allowed; zero is refused, so that no wait is unbounded. */
 export function positiveSeconds(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
-  const n = /^\s*\d*\.?\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!(n > 0)) throw settingsError(name, `expected a number of seconds > 0, got "${raw}"`);
+  const n = parseSeconds(raw.trim());
+  if (n === undefined || !(n > 0)) throw settingsError(name, `expected a number of seconds > 0, got "${raw}"`);
   return n;
 }
 
@@ -143,8 +150,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
       instances: splitList(env[ENV.instances]),
       clusters: splitList(env[ENV.clusters]),
       include: splitList(env[ENV.include]),
-      concurrency: wholeNumber(ENV.concurrency, env[ENV.concurrency], DEFAULTS.concurrency, 1),
-      activeRefreshMinutes: wholeNumber(ENV.activeRefreshMinutes, env[ENV.activeRefreshMinutes], DEFAULTS.activeRefreshMinutes, 0),
+      concurrency: wholeNumber(ENV.concurrency, env[ENV.concurrency], DEFAULTS.concurrency, ...SETTING_RANGES.concurrency),
+      activeRefreshMinutes: wholeNumber(ENV.activeRefreshMinutes, env[ENV.activeRefreshMinutes], DEFAULTS.activeRefreshMinutes, ...SETTING_RANGES.activeRefreshMinutes),
       connectTimeoutSeconds: positiveSeconds(ENV.connectTimeoutSeconds, env[ENV.connectTimeoutSeconds], DEFAULTS.connectTimeoutSeconds),
       readTimeoutSeconds: positiveSeconds(ENV.readTimeoutSeconds, env[ENV.readTimeoutSeconds], DEFAULTS.readTimeoutSeconds),
       dryRun: false,

@@ -1,93 +1,148 @@
-/** Command-line parsing for `rds-log-archiver sync`: pure, so usage errors are easy to test. */
-import { DEFAULTS, isSettingsError, positiveSeconds, validateSettings, wholeNumber, type SyncSettings } from "../settings";
+/**
+ * The command line: the global options, the command, and the command's own options, parsed by one pure
+ * parser (options.ts) so that usage errors are easy to test.
+ */
+import { SETTING_RANGES, DEFAULTS, isSettingsError, validateSettings, type SyncSettings } from "../settings";
+import type { Command } from "./command";
+import { EXIT_CODES_HELP } from "./exit-codes";
+import { GLOBAL_OPTIONS, globalOptions, type GlobalOptions } from "./global-options";
+import { isUsageError, optionsHelp, parseOptions, usageError, type OptionSpecs, type OptionValues } from "./options";
 
-export const USAGE = `Usage:
-  rds-log-archiver sync --bucket <name> [--instance <id>]... [--cluster <id>]...
-                        [--include <prefix>]... [--concurrency <n>] [--active-refresh-minutes <n>]
-                        [--connect-timeout <seconds>] [--read-timeout <seconds>] [--dry-run] [--json]
+export { isUsageError, usageError };
 
-Copies every closed RDS log file of the named instances (and of every current member of the named
-Aurora clusters) to s3://<bucket>, each exactly once.
+export const PROGRAM = "rds-log-archiver";
 
-  --bucket <name>                 the archive bucket (required)
-  --instance <id>                 a DB instance; repeatable
-  --cluster <id>                  an Aurora cluster, resolved to its members at run time; repeatable
-  --include <prefix>              only log files whose name starts with it, e.g. audit/; repeatable
-  --concurrency <n>               instances and file copies in flight (default ${DEFAULTS.concurrency})
-  --active-refresh-minutes <n>    also refresh still-active dated files this often (default 0: off)
-  --connect-timeout <seconds>     give up connecting to an AWS endpoint after this long (default ${DEFAULTS.connectTimeoutSeconds})
-  --read-timeout <seconds>        give up on a connection silent this long (default ${DEFAULTS.readTimeoutSeconds}); an RDS
-                                  request is tried 6 times, so a silent endpoint fails within 6 x this + 8 s
-  --dry-run                       print the plan (file, action, key, bytes); write nothing
-  --json                          print the report as JSON on stdout
+export const SYNC_OPTIONS = {
+  bucket: { flag: "--bucket", kind: "text", placeholder: "<name>", help: "the archive bucket (required): its name, not an s3:// URL" },
+  instances: { flag: "--instance", kind: "list", placeholder: "<id>", help: "a DB instance; repeatable" },
+  clusters: { flag: "--cluster", kind: "list", placeholder: "<id>", help: "an Aurora cluster, resolved to its members at run time; repeatable" },
+  include: { flag: "--include", kind: "list", placeholder: "<prefix>", help: "only log files whose name starts with it, e.g. audit/; repeatable" },
+  concurrency: {
+    flag: "--concurrency", kind: "whole", min: SETTING_RANGES.concurrency[0], max: SETTING_RANGES.concurrency[1], placeholder: "<n>",
+    help: `instances and file copies in flight, ${SETTING_RANGES.concurrency.join(" to ")} (default ${DEFAULTS.concurrency})`,
+  },
+  activeRefreshMinutes: {
+    flag: "--active-refresh-minutes", kind: "whole", min: SETTING_RANGES.activeRefreshMinutes[0], max: SETTING_RANGES.activeRefreshMinutes[1], placeholder: "<n>",
+    help: "also refresh still-active dated files this often (default 0: off)",
+  },
+  connectTimeoutSeconds: {
+    flag: "--connect-timeout", kind: "seconds", placeholder: "<seconds>",
+    help: `give up connecting to an AWS endpoint after this long (default ${DEFAULTS.connectTimeoutSeconds})`,
+  },
+  readTimeoutSeconds: {
+    flag: "--read-timeout", kind: "seconds", placeholder: "<seconds>",
+    help: `give up on a connection silent this long (default ${DEFAULTS.readTimeoutSeconds}); an RDS\nrequest is tried 6 times, so a silent endpoint fails within 6 x this + 8 s`,
+  },
+  dryRun: { flag: "--dry-run", kind: "flag", help: "print the plan (file, action, key, size); write nothing" },
+} as const satisfies OptionSpecs;
 
-AWS settings: AWS_REGION (else the profile's region), the credential chain (AWS_PROFILE...), AWS_ENDPOINT_URL[_RDS|_S3].
-Ctrl-C or SIGTERM stops the copies in flight (their uploads are aborted), saves what finished, and exits.
-Exit status: 0 everything synced, 1 some instance or file failed, 2 usage error,
-             130 stopped by SIGINT, 143 stopped by SIGTERM.`;
+export type SyncValues = OptionValues<typeof SYNC_OPTIONS>;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-export interface CliOptions {
-  settings: SyncSettings;
-  json: boolean;
-}
-
-const CLI_NAMES = {
-  bucket: "--bucket", instances: "--instance", clusters: "--cluster", include: "--include",
-  concurrency: "--concurrency", activeRefreshMinutes: "--active-refresh-minutes",
-  connectTimeoutSeconds: "--connect-timeout", readTimeoutSeconds: "--read-timeout",
+/** The option names validateSettings reports problems under. */
+const SETTING_FLAGS = {
+  bucket: "--bucket", instances: "--instance", clusters: "--cluster", include: "--include", concurrency: "--concurrency",
+  activeRefreshMinutes: "--active-refresh-minutes", connectTimeoutSeconds: "--connect-timeout", readTimeoutSeconds: "--read-timeout",
 } as const;
 
-export function parseArgs(argv: readonly string[]): CliOptions | "help" {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === "help" || command === "--help" || command === "-h") return "help";
-  if (command !== "sync") throw new UsageError(`unknown command "${command}"`);
-  const values: Record<string, string[]> = {};
-  const flags = new Set<string>();
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (arg === "--help" || arg === "-h") return "help";
-    if (arg === "--dry-run" || arg === "--json") {
-      flags.add(arg);
-      continue;
-    }
-    const [name, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    if (!(Object.values(CLI_NAMES) as string[]).includes(name)) throw new UsageError(`unknown option "${arg}"`);
-    const value = inline ?? rest[++i];
-    if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new UsageError(`${name} needs a value`);
-    (values[name] ??= []).push(value);
-  }
-  const single = (name: string) => {
-    const v = values[name];
-    if (v && v.length > 1) throw new UsageError(`${name} given more than once`);
-    return v?.[0];
-  };
-  const count = (name: string, fallback: number, min: number) => wholeNumber(name, single(name), fallback, min);
-  const seconds = (name: string, fallback: number) => positiveSeconds(name, single(name), fallback);
+export function syncSettings(v: SyncValues): SyncSettings {
   try {
-    const settings = validateSettings(
+    return validateSettings(
       {
-        bucket: single(CLI_NAMES.bucket) ?? "",
-        instances: values[CLI_NAMES.instances] ?? [],
-        clusters: values[CLI_NAMES.clusters] ?? [],
-        include: values[CLI_NAMES.include] ?? [],
-        concurrency: count(CLI_NAMES.concurrency, DEFAULTS.concurrency, 1),
-        activeRefreshMinutes: count(CLI_NAMES.activeRefreshMinutes, DEFAULTS.activeRefreshMinutes, 0),
-        connectTimeoutSeconds: seconds(CLI_NAMES.connectTimeoutSeconds, DEFAULTS.connectTimeoutSeconds),
-        readTimeoutSeconds: seconds(CLI_NAMES.readTimeoutSeconds, DEFAULTS.readTimeoutSeconds),
-        dryRun: flags.has("--dry-run"),
+        bucket: v.bucket ?? "",
+        instances: v.instances,
+        clusters: v.clusters,
+        include: v.include,
+        concurrency: v.concurrency ?? DEFAULTS.concurrency,
+        activeRefreshMinutes: v.activeRefreshMinutes ?? DEFAULTS.activeRefreshMinutes,
+        connectTimeoutSeconds: v.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds,
+        readTimeoutSeconds: v.readTimeoutSeconds ?? DEFAULTS.readTimeoutSeconds,
+        dryRun: v.dryRun,
       },
-      CLI_NAMES,
+      SETTING_FLAGS,
     );
-    return { settings, json: flags.has("--json") };
   } catch (err) {
-    if (isSettingsError(err)) throw new UsageError(err.message);
+    if (isSettingsError(err)) throw usageError(err.message);
     throw err;
   }
+}
+
+export type CommandLine =
+  | { kind: "help"; command?: string }
+  | { kind: "version" }
+  | { kind: "run"; command: Command; values: OptionValues<OptionSpecs>; positionals: string[]; global: GlobalOptions };
+
+/**
+ * Splits the command line: global options may come before or after the command, as with the AWS CLI.
+ * Throws a UsageError; its message is one line.
+ */
+export function parseCommandLine(argv: readonly string[], commands: readonly Command[]): CommandLine {
+  const args = argv.map((a) => (a === "-h" ? "--help" : a));
+  const commandAt = firstPositional(args);
+  const name = commandAt === undefined ? undefined : args[commandAt];
+  if (name === "help") return { kind: "help", command: args[commandAt! + 1] };
+  const command = commands.find((c) => c.name === name);
+  if (name !== undefined && !command) throw usageError(`unknown command "${name}"; the commands are ${commands.map((c) => c.name).join(", ")}`);
+  const rest = commandAt === undefined ? args : [...args.slice(0, commandAt), ...args.slice(commandAt + 1)];
+  const specs = { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) };
+  // --help and --version answer even when the rest of the line is wrong.
+  if (rest.includes("--version")) return { kind: "version" };
+  if (rest.includes("--help")) return { kind: "help", ...(command ? { command: command.name } : {}) };
+  const { values, positionals } = parseOptions(specs, rest);
+  if (!command) return { kind: "help" };
+  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
+  return { kind: "run", command, values, positionals, global: globalOptions(values as OptionValues<typeof GLOBAL_OPTIONS>) };
+}
+
+/** The index of the first argument that is not an option or an option's value. */
+function firstPositional(args: readonly string[]): number | undefined {
+  const takesValue = (flag: string) => {
+    const spec = Object.values(GLOBAL_OPTIONS).find((s) => s.flag === flag);
+    return spec !== undefined && spec.kind !== "flag";
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") return i + 1 < args.length ? i + 1 : undefined;
+    if (!a.startsWith("-")) return i;
+    if (!a.includes("=") && takesValue(a)) i++;
+  }
+  return undefined;
+}
+
+export function usageHint(command?: string): string {
+  return `see ${PROGRAM}${command ? ` ${command}` : ""} --help`;
+}
+
+export function programHelp(commands: readonly Command[]): string {
+  return [
+    `Usage: ${PROGRAM} <command> [options]`,
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(30)}${c.summary}`),
+    "",
+    "Global options (before or after the command):",
+    optionsHelp(GLOBAL_OPTIONS),
+    "",
+    `Run ${PROGRAM} <command> --help for a command's options.`,
+    "",
+    EXIT_CODES_HELP,
+  ].join("\n");
+}
+
+export function commandHelp(c: Command): string {
+  return [
+    `Usage: ${c.synopsis}`,
+    "",
+    c.description,
+    "",
+    optionsHelp(c.options),
+    "",
+    "Global options:",
+    optionsHelp(GLOBAL_OPTIONS),
+    "",
+    "AWS settings, as the AWS CLI reads them: --region, else AWS_REGION or AWS_DEFAULT_REGION, else the profile's",
+    "region; credentials from --profile, else the environment's keys, else AWS_PROFILE or the default chain;",
+    "endpoints from AWS_ENDPOINT_URL[_RDS|_S3].",
+    "",
+    EXIT_CODES_HELP,
+  ].join("\n");
 }

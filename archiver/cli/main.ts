@@ -1,75 +1,100 @@
 /**
- * `rds-log-archiver`: the sync engine from a terminal. Exit 0 all synced, 1 something failed, 2 usage error,
- * 130 or 143 stopped by SIGINT or SIGTERM.
+ * `rds-log-archiver`: the sync engine from a terminal. Parses the command line, dispatches to a command, and
+ * turns the outcome into an exit status (exit-codes.ts). A usage error is one line and a pointer to --help.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { loadAwsSdk } from "../aws-sdk";
-import { runSync } from "../sync/run-sync";
-import { parseArgs, USAGE, UsageError } from "./args";
-import { formatPlan, formatSummary, progressReporter } from "./output";
+import { commandHelp, parseCommandLine, PROGRAM, programHelp, usageHint } from "./args";
+import type { CliIo, Command } from "./command";
+import { EXIT, SIGNAL_EXIT_CODES, type StopSignal } from "./exit-codes";
+import { awsEnv } from "./global-options";
+import { isUsageError } from "./options";
+import { syncCommand } from "./sync-command";
 
-export type StopSignal = "SIGINT" | "SIGTERM";
+export type { CliIo } from "./command";
+export { SIGNAL_EXIT_CODES, type StopSignal };
 
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  /** Calls `onSignal` on SIGINT and SIGTERM until the returned function is called. */
-  trapSignals?: (onSignal: (signal: StopSignal) => void) => () => void;
-  /** Ends the process at once: a second signal does not wait for the graceful stop. */
-  exitNow?: (code: number) => void;
+/** Every command, in the order the help lists them. */
+export const COMMANDS: readonly Command[] = [syncCommand];
+
+export function processIo(): CliIo {
+  let writeError: Error | undefined;
+  process.stdout.on("error", (err) => (writeError ??= err));
+  return {
+    stdout: (t) => void process.stdout.write(`${t}\n`, (err) => void (err && (writeError ??= err))),
+    stderr: (t) => void process.stderr.write(`${t}\n`),
+    stderrRaw: (t) => void process.stderr.write(t),
+    stderrIsTTY: process.stderr.isTTY === true,
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
+    env: process.env,
+    trapSignals: (onSignal) => {
+      const signals: StopSignal[] = ["SIGINT", "SIGTERM"];
+      for (const s of signals) process.on(s, onSignal);
+      return () => {
+        for (const s of signals) process.off(s, onSignal);
+      };
+    },
+    exitNow: (code) => process.exit(code),
+    flushStdout: () =>
+      new Promise((resolve, reject) => {
+        process.stdout.write("", (err) => (err || writeError ? reject(err ?? writeError) : resolve()));
+      }),
+  };
 }
 
-const processIo: CliIo = {
-  stdout: (t) => process.stdout.write(`${t}\n`),
-  stderr: (t) => process.stderr.write(`${t}\n`),
-  env: process.env,
-  trapSignals: (onSignal) => {
-    const signals: StopSignal[] = ["SIGINT", "SIGTERM"];
-    for (const s of signals) process.on(s, onSignal);
-    return () => {
-      for (const s of signals) process.off(s, onSignal);
-    };
-  },
-  exitNow: (code) => process.exit(code),
-};
+export function version(): string {
+  return `${PROGRAM}/${packageVersion()} node/${process.versions.node} ${process.platform}/${process.arch}`;
+}
 
-/** The shell's convention: 128 + the signal's number. */
-export const SIGNAL_EXIT_CODES: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+/** From package.json, found above this module both in the sources and in the compiled out/ tree. */
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === PROGRAM && pkg.version) return pkg.version;
+    }
+  }
+  return "unknown";
+}
 
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  let parsed;
+export async function main(argv: readonly string[], io: CliIo = processIo(), commands: readonly Command[] = COMMANDS): Promise<number> {
+  const code = await dispatch(argv, io, commands);
   try {
-    parsed = parseArgs(argv);
+    await io.flushStdout?.();
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.stderr(`rds-log-archiver: ${err.message}\n\n${USAGE}`);
-    return 2;
+    io.stderr(`${PROGRAM}: could not write to stdout: ${(err as Error).message}`);
+    return code === EXIT.ok ? EXIT.failed : code;
   }
-  if (parsed === "help") {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const { settings, json } = parsed;
-  const stop = new AbortController();
-  let stoppedBy: StopSignal | undefined;
-  const release = io.trapSignals?.((signal) => {
-    if (stoppedBy) return io.exitNow?.(SIGNAL_EXIT_CODES[signal]);
-    stoppedBy = signal;
-    io.stderr(`rds-log-archiver: ${signal}: aborting the copies in flight and saving what finished; ${signal} again exits at once`);
-    stop.abort(`interrupted by ${signal}`);
-  });
+  return code;
+}
+
+async function dispatch(argv: readonly string[], io: CliIo, commands: readonly Command[]): Promise<number> {
+  let commandName: string | undefined;
   try {
-    const report = await runSync(settings, {
-      sdk: loadAwsSdk(),
-      env: io.env,
-      signal: stop.signal,
-      ...(json ? {} : { onEvent: progressReporter(io.stderr) }),
-    });
-    if (json) io.stdout(JSON.stringify(report, null, 2));
-    else io.stdout(settings.dryRun ? formatPlan(report) : formatSummary(report));
-    if (stoppedBy) return SIGNAL_EXIT_CODES[stoppedBy];
-    return report.ok ? 0 : 1;
-  } finally {
-    release?.();
+    const line = parseCommandLine(argv, commands);
+    if (line.kind === "version") {
+      io.stdout(version());
+      return EXIT.ok;
+    }
+    if (line.kind === "help") {
+      const command = commands.find((c) => c.name === line.command);
+      if (line.command !== undefined && !command) throw new Error(`unknown command "${line.command}"`);
+      io.stdout(command ? commandHelp(command) : programHelp(commands));
+      return EXIT.ok;
+    }
+    commandName = line.command.name;
+    const ctx = { io, global: line.global, env: awsEnv(io.env, line.global), loadSdk: loadAwsSdk };
+    return await line.command.run(line.values, line.positionals, ctx);
+  } catch (err) {
+    if (!isUsageError(err) && !(err instanceof Error && /^unknown command/.test(err.message))) throw err;
+    io.stderr(`${PROGRAM}: ${err.message}\n${usageHint(commandName ?? knownCommand(argv, commands))}`);
+    return EXIT.usage;
   }
+}
+
+/** The command named on a line that failed to parse, for the pointer to its help. */
+function knownCommand(argv: readonly string[], commands: readonly Command[]): string | undefined {
+  return commands.find((c) => argv.includes(c.name))?.name;
 }

@@ -46,10 +46,17 @@ export interface CopyAction {
   replaces?: string;
 }
 
+/**
+ * Why a file is not copied, in three kinds a person tells apart: its content is archived already (or there
+ * is none to keep), it is still being written and waits for its rotation, or --include leaves it out.
+ */
+export type SkipKind = "archived" | "waiting" | "excluded";
+
 export interface SkipAction {
   action: "skip";
   file: ListedFile;
   kind: FileKind;
+  skip: SkipKind;
   reason: string;
   key?: string;
 }
@@ -93,14 +100,14 @@ export function planInstance(input: PlanInput): InstancePlan {
   for (const g of shifted.values()) for (const id of g.identities) listedIdentities.add(id);
   const actions = files.map((f): PlannedAction => {
     if (input.include.length > 0 && !input.include.some((p) => f.file.name.startsWith(p))) {
-      return skip(f, "excluded by --include");
+      return skip(f, "excluded", "excluded by --include");
     }
-    if (f.kind === "staging") return skip(f, "staging buffer: RDS appends it to mysql-error-running.log");
-    if (f.kind === "active") return skip(f, "active: archived under the name it rotates to");
+    if (f.kind === "staging") return skip(f, "waiting", "staging buffer: RDS appends it to mysql-error-running.log");
+    if (f.kind === "active") return skip(f, "waiting", "active: archived under the name it rotates to");
     const target = targets.get(f);
-    if (!target) return skip(f, "empty");
+    if (!target) return skip(f, "archived", "empty");
     if ("error" in target) return { action: "reject", file: f.file, reason: `cannot map to a safe key: ${target.error}` };
-    if (twins.has(f)) return skip(f, "compressed twin of a listed file", target.key);
+    if (twins.has(f)) return skip(f, "archived", "compressed twin of a listed file", target.key);
     const shift = f.kind === "chain-member" ? shifted.get(tieGroupOf(f)) : undefined;
     if (shift) return { action: "reject", file: f.file, reason: shift.reason };
     return decide(f, files, target, input.manifest.entries[target.identity], isClosed(f, files, rule), input);
@@ -189,30 +196,30 @@ function decide(
   });
   const unchanged = entry !== undefined && entry.lastWritten === file.lastWritten && entry.size === file.size;
   // Nothing to keep, and an empty file must never replace archived content.
-  if (file.size === 0) return skip(f, "empty", target.key);
+  if (file.size === 0) return skip(f, "archived", "empty", target.key);
 
   if (!closed) {
     const refreshable = input.activeRefreshMs > 0 && f.kind === "dated" && !f.dated.compressed;
     if (!refreshable) {
       const reason = f.kind === "chain-member" ? "rotated: archived once a newer file of its chain is written" : "active: archived once closed";
-      return skip(f, reason, target.key);
+      return skip(f, "waiting", reason, target.key);
     }
-    if (unchanged) return skip(f, "active: unchanged since its last refresh", target.key);
-    if (entry && input.now - entry.archivedAt < input.activeRefreshMs) return skip(f, "active: refreshed recently", target.key);
+    if (unchanged) return skip(f, "waiting", "active: unchanged since its last refresh", target.key);
+    if (entry && input.now - entry.archivedAt < input.activeRefreshMs) return skip(f, "waiting", "active: refreshed recently", target.key);
     return copy("refresh", false);
   }
   if (entry && !entry.partial) {
-    if (unchanged) return skip(f, "already archived", target.key);
+    if (unchanged) return skip(f, "archived", "already archived", target.key);
     // A dated file RDS compressed after it was archived: same content, new size. A later LastWritten
     // means it grew before it was compressed, so it is copied again.
     const compressedCopy = f.kind === "dated" && f.dated.compressed && entry.file !== file.name;
-    if (compressedCopy && file.lastWritten <= entry.lastWritten) return skip(f, "already archived (before RDS compressed it)", target.key);
+    if (compressedCopy && file.lastWritten <= entry.lastWritten) return skip(f, "archived", "already archived (before RDS compressed it)", target.key);
   }
   return copy(entry ? "changed" : "new", true);
 }
 
-function skip(f: ClassifiedFile, reason: string, key?: string): SkipAction {
-  return { action: "skip", file: f.file, kind: f.kind, reason, ...(key ? { key } : {}) };
+function skip(f: ClassifiedFile, as: SkipKind, reason: string, key?: string): SkipAction {
+  return { action: "skip", file: f.file, kind: f.kind, skip: as, reason, ...(key ? { key } : {}) };
 }
 
 /** `.gz` files whose uncompressed original is listed too: the original is the one to copy. */

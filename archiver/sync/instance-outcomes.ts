@@ -3,7 +3,7 @@
  * event that tells of it and the archive-lag mark (oldestUnarchived) of every closed file left behind.
  */
 import { errorCode, errorMessage } from "../errors";
-import type { CopyAction, PlannedAction, RejectAction } from "../planning/plan-instance";
+import type { CopyAction, PlannedAction, RejectAction, SkipAction } from "../planning/plan-instance";
 import type { FileOutcome, InstanceReport, SyncEvent } from "../report";
 
 export interface CopiedFile {
@@ -34,16 +34,17 @@ export function instanceOutcomes(target: { instance: string; group: string }, on
 
     /**
      * A round's plan: its skips replace the last round's, and its rejections replace earlier failures of the
-     * same files. Copies are not recorded until they end.
+     * same files. Copies are not recorded until they end; the event tells how many this round starts.
      */
-    planned(listed: number, actions: readonly PlannedAction[]): void {
+    planned(listed: number, actions: readonly PlannedAction[], copies: readonly CopyAction[] = []): void {
       report.listed = listed;
-      report.skipped = actions.filter((a) => a.action === "skip").map((a) => outcome(a, a.reason));
+      report.skipped = actions.filter((a): a is SkipAction => a.action === "skip").map((a) => ({ ...outcome(a, a.reason), skip: a.skip }));
       const rejects = actions.filter((a): a is RejectAction => a.action === "reject");
       for (const r of rejects) leftBehind(r);
       const rejected = rejects.map((a) => outcome(a, a.reason));
       report.failed = [...report.failed.filter((f) => !rejected.some((r) => r.file === f.file)), ...rejected];
       for (const r of rejected) onEvent?.({ type: "failed", instance, file: r.file, reason: r.reason });
+      if (copies.length > 0) onEvent?.({ type: "planned", instance, files: copies.length, bytes: copies.reduce((n, c) => n + c.file.size, 0) });
     },
 
     /** Whether a copy of this file already failed or was deferred this run: a re-plan does not try it again. */

@@ -92,7 +92,7 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
   const copies = plan.actions
     .filter((a): a is CopyAction => a.action === "copy" && !outcomes.settled(a.file.name))
     .sort((a, b) => b.file.size - a.file.size);
-  outcomes.planned(listing.length, plan.actions);
+  outcomes.planned(listing.length, plan.actions, settings.dryRun ? [] : copies);
   if (settings.dryRun) {
     outcomes.dryRun(copies);
     return [];

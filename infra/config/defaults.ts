@@ -1,4 +1,5 @@
 /** The stack config's shape, its defaults and the ranges of its numbers. */
+import { SETTING_RANGES } from "../../archiver/settings";
 
 export const STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
 export type StorageClass = (typeof STORAGE_CLASSES)[number];
@@ -74,7 +75,7 @@ export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
 /** The range each whole-number key accepts. */
 export const LIMITS = {
   // the function
-  memorySize: [128, 10240], timeout: [1, 900], concurrency: [1, 32], activeRefreshMinutes: [0, 10080],
+  memorySize: [128, 10240], timeout: [1, 900], concurrency: SETTING_RANGES.concurrency, activeRefreshMinutes: SETTING_RANGES.activeRefreshMinutes,
   connectTimeoutSeconds: [1, 300], readTimeoutSeconds: [1, 900],
   // the bucket's lifecycle and the log groups
   transitionDays: [0, 36500], expirationDays: [0, 36500], noncurrentVersionExpirationDays: [1, 36500], logRetentionDays: [0, 3653],

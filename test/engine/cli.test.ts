@@ -46,14 +46,18 @@ describe("rds-log-archiver CLI, as a child process", function () {
   });
   after(async () => h.stop());
 
-  it("prints usage and exits 2 on a missing --bucket, an unknown flag, or no target", async () => {
+  it("a usage error is one line and a pointer to --help, exit 2", async () => {
     for (const args of [["sync", "--instance", "db1"], ["sync", "--bucket", BUCKET, "--instance", "db1", "--frobnicate"], ["sync", "--bucket", BUCKET], ["copy"]]) {
       const run = await cli(args, env);
       assert.equal(run.code, 2, args.join(" "));
-      assert.match(run.stderr, /Usage:/);
+      assert.equal(run.stdout, "");
+      const lines = run.stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 2, run.stderr);
+      assert.match(lines[0], /^rds-log-archiver: /);
+      assert.match(lines[1], /^see rds-log-archiver( sync)? --help$/);
     }
     const bad = await cli(["sync", "--bucket", BUCKET, "--instance", "not_valid!"], env);
-    assert.match(bad.stderr, /--instance: "not_valid!" is not a valid RDS identifier/);
+    assert.match(bad.stderr, /^rds-log-archiver: --instance: "not_valid!" is not a valid RDS identifier/);
   });
 
   it("--dry-run --json prints the plan and writes nothing", async () => {
@@ -103,7 +107,7 @@ describe("rds-log-archiver CLI, as a child process", function () {
       const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--connect-timeout", "1", "--read-timeout", "0.5"], { ...env, AWS_ENDPOINT_URL_RDS: silent.endpoint });
       const elapsed = Date.now() - started;
       assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stdout, new RegExp(`^db1: FAILED TimeoutError: 127\\.0\\.0\\.1:${new URL(silent.endpoint).port}: .*500 ms`, "m"));
+      assert.match(run.stdout, new RegExp(`^db1: FAILED TimeoutError: 127\\.0\\.0\\.1:${new URL(silent.endpoint).port} \\(AWS_ENDPOINT_URL_RDS\\): .*500 ms`, "m"));
       // 6 attempts of 0.5 s and at most 7.75 s of backoff, plus the process's start; far from the 60 s default.
       assert.equal(silent.connections(), 6);
       assert.ok(elapsed < 40_000, `took ${elapsed} ms`);
@@ -213,9 +217,25 @@ describe("rds-log-archiver CLI: region and credentials from the profile, as the 
     assert.match(run.stdout, /Credential should be scoped to \d+\/us-west-2\/rds\/aws4_request, not \S+\/ap-south-1\//);
   });
 
-  it("exits 1 and says what to set when neither AWS_REGION nor the profile has a region", async () => {
+  it("could not start (exit 3), saying what to set, when neither AWS_REGION nor the profile has a region", async () => {
     const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1"], profileEnv("no-region"));
-    assert.equal(run.code, 1);
-    assert.match(run.stdout, /no AWS region: set AWS_REGION, or `region` in the profile "no-region" of ~\/\.aws\/config/);
+    assert.equal(run.code, 3);
+    assert.equal(run.stdout, "");
+    assert.equal(run.stderr, 'rds-log-archiver: no AWS region: set AWS_REGION, or `region` in the profile "no-region" of ~/.aws/config, or pass --region\n');
+  });
+
+  it("--profile takes the region from ~/.aws/config and wins over keys in the environment", async () => {
+    h.rds.resetRequests();
+    const env = profileEnv("no-region", { AWS_PROFILE: undefined, AWS_ACCESS_KEY_ID: "WRONG", AWS_SECRET_ACCESS_KEY: "WRONG" });
+    const run = await cli(["sync", "--profile", "archive", "--bucket", BUCKET, "--instance", "db1", "--output", "json"], env);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual(h.rds.requests.filter((r) => r.status !== 200), []);
+  });
+
+  it("--region wins over AWS_REGION", async () => {
+    h.rds.resetRequests();
+    const run = await cli(["--region", "us-west-2", "sync", "--bucket", BUCKET, "--instance", "db1", "--json"], profileEnv("archive", { AWS_REGION: "ap-south-1" }));
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual(h.rds.requests.filter((r) => r.status !== 200), []);
   });
 });

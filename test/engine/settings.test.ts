@@ -10,6 +10,7 @@ import {
   rdsEventsSettingsToEnv,
   settingsFromEnv,
   settingsToEnv,
+  SETTING_RANGES,
   type SyncSettings,
 } from "../../archiver/settings";
 
@@ -22,7 +23,7 @@ const settingsArb: fc.Arbitrary<SyncSettings> = fc
     instances: fc.uniqueArray(id, { maxLength: 4 }),
     clusters: fc.uniqueArray(id, { maxLength: 3 }),
     include: fc.uniqueArray(prefix, { maxLength: 3 }),
-    concurrency: fc.integer({ min: 1, max: 64 }),
+    concurrency: fc.integer({ min: SETTING_RANGES.concurrency[0], max: SETTING_RANGES.concurrency[1] }),
     activeRefreshMinutes: fc.integer({ min: 0, max: 1440 }),
     // milliseconds and up: what a person writes, and what String() prints without an exponent
     connectTimeoutSeconds: fc.integer({ min: 1, max: 3_600_000 }).map((ms) => ms / 1000),
@@ -73,6 +74,20 @@ describe("the events and subscription functions' environment", () => {
       () => rdsEventsSettingsFromEnv({ [ENV.bucket]: "b", [ENV.clusters]: "Orders" }),
       (e: unknown) => isSettingsError(e) && e.setting === ENV.clusters && /write "orders"/.test(e.message),
     );
+  });
+});
+
+describe("numbers in the environment", () => {
+  it("are plain decimal whole numbers within the stack's range: 1e1, 0x10, 1.0 and 33 are refused, naming the variable", () => {
+    for (const raw of ["1e1", "0x10", "1.0", "+4", "33", "0"]) {
+      assert.throws(
+        () => settingsFromEnv({ [ENV.bucket]: "b", [ENV.instances]: "db1", [ENV.concurrency]: raw }),
+        (e: unknown) => isSettingsError(e) && e.setting === ENV.concurrency && e.message.includes(`got "${raw}"`),
+        raw,
+      );
+    }
+    assert.equal(settingsFromEnv({ [ENV.bucket]: "b", [ENV.instances]: "db1", [ENV.concurrency]: "32" }).concurrency, 32);
+    assert.throws(() => settingsFromEnv({ [ENV.bucket]: "b", [ENV.instances]: "db1", [ENV.readTimeoutSeconds]: "1e3" }), /READ_TIMEOUT_SECONDS: expected a number of seconds > 0, got "1e3"/);
   });
 });
 

@@ -123,6 +123,13 @@ describe("planning/plan-instance", () => {
       });
       const dated = actionOf(p.actions, "general/mysql-general.log.2024-10-01.13");
       assert.equal(dated.action, "copy");
+      // Still written to, or a staging buffer: waiting for a rotation; an empty slot has nothing to keep.
+      for (const name of ["slowquery/mysql-slowquery.log", "error/mysql-error-running.log", "general/mysql-general.log.2024-10-01.15"]) {
+        const a = actionOf(p.actions, name);
+        assert.equal(a.action === "skip" && a.skip, "waiting", name);
+      }
+      const emptySlot = actionOf(p.actions, "slowquery/mysql-slowquery.log.13");
+      assert.equal(emptySlot.action === "skip" && emptySlot.skip, "archived");
       assert.equal(dated.action === "copy" && dated.verify, "grown");
       assert.equal(actionOf(p.actions, "general/mysql-general.log.2024-10-01.15").action, "skip");
       for (const n of ["slowquery/mysql-slowquery.log", "error/mysql-error.log", "error/mysql-error-running.log"]) {
@@ -151,6 +158,7 @@ describe("planning/plan-instance", () => {
       const same = plan([file(name, lw, 100)], { manifest });
       assert.equal(same.actions[0].action, "skip");
       assert.equal(same.actions[0].action === "skip" && same.actions[0].reason, "already archived");
+      assert.equal(same.actions[0].action === "skip" && same.actions[0].skip, "archived");
       const grown = plan([file(name, lw + 1000, 150)], { manifest });
       const c = grown.actions[0];
       assert.equal(c.action, "copy");
@@ -227,6 +235,7 @@ describe("planning/plan-instance", () => {
       assert.deepEqual(copies(p).map((c) => c.file.name).sort(), ["audit/audit.log.0.2024-10-01-12-00.1", "error/postgresql.log.2024-10-01-12"]);
       const skipped = actionOf(p.actions, "trace/alert_ORCL.log");
       assert.equal(skipped.action === "skip" && skipped.reason, "excluded by --include");
+      assert.equal(skipped.action === "skip" && skipped.skip, "excluded");
       // A prefix, not a substring.
       assert.equal(copies(plan(listing, { now, include: ["postgresql", "alert"] })).length, 0);
       // Excluded files still count as listed: their manifest entries are not pruned.

@@ -12,7 +12,7 @@ function copy(name: string, lastWritten: number, final = true, size = 100): Copy
     reason: final ? "new" : "refresh", final, verify: "grown",
   };
 }
-const skip = (name: string, lastWritten = 1): SkipAction => ({ action: "skip", file: { name, lastWritten, size: 1 }, kind: "single", reason: "already archived" });
+const skip = (name: string, lastWritten = 1): SkipAction => ({ action: "skip", file: { name, lastWritten, size: 1 }, kind: "single", skip: "archived", reason: "already archived" });
 const reject = (name: string, lastWritten: number): RejectAction => ({ action: "reject", file: { name, lastWritten, size: 1 }, reason: "bad name" });
 
 function recorder() {
