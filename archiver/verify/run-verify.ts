@@ -12,14 +12,17 @@ import { mapLimited } from "../limit";
 import { clusterMembers } from "../rds/cluster-members";
 import { openLogFileDownload } from "../rds/download-log-file";
 import { listLogFiles } from "../rds/list-log-files";
-import { readArchivedObjects, type ArchivedObject, type BucketReader } from "../s3/archive-reading";
+import { checkDigestChain, checkObjectAgainstDigest, latestDigestEntries, parseDigest, type DigestObject, type StoredDigest } from "../digests/digest";
+import { digestChainPrefix } from "../layout/digest-key";
+import { listObjectPages, readArchivedObjects, type ArchivedObject, type BucketReader } from "../s3/archive-reading";
+import type { Provenance } from "../s3/metadata";
 import { checkBucket } from "../s3/archive-state";
 import { DEFAULTS } from "../settings";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../sync/retry";
 import { checkContent, checkObjectMetadata } from "./check-object";
 import { classifyFiles } from "./classify-files";
 import { digestGzipped, digestPlainOrGzipped } from "./content-digest";
-import { isVerified, verifyTotals, type InstanceVerification, type ObjectFinding, type VerifyReport } from "./verify-report";
+import { isVerified, verifyTotals, type ChainBreak, type InstanceVerification, type ObjectFinding, type VerifyReport } from "./verify-report";
 
 export interface VerifySettings {
   bucket: string;
@@ -78,7 +81,7 @@ export async function runVerify(settings: VerifySettings, runtime: VerifyRuntime
   const targets = await resolveTargets(aws, settings, retry, errors);
   const ctx: VerifyContext = { aws, reader, settings, retry, now, deferWindowMs: runtime.deferWindowMs ?? DEFAULT_DEFER_WINDOW_MS };
   const groups = [...new Set(targets.map((t) => t.group))];
-  const perGroup = await mapLimited(groups, 4, (group) => verifyGroup(ctx, group, targets.filter((t) => t.group === group)));
+  const perGroup = await mapLimited(groups, 4, (group) => verifyGroup(ctx, group, targets.filter((t) => t.group === group), chainBreaks));
   instances = perGroup.flat();
   if (targets.length > 0 && instances.every((i) => i.objectsChecked === 0 && !i.error)) {
     errors.push({
@@ -99,7 +102,7 @@ interface VerifyContext {
 }
 
 /** One listing of the group's part of the archive, shared by its instances (an Aurora cluster's members). */
-async function verifyGroup(ctx: VerifyContext, group: string, targets: Target[]): Promise<InstanceVerification[]> {
+async function verifyGroup(ctx: VerifyContext, group: string, targets: Target[], chainBreaks: ChainBreak[]): Promise<InstanceVerification[]> {
   const byInstance = new Map<string, ArchivedObject[]>(targets.map((t) => [t.instance, []]));
   try {
     const wanted = (key: string) => byInstance.has(parseArchiveKey(key)?.instance ?? "\u0000");
@@ -110,19 +113,28 @@ async function verifyGroup(ctx: VerifyContext, group: string, targets: Target[])
     const error = { code: errorCode(err), message: `reading s3://${ctx.settings.bucket}/${archivePrefix(group)}: ${errorMessage(err)}` };
     return targets.map((t) => emptyVerification(t, error));
   }
-  return mapLimited(targets, 4, (t) => verifyInstance(ctx, t, byInstance.get(t.instance)!));
+  return mapLimited(targets, 4, (t) => verifyInstance(ctx, t, byInstance.get(t.instance)!, chainBreaks));
 }
 
 function emptyVerification(t: Target, error?: InstanceVerification["error"]): InstanceVerification {
   return { ...t, listed: 0, files: [], objectsChecked: 0, objectsRead: 0, filesRedownloaded: 0, findings: [], lost: [], ...(error ? { error } : {}) };
 }
 
-async function verifyInstance(ctx: VerifyContext, target: Target, objects: ArchivedObject[]): Promise<InstanceVerification> {
+async function verifyInstance(ctx: VerifyContext, target: Target, objects: ArchivedObject[], chainBreaks: ChainBreak[]): Promise<InstanceVerification> {
   const result = emptyVerification(target);
   result.objectsChecked = objects.length;
   for (const o of objects) {
     const finding = checkObjectMetadata(o.key, target.instance, o.metadata, o);
     if (finding) result.findings.push(finding);
+  }
+  if (ctx.settings.digests) {
+    try {
+      const checked = await checkDigests(ctx, target, objects);
+      result.findings.push(...checked.findings);
+      chainBreaks.push(...checked.breaks);
+    } catch (err) {
+      result.error = { code: errorCode(err), message: `reading ${target.instance}'s digests: ${errorMessage(err)}` };
+    }
   }
   let listing;
   try {
@@ -144,6 +156,42 @@ async function verifyInstance(ctx: VerifyContext, target: Target, objects: Archi
     for (const f of [...read, ...again]) if (f && f !== "gone") result.findings.push(f);
   }
   return result;
+}
+
+/**
+ * --digests: the instance's chain walked (checkDigestChain), and every object its digests list compared with
+ * what the bucket holds now under that key (checkObjectAgainstDigest).
+ */
+async function checkDigests(ctx: VerifyContext, target: Target, objects: ArchivedObject[]): Promise<{ findings: ObjectFinding[]; breaks: ChainBreak[] }> {
+  const stored: StoredDigest[] = [];
+  for await (const page of listObjectPages(ctx.reader, digestChainPrefix(target.group, target.instance))) {
+    stored.push(...(await mapLimited(page, 8, async (o) => ({ key: o.key, text: await getText(ctx, o.key) }))));
+  }
+  const breaks = checkDigestChain(stored).map((f): ChainBreak => ({ ...target, key: f.key, detail: f.problem }));
+  const digests = stored.map((d) => parseDigest(d.text)).flatMap((p) => ("digest" in p ? [p.digest] : []));
+  const byKey = new Map(objects.map((o) => [o.key, o]));
+  const findings: ObjectFinding[] = [];
+  for (const [key, entry] of latestDigestEntries(digests)) {
+    const o = byKey.get(key);
+    const now = o && {
+      storedBytes: o.storedBytes,
+      ...("provenance" in o ? { bytes: o.provenance.bytes, sha256: o.provenance.sha256, rds: rdsOf(o.provenance) } : {}),
+    };
+    const problems = checkObjectAgainstDigest(entry, now);
+    if (problems.length > 0) findings.push({ key, problem: "digest", detail: problems.join("; ") });
+  }
+  return { findings, breaks };
+}
+
+function rdsOf(p: Provenance): DigestObject["rds"] {
+  return { instance: p.instance, file: p.file, size: p.size, lastWritten: p.lastWritten };
+}
+
+async function getText(ctx: VerifyContext, key: string): Promise<string> {
+  return withRetry(ctx.retry, async () => {
+    const out = await ctx.aws.s3.send(new ctx.aws.sdk.s3.GetObjectCommand({ Bucket: ctx.settings.bucket, Key: key }));
+    return (await out.Body?.transformToString("utf8")) ?? "";
+  });
 }
 
 /** --deep: the object's content, gunzipped and hashed as it streams, against its metadata. */

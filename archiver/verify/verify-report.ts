@@ -45,6 +45,14 @@ export interface InstanceVerification {
   error?: { code: string; message: string };
 }
 
+/** A break in one instance's digest chain, named by the digest it shows in. */
+export interface ChainBreak {
+  group: string;
+  instance: string;
+  key: string;
+  detail: string;
+}
+
 export interface VerifyTotals {
   listed: number;
   archived: number;
@@ -67,7 +75,7 @@ export interface VerifyReport {
   ok: boolean;
   instances: InstanceVerification[];
   /** --digests: breaks of a group's digest chain (a digest deleted, replaced or altered). */
-  chainBreaks: { group: string; key: string; detail: string }[];
+  chainBreaks: ChainBreak[];
   /** Problems that belong to no instance: the bucket, an unknown cluster, a bucket never synced. */
   errors: { target: string; code: string; message: string }[];
   totals: VerifyTotals;
