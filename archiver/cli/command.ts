@@ -2,6 +2,7 @@
  * What every CLI command is: a name, its options as typed specs, its help, and a run that returns an exit
  * code. main.ts parses the global options and the command's own with one parser, and dispatches.
  */
+import type { Writable } from "stream";
 import type { AwsSdk } from "../aws-sdk";
 import type { ExitCode, StopSignal } from "./exit-codes";
 import type { OptionSpecs, OptionValues } from "./options";
@@ -27,6 +28,8 @@ export interface CliIo {
   now?: () => number;
   /** How often a plain progress line is printed when stderr is not a terminal (default 10 s). */
   progressIntervalMs?: number;
+  /** stdout as a stream, for commands that write with backpressure (logs). */
+  stdoutStream?: Writable;
 }
 
 export interface CommandContext {
@@ -46,6 +49,8 @@ export interface Command<S extends OptionSpecs = OptionSpecs> {
   /** A paragraph after the usage line. */
   description: string;
   options: S;
+  /** A reader that stops reading (`| head`) is a normal end for this command, not a failed write. */
+  stopsQuietlyWhenOutputCloses?: boolean;
   /** Problems of the values as a whole (required options, combinations): throws a UsageError. */
   run(values: OptionValues<S>, positionals: string[], ctx: CommandContext): Promise<ExitCode>;
 }

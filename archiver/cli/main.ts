@@ -10,13 +10,15 @@ import type { CliIo, Command } from "./command";
 import { EXIT, SIGNAL_EXIT_CODES, type StopSignal } from "./exit-codes";
 import { awsEnv } from "./global-options";
 import { isUsageError } from "./options";
+import { logsCommand } from "./logs-command";
 import { syncCommand } from "./sync-command";
+import { verifyCommand } from "./verify-command";
 
 export type { CliIo } from "./command";
 export { SIGNAL_EXIT_CODES, type StopSignal };
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [syncCommand];
+export const COMMANDS: readonly Command[] = [syncCommand, verifyCommand, logsCommand];
 
 export function processIo(): CliIo {
   let writeError: Error | undefined;
@@ -36,6 +38,7 @@ export function processIo(): CliIo {
       };
     },
     exitNow: (code) => process.exit(code),
+    stdoutStream: process.stdout,
     flushStdout: () =>
       new Promise((resolve, reject) => {
         process.stdout.write("", (err) => (err || writeError ? reject(err ?? writeError) : resolve()));
@@ -64,6 +67,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), com
   try {
     await io.flushStdout?.();
   } catch (err) {
+    if ((err as { code?: string }).code === "EPIPE" && commands.find((c) => argv.includes(c.name))?.stopsQuietlyWhenOutputCloses) return code;
     io.stderr(`${PROGRAM}: could not write to stdout: ${(err as Error).message}`);
     return code === EXIT.ok ? EXIT.failed : code;
   }
