@@ -135,7 +135,8 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
         parts.push({ n, etag, rawEnd: part.rawEnd, size: part.bytes });
         writtenNow += part.bytes;
         record = { ...current, parts: [...parts], prefixSha256, ...(hashState ? { hashState } : {}) };
-        await saveRecord(false);
+        // The first part at once: from then on a killed run leaves something worth continuing.
+        await saveRecord(parts.length === 1);
       },
       (err: unknown) => {
         uploadFailure = err;
