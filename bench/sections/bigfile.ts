@@ -70,9 +70,10 @@ export interface BigFileSection {
 
 async function invoke(env: NodeJS.ProcessEnv, deadlineMs: number): Promise<{ report: any; peakRssMB: number; samples: number[]; seconds: number }> {
   const out = path.join(os.tmpdir(), `bench-invocation-${process.pid}-${Date.now()}.json`);
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "bench", "lib", "invocation.ts")], {
+  // The compiled script (ensureBuilt keeps out/ current), so that ts-node's own memory is not counted as the sync's.
+  const child = spawn(process.execPath, [path.join(ROOT, "out", "bench", "lib", "invocation.js")], {
     cwd: ROOT,
-    env: { ...env, BENCH_DEADLINE_MS: String(deadlineMs), BENCH_OUT: out, TS_NODE_TRANSPILE_ONLY: "true" },
+    env: { ...env, BENCH_DEADLINE_MS: String(deadlineMs), BENCH_OUT: out },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
