@@ -124,6 +124,22 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
     await assertArchived(content);
   });
 
+  it("the stale-upload sweep spares a recorded upload, however old, and still aborts an orphan beside it", async () => {
+    const content = await start();
+    await runStoppedAfter(3);
+    const [record] = Object.values(await records(h));
+    const { CreateMultipartUploadCommand } = await import("@aws-sdk/client-s3");
+    const orphanKey = "db1/error/2024/10/01/00/db1/orphan.gz";
+    await h.s3.client().send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: orphanKey }));
+    // Two days later, by the run's clock: both uploads are older than the sweep's day.
+    const report = await h.sync({ instances: ["db1"] }, { now: () => Date.now() + 2 * 24 * HOUR, s3Limits: LIMITS });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    assert.deepEqual(report.staleUploadsAborted, [orphanKey]);
+    assert.ok(!h.s3.requests.some((r) => r.method === "DELETE" && r.query.includes(`uploadId=${record.uploadId}`)), "the recorded upload is not aborted");
+    assert.equal(creates(h), 2, "the first run's upload and the orphan: the recorded one was continued, not started again");
+    await assertArchived(content);
+  });
+
   for (const honourRange of [true, false]) {
     it(`with resumeWithRange, asks for the rest by Range; ${honourRange ? "a 206 skips the prefix" : "a 200 falls back to skipping and hashing it"}`, async () => {
       const content = await start({ honourRange });
