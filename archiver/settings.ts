@@ -21,7 +21,18 @@ export interface SyncSettings {
   /** Seconds a connection may go without receiving or sending a byte before the attempt fails (and is retried). */
   readTimeoutSeconds: number;
   dryRun: boolean;
+  /** Gzip members one copy compresses at once (archiver/sync/member-copy.ts); absent: one per vCPU. */
+  compressThreads?: number;
+  /**
+   * Keep a resumable hash state in upload records, so that a resumed copy asks RDS for the rest of the file by
+   * HTTP Range instead of downloading and hashing the prefix again. Off by default: the pure-JS hash it needs
+   * costs more CPU than gzip (docs/performance.md), and whether RDS honours Range is unconfirmed.
+   */
+  resumeWithRange?: boolean;
 }
+
+/** The copy tunables' variables: optional, so the CLI and older stacks need not set them. */
+export const COPY_ENV = { compressThreads: "COMPRESS_THREADS", resumeWithRange: "RESUME_WITH_RANGE" } as const;
 
 /** Environment variables the Lambda reads; the Pulumi program sets exactly these, through settingsToEnv. */
 export const ENV = {
@@ -133,6 +144,8 @@ export function settingsToEnv(s: Omit<SyncSettings, "dryRun">): Record<string, s
     [ENV.activeRefreshMinutes]: String(s.activeRefreshMinutes),
     [ENV.connectTimeoutSeconds]: String(s.connectTimeoutSeconds),
     [ENV.readTimeoutSeconds]: String(s.readTimeoutSeconds),
+    ...(s.compressThreads !== undefined ? { [COPY_ENV.compressThreads]: String(s.compressThreads) } : {}),
+    ...(s.resumeWithRange !== undefined ? { [COPY_ENV.resumeWithRange]: String(s.resumeWithRange) } : {}),
   };
 }
 
@@ -155,9 +168,22 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
       connectTimeoutSeconds: positiveSeconds(ENV.connectTimeoutSeconds, env[ENV.connectTimeoutSeconds], DEFAULTS.connectTimeoutSeconds),
       readTimeoutSeconds: positiveSeconds(ENV.readTimeoutSeconds, env[ENV.readTimeoutSeconds], DEFAULTS.readTimeoutSeconds),
       dryRun: false,
+      ...copySettingsFromEnv(env),
     },
     ENV,
   );
+}
+
+function copySettingsFromEnv(env: NodeJS.ProcessEnv): Pick<SyncSettings, "compressThreads" | "resumeWithRange"> {
+  const threads = env[COPY_ENV.compressThreads];
+  const range = env[COPY_ENV.resumeWithRange]?.trim();
+  if (range !== undefined && range !== "" && range !== "true" && range !== "false") {
+    throw settingsError(COPY_ENV.resumeWithRange, `expected true or false, got "${range}"`);
+  }
+  return {
+    ...(threads !== undefined && threads.trim() !== "" ? { compressThreads: wholeNumber(COPY_ENV.compressThreads, threads, 1, 1) } : {}),
+    ...(range ? { resumeWithRange: range === "true" } : {}),
+  };
 }
 
 /** What the RDS events function is given: the bucket, and the ids whose events it keeps. */

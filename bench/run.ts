@@ -5,7 +5,9 @@
  * a full run also rewrites the figures in docs/performance.md.
  *
  *   BENCH_QUICK=1   small sizes everywhere (for development; writes bench/results/quick.tmp.json)
- *   BENCH_ONLY=memory,gzip,fleet,rotation   run only these sections (cost uses whatever ran)
+ *   BENCH_ONLY=memory,gzip,fleet,rotation,bigfile   run only these sections (cost uses whatever ran)
+ *   BENCH_BIGFILE_GIB=20   the size of the big-file section's file (20 GiB, as the issue asks, takes a long time)
+ *   BENCH_MERGE=1   with BENCH_ONLY: put the sections that ran into bench/results/latest.json and docs/performance.md
  *   BENCH_RUNNER=serialized   the rotation section runs the sync function as `pulumi up` ships it (test/shipped)
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -26,9 +28,10 @@ import { gzipTradeoff, monthlyCost } from "./sections/cost";
 import { fleet } from "./sections/fleet";
 import { gzipLevels, memoryAndThroughput } from "./sections/memory";
 import { rotation } from "./sections/rotation";
+import { bigFile, compression, costPerGB } from "./sections/bigfile";
 
 const quick = process.env.BENCH_QUICK === "1";
-const only = new Set((process.env.BENCH_ONLY ?? "memory,gzip,fleet,rotation").split(",").map((s) => s.trim()).filter(Boolean));
+const only = new Set((process.env.BENCH_ONLY ?? "memory,gzip,fleet,rotation,bigfile").split(",").map((s) => s.trim()).filter(Boolean));
 
 const config = quick
   ? {
@@ -38,6 +41,8 @@ const config = quick
       gzipSampleBytes: 16 * MiB,
       fleetInstances: 10,
       simHours: 3,
+      bigFileBytes: 256 * MiB,
+      compressionSampleBytes: 32 * MiB,
     }
   : {
       sizes: [{ label: "256MiB", bytes: 256 * MiB }, { label: "1GiB", bytes: GiB }, { label: "2GiB", bytes: 2 * GiB }],
@@ -46,7 +51,11 @@ const config = quick
       gzipSampleBytes: 64 * MiB,
       fleetInstances: 200,
       simHours: 24,
+      bigFileBytes: Number(process.env.BENCH_BIGFILE_GIB ?? 20) * GiB,
+      compressionSampleBytes: 128 * MiB,
     };
+/** The simulated invocation deadline of the big-file section. */
+const BIG_FILE_DEADLINE_S = 60;
 const GZIP_LEVELS = [1, 3, 6, 9];
 const CONCURRENCIES = [1, 4, 16];
 const SIM = { tailHours: 2, intervalMin: 5, offsetS: 150, refreshKnob: [0, 15, 30, 60], knobScheme: "postgres-hourly" };
@@ -104,6 +113,14 @@ async function main(): Promise<void> {
     result.rotation = { hours: config.simHours, tailHours: SIM.tailHours, syncEveryMinutes: SIM.intervalMin, firstSyncOffsetSeconds: SIM.offsetS, runs };
     external.afterRotation = await externalLoad();
   }
+  if (only.has("bigfile")) {
+    log(`6b. compression: one gzip stream vs gzip members on 1 and 2 threads, ${config.compressionSampleBytes / MiB} MiB`);
+    const c = await compression(config.compressionSampleBytes);
+    result.bigFile = { compression: c, costPerGB: costPerGB(c) };
+    log(`6a. a ${(config.bigFileBytes / GiB).toFixed(2)} GiB file, simulated invocations with a ${BIG_FILE_DEADLINE_S} s deadline`);
+    result.bigFile.bigFile = await bigFile(config.bigFileBytes, BIG_FILE_DEADLINE_S, log);
+    external.afterBigFile = await externalLoad();
+  }
   if (result.memory && result.throughput) {
     result.cost = monthlyCost({
       ...COST,
@@ -131,7 +148,16 @@ async function main(): Promise<void> {
   process.stdout.write(`${table}\n`);
   const dir = path.join(ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
-  const name = quick || only.size < 4 ? "quick.tmp" : "latest";
+  if (process.env.BENCH_MERGE === "1" && !quick) {
+    // Only the sections that ran replace their figures; the rest stay from the last full run.
+    const latest = JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as BenchResult;
+    const merged: BenchResult = { ...latest, ...(result.bigFile ? { bigFile: result.bigFile } : {}) };
+    fs.writeFileSync(path.join(dir, "latest.json"), `${JSON.stringify(merged, null, 2)}\n`);
+    updatePerformanceDoc(merged);
+    log(`merged ${[...only].join(", ")} into bench/results/latest.json and ${PERFORMANCE_DOC}`);
+    return;
+  }
+  const name = quick || only.size < 5 ? "quick.tmp" : "latest";
   fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
   if (name === "latest") {
     fs.writeFileSync(path.join(dir, "latest.txt"), `${table}\n`);

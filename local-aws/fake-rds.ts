@@ -50,6 +50,8 @@ export interface RequestRecord {
   file?: string;
   /** final HTTP status (200 also for a body cut by a fault) */
   status: number;
+  /** a download's Range header, as sent */
+  range?: string;
   /** body bytes written: the log content for a download, the XML otherwise */
   bytes?: number;
   /** an error code sent in the body, if any */
@@ -69,6 +71,11 @@ export interface FakeRdsOptions {
   maxSkewMs?: number;
   /** the server's clock, for the skew check and the Date header; default Date.now */
   now?: () => number;
+  /**
+   * Answer a download's `Range: bytes=<n>-` with 206 and the body from byte n. Off by default: whether RDS
+   * honours Range is unconfirmed, so the engine must work both ways.
+   */
+  honourRange?: boolean;
 }
 
 export const DEFAULT_CREDENTIALS: readonly FakeCredentials[] = [
@@ -289,6 +296,7 @@ export class FakeRds {
   private readonly pageSize: number;
   private readonly maxSkewMs: number;
   private readonly now: () => number;
+  private readonly honourRange: boolean;
 
   private constructor(
     private readonly server: http.Server,
@@ -299,6 +307,7 @@ export class FakeRds {
     this.pageSize = Math.min(opts.pageSize ?? 100, MAX_RECORDS_CAP);
     this.maxSkewMs = opts.maxSkewMs ?? Infinity;
     this.now = opts.now ?? Date.now;
+    this.honourRange = opts.honourRange ?? false;
   }
 
   static async start(opts: FakeRdsOptions = {}): Promise<FakeRds> {
@@ -430,7 +439,7 @@ export class FakeRds {
       this.describeRoute(route, record);
       await this.authenticate(req, body);
       if (route.kind === "query") await this.handleQuery(route.params, record, res, requestId);
-      else if (route.kind === "download") await this.handleDownload(route.instance, route.file, record, res);
+      else if (route.kind === "download") await this.handleDownload(route.instance, route.file, record, res, headerValue(req, "range"));
       else throw new RdsError(404, "UnknownOperationException", `No route for ${req.method} ${req.url}`);
     } catch (error) {
       if (!(error instanceof Hang)) this.sendError(res, record, error, requestId);
@@ -649,12 +658,21 @@ export class FakeRds {
     file: string,
     record: RequestRecord,
     res: http.ServerResponse,
+    range?: string,
   ): Promise<void> {
     this.throwStatusFault("download", record);
     await this.beforeDownload?.(instance, file);
     const found = this.instanceFiles(instance).get(file);
     if (!file || !found) throw new RdsError(404, "DBLogFileNotFoundFault", `DBLog File: ${file}, is not found on the DB instance`);
     const fault = this.takeFault("download", record, ["reset-mid-body", "truncate-body", "stall-mid-body"]);
+    const size = contentSize(found.content);
+    const from = this.honourRange ? Number(/^bytes=(\d+)-$/.exec(range ?? "")?.[1] ?? NaN) : NaN;
+    record.range = range;
+    if (Number.isInteger(from) && from < size) {
+      res.writeHead(206, { "Content-Type": "text/plain; charset=UTF-8", "Content-Range": `bytes ${from}-${size - 1}/${size}` });
+      await this.streamBody(res, found.content, record, fault, from);
+      return;
+    }
     // no Content-Length: Node sends Transfer-Encoding: chunked, as RDS is reported to
     res.writeHead(200, { "Content-Type": "text/plain; charset=UTF-8" });
     await this.streamBody(res, found.content, record, fault);
@@ -666,12 +684,13 @@ export class FakeRds {
     content: FakeContent,
     record: RequestRecord,
     fault: Fault | undefined,
+    from = 0,
   ): Promise<void> {
     const size = contentSize(content);
-    const limit = fault ? Math.floor(size / 2) : size;
+    const limit = fault ? from + Math.floor((size - from) / 2) : size;
     record.bytes = 0;
     res.flushHeaders();
-    let sent = 0;
+    let sent = from;
     while (sent < limit && !res.destroyed) {
       const end = Math.min(limit, sent + MAX_CHUNK);
       const chunk = readContent(content, sent, end);

@@ -28,7 +28,9 @@ export function downloadPath(instance: string, file: string): string {
 }
 
 /**
- * Opens the download. Resolves with the response once a 200 arrives; the caller streams its body.
+ * Opens the download. Resolves with the response once a 200 arrives (or a 206, for a request with `rangeFrom`);
+ * the caller streams its body. `rangeFrom` asks for the body from that byte on (`Range: bytes=<n>-`): whether
+ * RDS honours it is unconfirmed, so the caller reads the status and Content-Range (./range-response.ts).
  * Other statuses reject with a DownloadError carrying the RDS error code. An abort of `signal` destroys
  * the request, and the body too once it streams.
  */
@@ -37,6 +39,7 @@ export async function openLogFileDownload(
   instance: string,
   file: string,
   signal?: AbortSignal,
+  rangeFrom?: number,
 ): Promise<http.IncomingMessage> {
   const base = aws.rdsEndpoint;
   const path = `${base.pathname.replace(/\/$/, "")}${downloadPath(instance, file)}`;
@@ -64,12 +67,13 @@ export async function openLogFileDownload(
     let response: http.IncomingMessage | undefined;
     const req = transport.request(
       {
-        method: "GET", protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, path, headers: signed.headers,
+        method: "GET", protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, path,
+        headers: rangeFrom ? { ...signed.headers, range: `bytes=${rangeFrom}-` } : signed.headers,
         ...(signal ? { signal } : {}),
       },
       (res) => {
         response = res;
-        if (res.statusCode === 200) return resolve(res);
+        if (res.statusCode === 200 || (rangeFrom && res.statusCode === 206)) return resolve(res);
         readErrorBody(res).then((body) => {
           const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? `HTTP${res.statusCode}`;
           const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1] ?? body.slice(0, 200);

@@ -18,14 +18,15 @@ export interface OpenUpload {
   initiated: number;
 }
 
-export function staleUploads(uploads: readonly OpenUpload[], now: number): OpenUpload[] {
-  return uploads.filter((u) => now - u.initiated > STALE_UPLOAD_AGE_MS);
+/** The uploads old enough to abort, except those an upload record owns (`recorded`: upload ids): a later run continues them. */
+export function staleUploads(uploads: readonly OpenUpload[], now: number, recorded: readonly string[] = []): OpenUpload[] {
+  return uploads.filter((u) => now - u.initiated > STALE_UPLOAD_AGE_MS && !recorded.includes(u.uploadId));
 }
 
-/** Aborts the stale uploads under `prefix`; returns their keys. */
-export async function abortStaleUploads(aws: AwsClients, bucket: string, prefix: string, now: number): Promise<string[]> {
+/** Aborts the stale uploads under `prefix` that no record owns; returns their keys. */
+export async function abortStaleUploads(aws: AwsClients, bucket: string, prefix: string, now: number, recorded: readonly string[] = []): Promise<string[]> {
   const aborted: string[] = [];
-  for (const u of staleUploads(await listOpenUploads(aws, bucket, prefix), now)) {
+  for (const u of staleUploads(await listOpenUploads(aws, bucket, prefix), now, recorded)) {
     await aws.s3.send(new aws.sdk.s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: u.key, UploadId: u.uploadId }));
     aborted.push(u.key);
   }

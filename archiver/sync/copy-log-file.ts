@@ -1,30 +1,32 @@
 /**
- * Copies one log file: RDS download -> checks -> (gunzip if RDS served gzip) -> sha256 -> gzip -> S3.
- * Streams throughout, so memory does not grow with the file. Every check runs before the upload
- * completes, so a copy that fails a check leaves nothing visible.
+ * Copies one log file: RDS download -> checks -> (gunzip if RDS served gzip) -> sha256 -> gzip members -> S3
+ * (./member-copy.ts). Streams throughout, so memory does not grow with the file. Every check runs before the
+ * upload completes, so a copy that fails a check leaves nothing visible. A copy recorded by an earlier run that
+ * stopped is continued from its last part: the download skips the prefix (hashing it), or asks for it by Range.
  */
 import type { IncomingMessage } from "http";
-import { pipeline } from "stream";
+import { pipeline, type Readable } from "stream";
 import * as zlib from "zlib";
 import type { AwsClients } from "../aws-clients";
 import type { ManifestEntry } from "../planning/manifest";
 import type { CopyAction } from "../planning/plan-instance";
 import { openLogFileDownload } from "../rds/download-log-file";
 import { listLogFiles } from "../rds/list-log-files";
-import { contentMetadata, sourceMetadata } from "../s3/metadata";
+import { rangeHonoured } from "../rds/range-response";
+import { planParts } from "../s3/member-parts";
+import { sourceMetadata } from "../s3/metadata";
+import { abortUpload } from "../s3/multipart";
 import type { S3Limits } from "../s3/s3-limits";
-import { isObjectTooLarge, uploadArchiveObject } from "../s3/upload-archive-object";
-import { uploadPartSize } from "../s3/upload-part-size";
-import { contentHasher } from "./content-hasher";
+import { resumeOffset, resumeProblem, type UploadRecord } from "../s3/upload-record";
+import type { UploadRecordStore } from "../s3/upload-records";
 import {
   changedDuringCopy, downloadProblem, mayArriveSmaller, movedSince, relistScope, shortReadOf, transferError, type ShortRead,
 } from "./download-checks";
 import { downloadMeter, type Measured } from "./download-meter";
 import { peekGzip } from "./gzip-magic";
+import { copyMembers, type Resume } from "./member-copy";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stoppedError } from "./stop";
-
-const GZIP_CHUNK = 128 * 1024;
 
 export interface CopyContext {
   aws: AwsClients;
@@ -36,8 +38,14 @@ export interface CopyContext {
   onProgress?: (bytesRead: number) => void;
   /** S3's size limits; lowered only by tests. */
   s3Limits?: Partial<S3Limits>;
-  /** Ends the copy: the download is destroyed, so the upload fails and aborts its multipart upload (lib-storage awaits it). */
+  /** Ends the copy at its last stored part, recorded in `uploads` for the next run (archiver/sync/member-copy.ts). */
   signal?: AbortSignal;
+  /** Gzip members compressed at once. */
+  compressThreads?: number;
+  /** Keep an exportable hash state in upload records, so that a resumed download may use Range. */
+  keepHashState?: boolean;
+  /** The instance's upload records: copies that outlive a run continue from them. */
+  uploads?: UploadRecordStore;
 }
 
 export interface CopyResult {
@@ -58,9 +66,32 @@ export async function copyLogFile(ctx: CopyContext, action: CopyAction, previous
   const { signal } = ctx;
   return withRetry(ctx.retry, async () => {
     if (signal?.aborted) throw stoppedError(signal);
-    const res = await openLogFileDownload(ctx.aws, ctx.instance, action.file.name, signal);
-    return copyBody(ctx, action, res, attempts, previous);
+    const resume = await resumableRecord(ctx, action);
+    const offset = resume ? resumeOffset(resume) : 0;
+    // Range skips the prefix only when the record holds the hash state at the offset; RDS may ignore it either way.
+    const askRange = resume?.hashState !== undefined && offset > 0 && !resume.servedGzip && !action.replaces && !mayArriveSmaller(action.file.name);
+    const res = await openLogFileDownload(ctx.aws, ctx.instance, action.file.name, signal, askRange ? offset : undefined);
+    const ranged = askRange && rangeHonoured(offset, res.statusCode, res.headers["content-range"]);
+    if (res.statusCode === 206 && !ranged) {
+      res.destroy();
+      throw transferError(`download of ${action.file.name} answered Range bytes=${offset}- with Content-Range ${res.headers["content-range"]}`);
+    }
+    return copyBody(ctx, action, res, attempts, previous, resume ? { record: resume, ranged } : undefined);
   });
+}
+
+/**
+ * The recorded upload this copy continues, if any. A record for a file listed otherwise now (size, LastWritten),
+ * or one without a part, is aborted and dropped: the copy starts over, never stitched onto other content.
+ */
+async function resumableRecord(ctx: CopyContext, action: CopyAction): Promise<UploadRecord | undefined> {
+  const record = ctx.uploads?.get(action.key);
+  if (!record) return undefined;
+  const problem = resumeProblem(record, { key: action.key, name: action.file.name, size: action.file.size, lastWritten: action.file.lastWritten });
+  if (!problem && record.parts.length > 0) return record;
+  await abortUpload(ctx.aws, ctx.bucket, record.key, record.uploadId);
+  await ctx.uploads?.drop(record.key);
+  return undefined;
 }
 
 async function copyBody(
@@ -68,54 +99,64 @@ async function copyBody(
   action: CopyAction,
   res: IncomingMessage,
   attempts: Attempts,
-  previous?: ManifestEntry,
+  previous: ManifestEntry | undefined,
+  resume: Resume | undefined,
 ): Promise<CopyResult> {
   const { file } = action;
+  const servedBefore = resume?.ranged ? resumeOffset(resume.record) : 0;
   const meter = downloadMeter({
     hashRaw: mayArriveSmaller(file.name),
-    ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
-    check: (measured) => verifyDownload(ctx, action, { ...measured, complete: res.complete }, attempts),
+    ...(ctx.onProgress ? { onProgress: (n: number) => ctx.onProgress!(servedBefore + n) } : {}),
+    check: (measured) => verifyDownload(ctx, action, { ...measured, bytes: servedBefore + measured.bytes, complete: res.complete }, attempts),
   });
-  const peeked = await peekGzip(res);
-  const gunzip = peeked.gzip ? [zlib.createGunzip()] : [];
-  const hash = contentHasher(previous && action.replaces ? previous : undefined);
-  const gzip = zlib.createGzip({ level: ctx.gzipLevel, chunkSize: GZIP_CHUNK });
-  let streamError: Error | undefined;
-  pipeline([peeked.body, meter.stream, ...gunzip, hash.stream, gzip], (err) => {
-    if (err) streamError = err;
-  });
-  const metadata = objectMetadata(ctx.instance, action);
+  // A ranged body starts mid-file: whether the file is served gzip-compressed is in the record.
+  const peeked = resume?.ranged ? { gzip: resume.record.servedGzip, body: res as Readable } : await peekGzip(res);
+  if (resume && peeked.gzip !== resume.record.servedGzip) {
+    res.destroy();
+    await abortUpload(ctx.aws, ctx.bucket, resume.record.key, resume.record.uploadId);
+    await ctx.uploads?.drop(resume.record.key);
+    throw changedDuringCopy(`${file.name} is served ${peeked.gzip ? "gzip-compressed" : "plain"} now, unlike when its copy started; the copy starts over`);
+  }
+  const gunzip = peeked.gzip && !resume?.ranged ? [zlib.createGunzip()] : [];
+  const stages: NodeJS.ReadWriteStream[] = [meter.stream, ...gunzip];
+  const content = stages[stages.length - 1] as unknown as Readable;
+  pipeline([peeked.body, ...stages], () => undefined);
   try {
-    const { bytesWritten } = await uploadArchiveObject(ctx.aws, {
-      bucket: ctx.bucket,
-      key: action.key,
-      body: gzip,
-      metadata,
-      finalMetadata: () => contentMetadata(hash.bytes(), hash.sha256()),
-      partSize: uploadPartSize(file.size),
-      source: `${ctx.instance} ${file.name}`,
-      ...(ctx.s3Limits ? { limits: ctx.s3Limits } : {}),
-    });
-    if (streamError) throw streamError;
+    const done = await copyMembers(
+      {
+        aws: ctx.aws, bucket: ctx.bucket, key: action.key, source: `${ctx.instance} ${file.name}`, file, servedGzip: peeked.gzip,
+        metadata: objectMetadata(ctx.instance, action),
+        plan: planParts(file.size, ctx.s3Limits),
+        gzipLevel: ctx.gzipLevel,
+        threads: ctx.compressThreads ?? 1,
+        keepHashState: ctx.keepHashState ?? false,
+        ...(ctx.uploads ? { records: ctx.uploads } : {}),
+        ...(ctx.s3Limits?.maxObjectBytes ? { maxObjectBytes: ctx.s3Limits.maxObjectBytes } : {}),
+        ...(ctx.s3Limits?.maxCopyBytes ? { maxCopyBytes: ctx.s3Limits.maxCopyBytes } : {}),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        now: ctx.now,
+        ...(previous && action.replaces ? { previous } : {}),
+      },
+      content,
+      resume,
+    );
     return {
       entry: {
         key: action.key,
         file: file.name,
         size: file.size,
         lastWritten: file.lastWritten,
-        bytes: hash.bytes(),
-        sha256: hash.sha256(),
+        bytes: done.bytes,
+        sha256: done.sha256,
         archivedAt: ctx.now(),
         ...(action.final ? {} : { partial: true }),
       },
       bytesRead: meter.bytesRead(),
-      bytesWritten,
-      ...(action.replaces ? { supersedesPrevious: hash.prefixMatches() } : {}),
+      bytesWritten: done.bytesWritten,
+      ...(action.replaces ? { supersedesPrevious: done.prefixMatches === true } : {}),
     };
-  } catch (err) {
+  } finally {
     res.destroy();
-    // The upload's own refusal is the cause; the stream errors that follow it are only its echo.
-    throw isObjectTooLarge(err) ? err : (streamError ?? err);
   }
 }
 

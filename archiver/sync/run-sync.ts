@@ -1,4 +1,5 @@
 /** A whole sync run: resolve clusters to instances, sync each with bounded concurrency, report. */
+import { availableParallelism } from "os";
 import { createClients, timeoutsOf, type AwsClients } from "../aws-clients";
 import type { AwsSdk } from "../aws-sdk";
 import { errorCode, errorMessage } from "../errors";
@@ -9,6 +10,7 @@ import type { InstanceReport, SyncEvent, SyncReport } from "../report";
 import { checkBucket } from "../s3/archive-state";
 import type { S3Limits } from "../s3/s3-limits";
 import { abortStaleUploads } from "../s3/stale-uploads";
+import { readUploadRecords } from "../s3/upload-records";
 import type { SyncSettings } from "../settings";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
 import { runStop, stopReason } from "./stop";
@@ -70,9 +72,11 @@ async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: Abo
     largeCopyLimit: createLimiter(MAX_LARGE_COPIES),
     ...(runtime.timeLeftMs ? { timeLeftMs: runtime.timeLeftMs } : {}),
     signal,
-    cleanUpGroup: staleUploadCleaner(aws, settings.bucket, now, staleAborted),
+    cleanUpGroup: staleUploadCleaner(aws, settings.bucket, now, staleAborted, targets),
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
     ...(runtime.s3Limits ? { s3Limits: runtime.s3Limits } : {}),
+    compressThreads: settings.compressThreads ?? availableParallelism(),
+    keepHashState: settings.resumeWithRange ?? false,
   };
   instances = await mapLimited(targets, settings.concurrency, (t) => syncInstance(ctx, t));
   const report = finish();
@@ -84,16 +88,28 @@ async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: Abo
  * effort: without s3:ListBucketMultipartUploads (a role deployed before it was granted) the uploads stay for
  * the bucket's lifecycle rule, and the run goes on.
  */
-function staleUploadCleaner(aws: AwsClients, bucket: string, now: () => number, aborted: string[]) {
+function staleUploadCleaner(aws: AwsClients, bucket: string, now: () => number, aborted: string[], targets: readonly InstanceTarget[]) {
   const done = new Map<string, Promise<void>>();
   return (group: string): Promise<void> => {
     let cleanup = done.get(group);
     if (!cleanup) {
-      cleanup = abortStaleUploads(aws, bucket, archivePrefix(group), now()).then((keys) => void aborted.push(...keys), () => undefined);
+      cleanup = recordedUploadIds(aws, bucket, group, targets)
+        .then((owned) => abortStaleUploads(aws, bucket, archivePrefix(group), now(), owned))
+        .then((keys) => void aborted.push(...keys), () => undefined);
       done.set(group, cleanup);
     }
     return cleanup;
   };
+}
+
+/** The uploads that the group's instances' records own: a stopped copy continues them, so they are never stale. */
+async function recordedUploadIds(aws: AwsClients, bucket: string, group: string, targets: readonly InstanceTarget[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const t of targets.filter((x) => x.group === group)) {
+    const records = await readUploadRecords(aws, bucket, group, t.instance);
+    ids.push(...Object.values(records.uploads).map((r) => r.uploadId));
+  }
+  return ids;
 }
 
 /**

@@ -6,6 +6,7 @@ import { planInstance, type CopyAction } from "../planning/plan-instance";
 import { listLogFiles } from "../rds/list-log-files";
 import type { InstanceReport, SyncEvent } from "../report";
 import { deleteObject, readManifest, readStoredManifest, writeManifest } from "../s3/archive-state";
+import { openUploadRecords, type UploadRecordStore } from "../s3/upload-records";
 import type { S3Limits } from "../s3/s3-limits";
 import { PART_SIZE } from "../s3/upload-archive-object";
 import type { SyncSettings } from "../settings";
@@ -16,9 +17,10 @@ import { rebuildState } from "./rebuild-state";
 import { findGaps, watchList } from "../planning/gaps";
 import { recordGap } from "../s3/gap-ledger";
 import { instanceOutcomes, type InstanceOutcomes } from "./instance-outcomes";
+import { isStoppedWithProgress } from "./member-copy";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stateSaver } from "./state-saver";
-import { stopReason } from "./stop";
+import { DEADLINE_MARGIN_MS, stopReason } from "./stop";
 
 export interface InstanceTarget {
   instance: string;
@@ -46,10 +48,16 @@ export interface SyncContext {
   onEvent?: (e: SyncEvent) => void;
   /** S3's size limits; lowered only by tests. */
   s3Limits?: Partial<S3Limits>;
+  /** Gzip members compressed at once per copy (settings.ts). */
+  compressThreads: number;
+  /** Keep an exportable hash state in upload records, for Range resumes (settings.ts). */
+  keepHashState: boolean;
 }
 
 /** A copy is not started with less run time than this left. */
 export const MIN_TIME_FOR_COPY_MS = 60_000;
+/** A copy larger than one part keeps every part it stores before a stop: it is worth starting with a little time past the margin. */
+export const MIN_TIME_FOR_RESUMABLE_COPY_MS = DEADLINE_MARGIN_MS + 5_000;
 /** While copies run, the state object is saved at least this often, so a timeout loses little work. */
 const SAVE_EVERY_MS = 30_000;
 /** How often an instance is re-planned when files change under a copy. */
@@ -110,6 +118,8 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
   }
 
   if (copies.length > 0) await ctx.cleanUpGroup?.(target.group);
+  // Read only when there is something to copy: an idle run stays one listing and one GET per instance.
+  const uploads = copies.length > 0 ? await openUploadRecords(aws, settings.bucket, target.group, target.instance) : undefined;
   const written: Record<string, ManifestEntry> = { ...rebuilt?.entries };
   const { bucket } = settings;
   const saver = stateSaver({
@@ -128,14 +138,17 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
           const large = c.file.size > PART_SIZE;
           // Checked when the copy would start: a large one may have waited for its turn.
           const copy = async () => {
-            const notNow = reasonNotToStart(ctx);
+            const notNow = reasonNotToStart(ctx, large);
             if (notNow) return outcomes.deferred(c, notNow);
-            await copyOne(ctx, target, c, manifest.entries[c.identity], outcomes, written);
+            await copyOne(ctx, target, c, manifest.entries[c.identity], outcomes, written, uploads);
           };
           await (large ? ctx.largeCopyLimit(copy) : copy());
           await saver.saveIfDue();
         } catch (err) {
           if (isChangedDuringCopy(err)) return void changed.push(c);
+          if (isStoppedWithProgress(err)) {
+            return outcomes.deferred(c, `${stopReason(ctx.signal!)} during the copy; its first ${err.resumeAt} bytes are stored in an open upload, continued next run`);
+          }
           if (ctx.signal?.aborted) {
             return outcomes.deferred(c, `${stopReason(ctx.signal)} during the copy; nothing of it was stored, copied next run`);
           }
@@ -155,6 +168,7 @@ async function copyOne(
   previous: ManifestEntry | undefined,
   outcomes: InstanceOutcomes,
   written: Record<string, ManifestEntry>,
+  uploads: UploadRecordStore | undefined,
 ): Promise<void> {
   const started = ctx.now();
   outcomes.started(c);
@@ -164,6 +178,9 @@ async function copyOne(
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (bytesRead) => outcomes.progress(c, bytesRead),
       ...(ctx.s3Limits ? { s3Limits: ctx.s3Limits } : {}),
+      compressThreads: ctx.compressThreads,
+      keepHashState: ctx.keepHashState,
+      ...(uploads ? { uploads } : {}),
     },
     c,
     previous,
@@ -177,8 +194,9 @@ async function copyOne(
   outcomes.copied(c, { bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, ms: ctx.now() - started, note });
 }
 
-function reasonNotToStart(ctx: SyncContext): string | undefined {
+function reasonNotToStart(ctx: SyncContext, resumable: boolean): string | undefined {
   if (ctx.signal?.aborted) return `${stopReason(ctx.signal)} before the copy started; copied next run`;
-  if (ctx.timeLeftMs && ctx.timeLeftMs() < MIN_TIME_FOR_COPY_MS) return "not enough run time left to start it; copied next run";
+  const minTime = resumable ? MIN_TIME_FOR_RESUMABLE_COPY_MS : MIN_TIME_FOR_COPY_MS;
+  if (ctx.timeLeftMs && ctx.timeLeftMs() < minTime) return "not enough run time left to start it; copied next run";
   return undefined;
 }

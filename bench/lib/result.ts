@@ -1,5 +1,6 @@
 /** What one bench run measured: the shape of bench/results/*.json, which the report and the docs render. */
 import type { machineInfo } from "./machine";
+import type { BigFileSection } from "../sections/bigfile";
 import type { CostResult, GzipRecommendation } from "../sections/cost";
 import type { FleetResult } from "../sections/fleet";
 import type { GzipLevelRow, MemoryResult, ThroughputResult } from "../sections/memory";
@@ -34,5 +35,7 @@ export interface BenchResult {
   fleet?: FleetResult;
   rotation?: { hours: number; tailHours: number; syncEveryMinutes: number; firstSyncOffsetSeconds: number; runs: SchemeRun[] };
   cost?: CostResult;
+  /** Big files across invocations, compression threads, cost per GB by memory size (bench/sections/bigfile.ts). */
+  bigFile?: BigFileSection;
   targets: Targets;
 }

@@ -31,6 +31,8 @@ export interface Harness {
    * (the invocation's remaining time); `onEvent` and `sdk` exist in-process only.
    */
   sync(settings?: Partial<SyncSettings>, runtime?: Partial<SyncRuntime>): Promise<SyncReport>;
+  /** Serialized only: SIGKILLs the hosts in the middle of an invocation, as Lambda's timeout or an out-of-memory kill does. */
+  killBusyHosts(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,10 @@ export async function startHarness(
       serialized
         ? serialized.sync({ ...DEFAULT_SETTINGS, ...settings }, runtime)
         : runSync({ ...DEFAULT_SETTINGS, ...settings }, { sdk, env, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...runtime }),
+    killBusyHosts: async () => {
+      if (!serialized) throw new Error("only the serialized runner has hosts to kill");
+      await serialized.killBusyHosts();
+    },
     stop: async () => {
       await serialized?.stop();
       await rds.stop();
@@ -85,6 +91,9 @@ function serializedRunner(baseEnv: NodeJS.ProcessEnv) {
       if (!pool) pools.set(key, (pool = new HostPool("sync", { env, clock })));
       clock.set((runtime.now ?? Date.now)());
       return pool.call<SyncReport>(SCHEDULED_EVENT, { remainingMs: runtime.timeLeftMs?.() });
+    },
+    async killBusyHosts(): Promise<void> {
+      await Promise.all([...pools.values()].flatMap((p) => p.hosts.filter((host) => host.busy).map((host) => host.kill("SIGKILL"))));
     },
     async stop(): Promise<void> {
       await Promise.all([...pools.values()].map((p) => p.stop()));

@@ -1,0 +1,255 @@
+/**
+ * The compressing half of a copy: plain content in, an archive object out, as gzip members compressed in
+ * parallel and grouped into multipart parts (archiver/s3/member-parts.ts). Members go to Node's async zlib,
+ * which runs on libuv's thread pool: up to `threads` members compress at once while this thread reads, hashes
+ * and uploads, and memory holds only those members, the part being filled and the one being uploaded.
+ *
+ * A copy stopped by the run's signal (the deadline, SIGTERM) ends at the last part S3 acknowledged and
+ * records its upload (archiver/s3/upload-record.ts), so that the next run continues from that part's raw end.
+ * Any other failure aborts the upload: nothing partial becomes visible, and no upload stays open unrecorded.
+ */
+import type { Readable } from "stream";
+import * as zlib from "zlib";
+import type { AwsClients } from "../aws-clients";
+import { ARCHIVE_CONTENT_TYPE, abortUpload, completeUpload, createUpload, isNoSuchUpload, uploadPart } from "../s3/multipart";
+import { partIsFull, withinPartLimit, type PartPlan } from "../s3/member-parts";
+import { contentMetadata } from "../s3/metadata";
+import { replaceMetadata } from "../s3/replace-metadata";
+import { S3_LIMITS, S3_MAX_PARTS } from "../s3/s3-limits";
+import { objectTooLarge } from "../s3/upload-archive-object";
+import { compressedBytes, resumeOffset, type DonePart, type UploadRecord } from "../s3/upload-record";
+import type { UploadRecordStore } from "../s3/upload-records";
+import type { PreviousContent } from "./content-hasher";
+import { changedDuringCopy } from "./download-checks";
+import { contentDigest, type ContentDigest } from "./content-digest";
+import { stoppedError } from "./stop";
+
+/** How often, at most, the record of a running multipart copy is rewritten; a stop or a finish writes it at once. */
+const RECORD_EVERY_MS = 5_000;
+
+export interface MemberCopyTarget {
+  aws: AwsClients;
+  bucket: string;
+  key: string;
+  /** The instance and the file, for messages. */
+  source: string;
+  file: { name: string; size: number; lastWritten: number };
+  servedGzip: boolean;
+  metadata: Record<string, string>;
+  plan: PartPlan;
+  gzipLevel: number;
+  threads: number;
+  /** Keep an exportable hash state in the record, so that a Range download can resume without the prefix. */
+  keepHashState: boolean;
+  records?: UploadRecordStore;
+  maxObjectBytes?: number;
+  maxCopyBytes?: number;
+  signal?: AbortSignal;
+  now: () => number;
+  previous?: PreviousContent;
+}
+
+export interface Resume {
+  record: UploadRecord;
+  /** The body starts at the record's offset (a Range request was honoured); otherwise it starts at 0 and the prefix is skipped. */
+  ranged: boolean;
+}
+
+export interface MemberCopyResult {
+  bytes: number;
+  sha256: string;
+  bytesWritten: number;
+  prefixMatches?: boolean;
+}
+
+/** A copy stopped at a part boundary, its upload recorded for the next run. */
+export function isStoppedWithProgress(err: unknown): err is Error & { resumeAt: number } {
+  return err instanceof Error && err.name === "RunStopped" && typeof (err as { resumeAt?: unknown }).resumeAt === "number";
+}
+
+/** One gzip member, compressed on libuv's thread pool (the bench measures the engine through it). */
+export function gzipMember(raw: Buffer, level: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => zlib.gzip(raw, { level }, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
+export async function copyMembers(t: MemberCopyTarget, content: Readable, resume?: Resume): Promise<MemberCopyResult> {
+  const offset = resume ? resumeOffset(resume.record) : 0;
+  const plan: PartPlan = resume ? { partBytes: resume.record.partBytes, memberBytes: resume.record.memberBytes } : t.plan;
+  const digest: ContentDigest = contentDigest({
+    keepState: t.keepHashState,
+    ...(resume?.ranged && resume.record.hashState ? { from: resume.record.hashState } : {}),
+    ...(t.previous && !resume?.ranged ? { previous: t.previous } : {}),
+  });
+  const maxObjectBytes = t.maxObjectBytes ?? S3_LIMITS.maxObjectBytes;
+
+  let record: UploadRecord | undefined = resume?.record;
+  const parts: DonePart[] = record ? [...record.parts] : [];
+  let stored = record ? compressedBytes(record) : 0;
+  let writtenNow = 0;
+  let lastRecordAt = t.now();
+  let uploading: Promise<void> = Promise.resolve();
+  let uploadFailure: unknown;
+  let completed = false;
+  let open: { members: Buffer[]; bytes: number; rawEnd: number } = { members: [], bytes: 0, rawEnd: offset };
+  const compressing: { raw: Buffer; out: Promise<Buffer> }[] = [];
+
+  const onAbort = () => content.destroy(stoppedError(t.signal!));
+  t.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const saveRecord = async (force: boolean) => {
+    if (!record || !t.records) return;
+    if (!force && t.now() - lastRecordAt < RECORD_EVERY_MS) return;
+    lastRecordAt = t.now();
+    await t.records.put({ ...record, parts: [...parts] });
+  };
+
+  const startUpload = async (): Promise<UploadRecord> => {
+    const uploadId = await createUpload(t.aws, t.bucket, t.key, t.metadata);
+    record = {
+      key: t.key, uploadId, file: t.file.name, size: t.file.size, lastWritten: t.file.lastWritten, servedGzip: t.servedGzip,
+      partBytes: plan.partBytes, memberBytes: plan.memberBytes, parts: [], prefixSha256: "", startedAt: t.now(),
+    };
+    // Recorded before any part: a run killed from here on leaves an upload the next run finds, continues or aborts.
+    await saveRecord(true);
+    return record;
+  };
+
+  /** Sends the open part; at most one part is in flight, so parts complete in order. */
+  const sendPart = async () => {
+    await uploading;
+    if (uploadFailure) throw uploadFailure;
+    const part = open;
+    open = { members: [], bytes: 0, rawEnd: part.rawEnd };
+    if (part.bytes === 0) return;
+    const n = parts.length + 1;
+    if (stored + part.bytes > maxObjectBytes) {
+      throw objectTooLarge(`${t.source}: the archive object grew past ${maxObjectBytes} bytes, the most S3 can store as one object; nothing was stored`);
+    }
+    if (!withinPartLimit(n)) {
+      throw objectTooLarge(`${t.source}: the archive object needs more than ${S3_MAX_PARTS} parts of ${plan.partBytes} bytes, the most S3 can store as one object; nothing was stored`);
+    }
+    const prefixSha256 = digest.prefixSha256();
+    const hashState = digest.exportState();
+    const current = record ?? (await startUpload());
+    stored += part.bytes;
+    uploading = uploadPart(t.aws, t.bucket, t.key, current.uploadId, n, Buffer.concat(part.members, part.bytes)).then(
+      async (etag) => {
+        parts.push({ n, etag, rawEnd: part.rawEnd, size: part.bytes });
+        writtenNow += part.bytes;
+        record = { ...current, parts: [...parts], prefixSha256, ...(hashState ? { hashState } : {}) };
+        // The first part at once: from then on a killed run leaves something worth continuing.
+        await saveRecord(parts.length === 1);
+      },
+      (err: unknown) => {
+        uploadFailure = err;
+      },
+    );
+  };
+
+  const takeCompressed = async () => {
+    const head = compressing.shift()!;
+    const out = await head.out;
+    digest.update(head.raw);
+    open.members.push(out);
+    open.bytes += out.length;
+    open.rawEnd += head.raw.length;
+    if (partIsFull(open.bytes, plan)) await sendPart();
+  };
+
+  const compress = async (raw: Buffer) => {
+    compressing.push({ raw, out: gzipMember(raw, t.gzipLevel) });
+    // Consumed in order; a rejected member is awaited in takeCompressed, never left unhandled.
+    compressing[compressing.length - 1].out.catch(() => undefined);
+    if (compressing.length >= t.threads) await takeCompressed();
+  };
+
+  try {
+    let position = resume?.ranged ? offset : 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    for await (const chunk of content as AsyncIterable<Buffer>) {
+      let data = chunk;
+      if (position < offset) {
+        const skipped = data.subarray(0, offset - position);
+        digest.update(skipped);
+        position += skipped.length;
+        data = data.subarray(skipped.length);
+        if (position === offset) checkPrefix(digest, resume!.record, t.source);
+        if (data.length === 0) continue;
+      }
+      position += data.length;
+      pending.push(data);
+      pendingBytes += data.length;
+      while (pendingBytes >= plan.memberBytes) {
+        const joined = Buffer.concat(pending, pendingBytes);
+        await compress(joined.subarray(0, plan.memberBytes));
+        const rest = joined.subarray(plan.memberBytes);
+        [pending, pendingBytes] = [rest.length > 0 ? [rest] : [], rest.length];
+      }
+      if (uploadFailure) throw uploadFailure;
+    }
+    if (position < offset) throw changedDuringCopy(`${t.source} is now shorter than the ${offset} bytes its resumed copy already stored`);
+    if (pendingBytes > 0 || (position === 0 && !record)) await compress(Buffer.concat(pending, pendingBytes));
+    while (compressing.length > 0) await takeCompressed();
+
+    if (!record) return await putWhole(t, digest, open);
+    await sendPart();
+    await uploading;
+    if (uploadFailure) throw uploadFailure;
+    const finalRecord = record as UploadRecord;
+    const etag = await completeUpload(t.aws, t.bucket, t.key, finalRecord.uploadId, parts);
+    // The upload is an object now: nothing is left to abort, and a failure below leaves it unlabelled for the next run to replace.
+    completed = true;
+    await t.records?.drop(t.key);
+    const sha256 = digest.sha256();
+    await replaceMetadata(t.aws, {
+      bucket: t.bucket, key: t.key, size: stored, contentType: ARCHIVE_CONTENT_TYPE,
+      metadata: { ...t.metadata, ...contentMetadata(digest.bytes(), sha256) },
+      ...(etag ? { sourceETag: etag } : {}),
+      ...(t.maxCopyBytes ? { maxCopyBytes: t.maxCopyBytes } : {}),
+    });
+    return { bytes: digest.bytes(), sha256, bytesWritten: writtenNow, ...withPrefix(digest) };
+  } catch (err) {
+    content.destroy();
+    await uploading;
+    const current = record as UploadRecord | undefined;
+    if (t.signal?.aborted && current && parts.length > 0 && !uploadFailure) {
+      // Stopped: keep what S3 acknowledged, for the next run.
+      await t.records?.put({ ...current, parts: [...parts] });
+      throw Object.assign(stoppedError(t.signal), { resumeAt: parts[parts.length - 1].rawEnd });
+    }
+    if (current && !completed) {
+      await abortUpload(t.aws, t.bucket, t.key, current.uploadId).catch(() => undefined);
+      await t.records?.drop(t.key).catch(() => undefined);
+    }
+    const cause = uploadFailure ?? err;
+    if (isNoSuchUpload(cause)) throw changedDuringCopy(`${t.source}: its recorded upload is gone; the copy starts over`);
+    throw cause;
+  } finally {
+    t.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** The skipped prefix must be the content the recorded parts hold; otherwise the file was rewritten. */
+function checkPrefix(digest: ContentDigest, record: UploadRecord, source: string): void {
+  if (digest.prefixSha256() !== record.prefixSha256) {
+    throw changedDuringCopy(`${source}: the first ${resumeOffset(record)} bytes changed since its copy started; the copy starts over`);
+  }
+}
+
+function withPrefix(digest: ContentDigest): { prefixMatches?: boolean } {
+  const m = digest.prefixMatches();
+  return m === undefined ? {} : { prefixMatches: m };
+}
+
+/** A body that never filled a part: one PutObject, with every metadata value. */
+async function putWhole(t: MemberCopyTarget, digest: ContentDigest, open: { members: Buffer[]; bytes: number }): Promise<MemberCopyResult> {
+  const sha256 = digest.sha256();
+  await t.aws.s3.send(
+    new t.aws.sdk.s3.PutObjectCommand({
+      Bucket: t.bucket, Key: t.key, Body: Buffer.concat(open.members, open.bytes), ContentType: ARCHIVE_CONTENT_TYPE,
+      Metadata: { ...t.metadata, ...contentMetadata(digest.bytes(), sha256) },
+    }),
+  );
+  return { bytes: digest.bytes(), sha256, bytesWritten: open.bytes, ...withPrefix(digest) };
+}

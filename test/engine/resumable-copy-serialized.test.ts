@@ -1,0 +1,81 @@
+/**
+ * Resumable copies as `pulumi up` ships them: the serialized sync function in host processes. One invocation
+ * gets too little time for a file and stops at a part boundary, and one is SIGKILLed mid-copy; the next
+ * invocation continues the recorded upload in both cases. Parts are S3's real 8 MiB here (the serialized
+ * handler takes no lowered limits), so the file is random bytes that gzip cannot shrink.
+ */
+import { strict as assert } from "assert";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
+import { createHash, randomBytes } from "crypto";
+import { gunzipSync } from "zlib";
+import { uploadRecordKey } from "../../archiver/layout/upload-record-key";
+import { parseRecords } from "../../archiver/s3/upload-record";
+import { BUCKET, HOUR, startHarness, T0, type Harness } from "./harness";
+
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+const NAME = "trace/big.trc";
+const KEY = "db1/trace/2024/10/01/00/db1/big.trc.gz";
+const MiB = 1024 * 1024;
+
+const isUploadPart = (r: { method: string; query: string }) => r.method === "PUT" && /(^|&)partNumber=/.test(r.query);
+const creates = (h: Harness) => h.s3.requests.filter((r) => r.method === "POST" && /(^|&)uploads(=|&|$)/.test(r.query)).length;
+
+describe("resumable copies (serialized): the next invocation continues a copy its predecessor could not finish", function () {
+  this.timeout(180_000);
+  let h: Harness;
+  const content = randomBytes(32 * MiB); // four 8 MiB parts
+  before(async () => {
+    h = await startHarness({}, "serialized");
+    h.rds.addInstance("db1");
+  });
+  after(async () => h?.stop());
+  beforeEach(async () => {
+    for (const o of await h.s3.listAll(BUCKET)) await h.s3.client().send(new DeleteObjectCommand({ Bucket: BUCKET, Key: o.key }));
+    h.rds.putFile("db1", { name: NAME, lastWritten: T0 + 10, content });
+  });
+
+  async function recorded() {
+    return Object.values(parseRecords(await h.s3.getText(BUCKET, uploadRecordKey("db1", "db1"))).uploads);
+  }
+
+  async function assertFinishedByNextInvocation(): Promise<void> {
+    const createdBefore = creates(h);
+    const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR });
+    assert.equal(next.ok, true, JSON.stringify(next.instances[0]));
+    assert.deepEqual(next.instances[0].copied.map((c) => c.file), [NAME]);
+    assert.equal(creates(h), createdBefore, "the recorded upload is continued, not started again");
+    const [object] = (await h.s3.listAll(BUCKET)).filter((o) => o.key === KEY);
+    assert.equal(object.metadata.sha256, sha(content));
+    assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, KEY)).equals(content));
+    assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+    assert.deepEqual(await recorded(), []);
+  }
+
+  it("an invocation whose time runs out stops after its stored parts, and the next continues from them", async () => {
+    // The download stalls halfway, so the first invocation certainly stores a part and then runs out of time.
+    h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: NAME });
+    const first = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, timeLeftMs: () => 24_000 });
+    assert.equal(first.stopped, "the invocation's time ran out");
+    assert.match(first.instances[0].deferred[0].reason, /its first \d+ bytes are stored in an open upload/);
+    const [record] = await recorded();
+    assert.ok(record.parts.length >= 1, "at least one part is recorded");
+    assert.deepEqual((await h.s3.openUploads(BUCKET)).map((u) => u.uploadId), [record.uploadId]);
+    assert.equal((await h.s3.listAll(BUCKET)).filter((o) => o.key === KEY).length, 0, "nothing visible");
+    await assertFinishedByNextInvocation();
+  });
+
+  it("an invocation SIGKILLed mid-copy leaves only a recorded upload, which the next invocation continues", async () => {
+    let killing: Promise<void> | undefined;
+    let parts = 0;
+    h.s3.onRequest = (r) => {
+      if (isUploadPart(r) && ++parts === 3 && !killing) killing = h.killBusyHosts();
+    };
+    await assert.rejects(h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR }), /HostExited|exited/);
+    await killing;
+    h.s3.onRequest = undefined;
+    const [record] = await recorded();
+    assert.ok(record.parts.length >= 1, "the first part was recorded before the kill");
+    assert.equal((await h.s3.listAll(BUCKET)).filter((o) => o.key === KEY).length, 0, "nothing visible");
+    await assertFinishedByNextInvocation();
+  });
+});
