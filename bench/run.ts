@@ -5,7 +5,8 @@
  * a full run also rewrites the figures in docs/performance.md.
  *
  *   BENCH_QUICK=1   small sizes everywhere (for development; writes bench/results/quick.tmp.json)
- *   BENCH_ONLY=memory,gzip,fleet,rotation   run only these sections (cost uses whatever ran)
+ *   BENCH_ONLY=memory,gzip,fleet,rotation,fan-out   run only these sections (cost uses whatever ran)
+ *   BENCH_MERGE=1   with BENCH_ONLY: put the sections that ran into bench/results/latest.json, keeping the others' figures
  *   BENCH_RUNNER=serialized   the rotation section runs the sync function as `pulumi up` ships it (test/shipped)
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -26,9 +27,12 @@ import { gzipTradeoff, monthlyCost } from "./sections/cost";
 import { fleet } from "./sections/fleet";
 import { gzipLevels, memoryAndThroughput } from "./sections/memory";
 import { rotation } from "./sections/rotation";
+import { fanOut } from "./sections/fan-out";
 
 const quick = process.env.BENCH_QUICK === "1";
-const only = new Set((process.env.BENCH_ONLY ?? "memory,gzip,fleet,rotation").split(",").map((s) => s.trim()).filter(Boolean));
+const SECTIONS = "memory,gzip,fleet,rotation,fan-out";
+const merge = process.env.BENCH_MERGE === "1" && process.env.BENCH_QUICK !== "1";
+const only = new Set((process.env.BENCH_ONLY ?? SECTIONS).split(",").map((s) => s.trim()).filter(Boolean));
 
 const config = quick
   ? {
@@ -38,6 +42,7 @@ const config = quick
       gzipSampleBytes: 16 * MiB,
       fleetInstances: 10,
       simHours: 3,
+      fanOut: { instances: 60, clusters: 2, sampleBytes: 16 * MiB, workerConcurrency: 10 },
     }
   : {
       sizes: [{ label: "256MiB", bytes: 256 * MiB }, { label: "1GiB", bytes: GiB }, { label: "2GiB", bytes: 2 * GiB }],
@@ -46,6 +51,7 @@ const config = quick
       gzipSampleBytes: 64 * MiB,
       fleetInstances: 200,
       simHours: 24,
+      fanOut: { instances: 500, clusters: 10, sampleBytes: 64 * MiB, workerConcurrency: 50 },
     };
 const GZIP_LEVELS = [1, 3, 6, 9];
 const CONCURRENCIES = [1, 4, 16];
@@ -104,6 +110,18 @@ async function main(): Promise<void> {
     result.rotation = { hours: config.simHours, tailHours: SIM.tailHours, syncEveryMinutes: SIM.intervalMin, firstSyncOffsetSeconds: SIM.offsetS, runs };
     external.afterRotation = await externalLoad();
   }
+  if (only.has("fan-out")) {
+    log(`6. fan-out: ${config.fanOut.instances} instances through the dispatcher, the FIFO fake and the workers (in-process handlers)`);
+    const previous = merge ? (JSON.parse(fs.readFileSync(path.join(ROOT, "bench", "results", "latest.json"), "utf8")) as BenchResult) : undefined;
+    const throughput = result.throughput ?? previous?.throughput;
+    const measured = await fanOut({
+      ...config.fanOut,
+      ...(throughput ? { throughput } : {}), membersPerCluster: 5, filesPerInstance: 2, backfillGiBPerInstance: 5, scheduleMinutes: SIM.intervalMin,
+      gibPerDayPerInstance: 5, workerMemoryMB: [512, 1024, 1769], workerTimeoutS: 900,
+    }, log);
+    result.fanOut = { ...measured, generatedAt: new Date().toISOString(), commit: git.commit };
+    external.afterFanOut = await externalLoad();
+  }
   if (result.memory && result.throughput) {
     result.cost = monthlyCost({
       ...COST,
@@ -127,17 +145,26 @@ async function main(): Promise<void> {
   result.durationSeconds = Math.round((Date.now() - started) / 1000);
   result.engine.commitAtEnd = gitState(ROOT).commit;
 
-  const table = formatReport(result);
-  process.stdout.write(`${table}\n`);
   const dir = path.join(ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
-  const name = quick || only.size < 4 ? "quick.tmp" : "latest";
-  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  const name = quick || (only.size < SECTIONS.split(",").length && !merge) ? "quick.tmp" : "latest";
+  const written = merge ? mergedInto(JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")), result) : result;
+  const table = formatReport(written);
+  process.stdout.write(`${table}\n`);
+  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(written, null, 2)}\n`);
   if (name === "latest") {
     fs.writeFileSync(path.join(dir, "latest.txt"), `${table}\n`);
-    updatePerformanceDoc(result);
+    updatePerformanceDoc(written);
   }
   log(`wrote bench/results/${name}.json${name === "latest" ? `, latest.txt and the figures of ${PERFORMANCE_DOC}` : ""} (${result.durationSeconds} s)`);
+}
+
+/** The earlier full result with the sections of this run in place of its own; the machine and engine stay the full run's. */
+function mergedInto(previous: BenchResult, ran: BenchResult): BenchResult {
+  const sections = ["memory", "throughput", "gzipLevels", "gzipRecommendation", "fleet", "rotation", "cost", "fanOut"] as const;
+  const merged: BenchResult = { ...previous };
+  for (const key of sections) if (ran[key] !== undefined) (merged as unknown as Record<string, unknown>)[key] = ran[key];
+  return merged;
 }
 
 function evaluateTargets(r: BenchResult): void {

@@ -11,6 +11,21 @@ import type { BatchEntry, SendBatch } from "./sqs-send";
 
 /** SQS's limit on the entries of one SendMessageBatch. */
 export const MAX_BATCH_ENTRIES = 10;
+/**
+ * Messages a second the dispatcher aims for: an idle worker makes about one RDS call per message, so a tick's
+ * listing calls stay at half of RDS's sustained 12 a second, whatever the worker concurrency.
+ */
+export const MESSAGES_PER_SECOND = 6;
+/** A tick is spread over at most this long, faster than MESSAGES_PER_SECOND if the fleet needs it. */
+export const MAX_SPREAD_MS = 120_000;
+
+/** The pause between two batches of a tick of `messages`: MESSAGES_PER_SECOND, or all of them within MAX_SPREAD_MS. */
+export function batchSpacingMs(messages: number): number {
+  const batches = Math.ceil(messages / MAX_BATCH_ENTRIES);
+  if (batches <= 1) return 0;
+  const atRate = (MAX_BATCH_ENTRIES / MESSAGES_PER_SECOND) * 1000;
+  return Math.floor(Math.min(atRate, MAX_SPREAD_MS / (batches - 1)));
+}
 
 /** One entry per instance, grouped by instance: SQS hands out one message of a group at a time. */
 export function messagesFor(targets: readonly InstanceTarget[], tick: string): Omit<BatchEntry, "Id">[] {
@@ -40,10 +55,12 @@ export async function sendAll(
   messages: readonly Omit<BatchEntry, "Id">[],
   send: SendBatch,
   retry: RetryPolicy,
-  random: () => number = Math.random,
+  o: { spacingMs?: number; random?: () => number } = {},
 ): Promise<SendOutcome> {
   const outcome: SendOutcome = { sent: 0, failed: [], requests: 0 };
-  for (const batch of batchesOf(messages)) {
+  const random = o.random ?? Math.random;
+  for (const [n, batch] of batchesOf(messages).entries()) {
+    if (n > 0 && o.spacingMs) await sleep(o.spacingMs);
     let pending: BatchEntry[] = batch.map((m, n) => ({ Id: String(n), ...m }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       const last = attempt + 1 >= retry.attempts;

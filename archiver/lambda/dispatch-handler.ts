@@ -7,7 +7,7 @@
 import { createClients, DEFAULT_TIMEOUTS } from "../aws-clients";
 import type { AwsSdk } from "../aws-sdk";
 import { errorCode, errorMessage } from "../errors";
-import { messagesFor, sendAll } from "../fan-out/dispatch";
+import { batchSpacingMs, messagesFor, sendAll } from "../fan-out/dispatch";
 import { scheduleTick } from "../fan-out/message";
 import { sqsBatchSender, type SendBatch } from "../fan-out/sqs-send";
 import { dispatchMetricLine } from "../metrics/emf";
@@ -38,7 +38,8 @@ export function createDispatchHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = proc
     const send = sender ?? sqsBatchSender(aws, env, settings.queueUrl);
     let outcome;
     try {
-      outcome = await sendAll(messagesFor(targets, tick), send, DEFAULT_RETRY);
+      // Spread over the tick, so that the workers' RDS calls are too (fan-out/dispatch.ts).
+      outcome = await sendAll(messagesFor(targets, tick), send, DEFAULT_RETRY, { spacingMs: batchSpacingMs(targets.length) });
     } catch (err) {
       outcome = { sent: 0, failed: targets.map((t) => ({ instance: t.instance, code: errorCode(err), message: errorMessage(err) })), requests: 0 };
     }

@@ -92,6 +92,8 @@ export function dispatchMetricLine(stage: string, r: { sent: number; notSent: nu
       [FAN_OUT_METRICS.messagesSent]: { value: r.sent, unit: "Count" },
       [FAN_OUT_METRICS.messagesNotSent]: { value: r.notSent, unit: "Count" },
       [FAN_OUT_METRICS.dispatchFailures]: { value: r.clusterErrors, unit: "Count" },
+      // The stage's failures alarm watches this one.
+      Failures: { value: r.notSent + r.clusterErrors, unit: "Count" },
     },
     now,
   );

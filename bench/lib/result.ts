@@ -4,6 +4,7 @@ import type { CostResult, GzipRecommendation } from "../sections/cost";
 import type { FleetResult } from "../sections/fleet";
 import type { GzipLevelRow, MemoryResult, ThroughputResult } from "../sections/memory";
 import type { SchemeRun } from "../sections/rotation";
+import type { FanOutFigures } from "./fan-out-doc";
 
 export interface Targets {
   memoryAboveIdle: { limitMB: number; valueMB?: number; met?: boolean };
@@ -34,5 +35,7 @@ export interface BenchResult {
   fleet?: FleetResult;
   rotation?: { hours: number; tailHours: number; syncEveryMinutes: number; firstSyncOffsetSeconds: number; runs: SchemeRun[] };
   cost?: CostResult;
+  /** Fan-out (section 6), with the date and commit it was measured at: a run of that section alone merges it in. */
+  fanOut?: FanOutFigures;
   targets: Targets;
 }

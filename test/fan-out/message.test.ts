@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { batchResponse, type RecordResult } from "../../archiver/fan-out/batch-outcome";
-import { batchesOf, messagesFor, sendAll } from "../../archiver/fan-out/dispatch";
+import { batchesOf, batchSpacingMs, MAX_SPREAD_MS, MESSAGES_PER_SECOND, messagesFor, sendAll } from "../../archiver/fan-out/dispatch";
 import {
   decodeMessage,
   deduplicationId,
@@ -69,6 +69,19 @@ describe("fan-out/dispatch", () => {
         const batches = batchesOf(messages);
         assert.ok(batches.every((b) => b.length >= 1 && b.length <= 10));
         assert.deepEqual(batches.flat(), messages);
+      }),
+    );
+  });
+
+  it("spreads a tick's batches at the target rate, and a large fleet's within the longest spread", () => {
+    assert.equal(batchSpacingMs(10), 0);
+    fc.assert(
+      fc.property(fc.integer({ min: 11, max: 100_000 }), (n) => {
+        const spacing = batchSpacingMs(n);
+        const batches = Math.ceil(n / 10);
+        assert.ok(spacing * (batches - 1) <= MAX_SPREAD_MS, `${n}: ${spacing} ms`);
+        assert.ok(10_000 / spacing >= MESSAGES_PER_SECOND - 0.01, `${n}: faster than needed is fine, slower is not`);
+        if (n <= (MESSAGES_PER_SECOND * MAX_SPREAD_MS) / 1000) assert.ok(10_000 / spacing <= MESSAGES_PER_SECOND + 0.01, `${n}: ${spacing} ms`);
       }),
     );
   });

@@ -39,10 +39,24 @@ export interface FanOutOptions {
 /** One worker invocation, as its logs tell it. */
 export interface WorkerRun {
   bodies: string[];
+  groups: string[];
   logs: string[];
   response?: BatchResponse;
   /** The host died before answering. */
   crashed?: string;
+  /** Real time (performance.now()) the invocation started and ended. */
+  startedAt: number;
+  endedAt?: number;
+}
+
+/** Pairs of runs for one message group (instance) that overlapped in time: what SQS FIFO must never allow. */
+export function overlappingRuns(runs: readonly WorkerRun[]): [WorkerRun, WorkerRun][] {
+  const groupOf = (r: WorkerRun) => r.groups.join(",");
+  const out: [WorkerRun, WorkerRun][] = [];
+  runs.forEach((a, i) => runs.slice(i + 1).forEach((b) => {
+    if (groupOf(a) === groupOf(b) && a.startedAt < (b.endedAt ?? Infinity) && b.startedAt < (a.endedAt ?? Infinity)) out.push([a, b]);
+  }));
+  return out;
 }
 
 export class FanOutStage {
@@ -90,7 +104,9 @@ export class FanOutStage {
   }
 
   private async invokeWorker(event: SqsLambdaEvent): Promise<unknown> {
-    const run: WorkerRun = { bodies: event.Records.map((r) => r.body), logs: [] };
+    const run: WorkerRun = {
+      bodies: event.Records.map((r) => r.body), groups: event.Records.map((r) => r.attributes.MessageGroupId), logs: [], startedAt: performance.now(),
+    };
     this.runs.push(run);
     try {
       const invocation = await this.workers.invoke<BatchResponse>(event, { remainingMs: this.o.workerRemainingMs ?? 900_000 });
@@ -102,6 +118,8 @@ export class FanOutStage {
     } catch (err) {
       if (err instanceof HostExited) run.crashed = err.message;
       throw err;
+    } finally {
+      run.endedAt = performance.now();
     }
   }
 
