@@ -4,6 +4,7 @@
  *   config   -> infra/config/            validated stack config; a bad value fails `pulumi preview`
  *   bucket   -> infra/archive-bucket.ts  <account>-<bucketName>-<region>, hardened, with lifecycle
  *   function -> infra/sync-function.ts   the Lambda building block (infra/lambda-function.ts) running archiver/
+ *   fan-out  -> infra/fan-out.ts         instead of the function (fanOut): dispatcher, FIFO queue, workers
  *   schedule -> infra/schedule.ts        EventBridge rule, target and invoke permission
  *   events   -> infra/rds-events.ts      RDS events rule + function + dead-letter queue (archiveEvents)
  *   logs     -> infra/log-subscriptions.ts  one subscription filter per log group + function (logGroups)
@@ -19,7 +20,8 @@ import { checkTarget, loadAllowedAccountIds, lookupTarget } from "./infra/accoun
 import { RunAlarms } from "./infra/alarms";
 import { ArchiveBucket } from "./infra/archive-bucket";
 import type { ArchiveFunctionArgs } from "./infra/function-args";
-import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig } from "./infra/config";
+import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig, queueVisibilitySeconds } from "./infra/config";
+import { FanOut } from "./infra/fan-out";
 import { LogSubscriptions } from "./infra/log-subscriptions";
 import { RdsEvents } from "./infra/rds-events";
 import { SyncSchedule } from "./infra/schedule";
@@ -73,7 +75,14 @@ export = async () => {
     logRetentionDays: config.logRetentionDays,
   });
 
-  const sync = new SyncFunction("sync", {
+  const fanOut = config.fanOut
+    ? new FanOut("fan-out", {
+        ...functionArgs(syncFunctionName), settings: config, dispatcherName: functionNameFor(project, stage, "dispatch"),
+        workerName: functionNameFor(project, stage, "worker"), workerMemorySize: config.workerMemorySize, workerTimeout: config.workerTimeout,
+        workerConcurrency: config.workerConcurrency, visibilityTimeoutSeconds: queueVisibilitySeconds(config), intervalSeconds: alarmInterval,
+      })
+    : undefined;
+  const sync = fanOut ?? new SyncFunction("sync", {
     ...functionArgs(syncFunctionName),
     settings: config,
     memorySize: config.memorySize,
@@ -96,7 +105,7 @@ export = async () => {
         ...functionArgs(logsName),
         logGroups: config.logGroups,
         stackLogGroups: [
-          { name: `/aws/lambda/${syncFunctionName}`, resource: sync.logGroup },
+          ...(fanOut ? fanOut.stackLogGroups : [{ name: `/aws/lambda/${syncFunctionName}`, resource: sync.logGroup }]),
           ...(events ? [{ name: `/aws/lambda/${eventsName}`, resource: events.logGroup }] : []),
         ],
       })
@@ -112,7 +121,9 @@ export = async () => {
     deadLetterQueues: [
       ...(events ? [{ label: "events", queueName: events.deadLetterQueue.name }] : []),
       ...(subscriptions ? [{ label: "logs", queueName: subscriptions.deadLetterQueue.name }] : []),
+      ...(fanOut ? [{ label: "fan-out", queueName: fanOut.deadLetterQueue.name }] : []),
     ],
+    backlogQueues: fanOut ? [{ label: "fan-out", queueName: fanOut.queue.name, maxAgeSeconds: 3 * alarmInterval }] : [],
   });
 
   return {
@@ -124,6 +135,7 @@ export = async () => {
     alarmTopicArn: alarms.topic.arn,
     // Only when the feature is on.
     ...(events ? { eventsFunctionName: events.fn.name, eventsDeadLetterQueueUrl: events.deadLetterQueue.url } : {}),
+    ...(fanOut ? { workerFunctionName: fanOut.worker.fn.name, queueUrl: fanOut.queue.url, deadLetterQueueUrl: fanOut.deadLetterQueue.url } : {}),
     ...(subscriptions ? { logsFunctionName: subscriptions.fn.name, logsDeadLetterQueueUrl: subscriptions.deadLetterQueue.url } : {}),
   };
 };

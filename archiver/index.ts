@@ -6,3 +6,5 @@ export type { SyncReport, InstanceReport, FileOutcome, SyncEvent } from "./repor
 export { createSyncHandler } from "./lambda/handler";
 export { createRdsEventsHandler } from "./lambda/rds-events-handler";
 export { createLogSubscriptionHandler } from "./lambda/log-subscription-handler";
+export { createDispatchHandler } from "./lambda/dispatch-handler";
+export { createWorkerHandler } from "./lambda/worker-handler";

@@ -219,3 +219,31 @@ export function logSubscriptionSettingsToEnv(s: LogSubscriptionSettings): Record
 export function logSubscriptionSettingsFromEnv(env: NodeJS.ProcessEnv): LogSubscriptionSettings {
   return { bucket: requireBucket(env[ENV.bucket] ?? "") };
 }
+
+/** The fan-out queue (a stack with fanOut on): the dispatcher sends to it, the worker checks its messages against the stack's ids. */
+export const FAN_OUT_ENV = { queueUrl: "FANOUT_QUEUE_URL" } as const;
+
+/** What the fan-out dispatcher is given: the ids to expand into instances, and the queue to send them to. */
+export interface DispatchSettings {
+  instances: string[];
+  clusters: string[];
+  queueUrl: string;
+}
+
+export function dispatchSettingsToEnv(s: DispatchSettings): Record<string, string> {
+  return {
+    [ENV.instances]: joinList(ENV.instances, s.instances),
+    [ENV.clusters]: joinList(ENV.clusters, s.clusters),
+    [FAN_OUT_ENV.queueUrl]: s.queueUrl,
+  };
+}
+
+export function dispatchSettingsFromEnv(env: NodeJS.ProcessEnv): DispatchSettings {
+  const s = { instances: splitList(env[ENV.instances]), clusters: splitList(env[ENV.clusters]), queueUrl: (env[FAN_OUT_ENV.queueUrl] ?? "").trim() };
+  if (s.instances.length + s.clusters.length === 0) throw settingsError(`${ENV.instances}/${ENV.clusters}`, "name at least one instance or cluster");
+  checkIdentifiers(s, ENV);
+  if (!/^https?:\/\/[^/]+\/\d+\/[A-Za-z0-9_-]{1,75}\.fifo$/.test(s.queueUrl)) {
+    throw settingsError(FAN_OUT_ENV.queueUrl, `expected the URL of a FIFO queue (https://sqs.<region>.amazonaws.com/<account>/<name>.fifo), got "${s.queueUrl}"`);
+  }
+  return { ...s, instances: [...new Set(s.instances)], clusters: [...new Set(s.clusters)] };
+}

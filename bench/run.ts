@@ -5,9 +5,9 @@
  * a full run also rewrites the figures in docs/performance.md.
  *
  *   BENCH_QUICK=1   small sizes everywhere (for development; writes bench/results/quick.tmp.json)
- *   BENCH_ONLY=memory,gzip,fleet,rotation,bigfile   run only these sections (cost uses whatever ran)
+ *   BENCH_ONLY=memory,gzip,fleet,rotation,bigfile,fan-out   run only these sections (cost uses whatever ran)
  *   BENCH_BIGFILE_GIB=20   the size of the big-file section's file (20 GiB, as the issue asks, takes a long time)
- *   BENCH_MERGE=1   with BENCH_ONLY: put the sections that ran into bench/results/latest.json and docs/performance.md
+ *   BENCH_MERGE=1   with BENCH_ONLY: put the sections that ran into bench/results/latest.json, keeping the others' figures
  *   BENCH_RUNNER=serialized   the rotation section runs the sync function as `pulumi up` ships it (test/shipped)
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -29,9 +29,12 @@ import { fleet } from "./sections/fleet";
 import { gzipLevels, memoryAndThroughput } from "./sections/memory";
 import { rotation } from "./sections/rotation";
 import { bigFile, compression, costPerGB } from "./sections/bigfile";
+import { fanOut } from "./sections/fan-out";
 
 const quick = process.env.BENCH_QUICK === "1";
-const only = new Set((process.env.BENCH_ONLY ?? "memory,gzip,fleet,rotation,bigfile").split(",").map((s) => s.trim()).filter(Boolean));
+const SECTIONS = "memory,gzip,fleet,rotation,bigfile,fan-out";
+const merge = process.env.BENCH_MERGE === "1" && process.env.BENCH_QUICK !== "1";
+const only = new Set((process.env.BENCH_ONLY ?? SECTIONS).split(",").map((s) => s.trim()).filter(Boolean));
 
 const config = quick
   ? {
@@ -43,6 +46,7 @@ const config = quick
       simHours: 3,
       bigFileBytes: 256 * MiB,
       compressionSampleBytes: 32 * MiB,
+      fanOut: { instances: 60, clusters: 2, sampleBytes: 16 * MiB, workerConcurrency: 10 },
     }
   : {
       sizes: [{ label: "256MiB", bytes: 256 * MiB }, { label: "1GiB", bytes: GiB }, { label: "2GiB", bytes: 2 * GiB }],
@@ -53,6 +57,7 @@ const config = quick
       simHours: 24,
       bigFileBytes: Number(process.env.BENCH_BIGFILE_GIB ?? 20) * GiB,
       compressionSampleBytes: 128 * MiB,
+      fanOut: { instances: 500, clusters: 10, sampleBytes: 64 * MiB, workerConcurrency: 50 },
     };
 /** The simulated invocation deadline of the big-file section. */
 const BIG_FILE_DEADLINE_S = 60;
@@ -121,6 +126,18 @@ async function main(): Promise<void> {
     result.bigFile.bigFile = await bigFile(config.bigFileBytes, BIG_FILE_DEADLINE_S, log);
     external.afterBigFile = await externalLoad();
   }
+  if (only.has("fan-out")) {
+    log(`6. fan-out: ${config.fanOut.instances} instances through the dispatcher, the FIFO fake and the workers (in-process handlers)`);
+    const previous = merge ? (JSON.parse(fs.readFileSync(path.join(ROOT, "bench", "results", "latest.json"), "utf8")) as BenchResult) : undefined;
+    const throughput = result.throughput ?? previous?.throughput;
+    const measured = await fanOut({
+      ...config.fanOut,
+      ...(throughput ? { throughput } : {}), membersPerCluster: 5, filesPerInstance: 2, backfillGiBPerInstance: 5, scheduleMinutes: SIM.intervalMin,
+      gibPerDayPerInstance: 5, workerMemoryMB: [512, 1024, 1769], workerTimeoutS: 900,
+    }, log);
+    result.fanOut = { ...measured, generatedAt: new Date().toISOString(), commit: git.commit };
+    external.afterFanOut = await externalLoad();
+  }
   if (result.memory && result.throughput) {
     result.cost = monthlyCost({
       ...COST,
@@ -144,26 +161,26 @@ async function main(): Promise<void> {
   result.durationSeconds = Math.round((Date.now() - started) / 1000);
   result.engine.commitAtEnd = gitState(ROOT).commit;
 
-  const table = formatReport(result);
-  process.stdout.write(`${table}\n`);
   const dir = path.join(ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
-  if (process.env.BENCH_MERGE === "1" && !quick) {
-    // Only the sections that ran replace their figures; the rest stay from the last full run.
-    const latest = JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as BenchResult;
-    const merged: BenchResult = { ...latest, ...(result.bigFile ? { bigFile: result.bigFile } : {}) };
-    fs.writeFileSync(path.join(dir, "latest.json"), `${JSON.stringify(merged, null, 2)}\n`);
-    updatePerformanceDoc(merged);
-    log(`merged ${[...only].join(", ")} into bench/results/latest.json and ${PERFORMANCE_DOC}`);
-    return;
-  }
-  const name = quick || only.size < 5 ? "quick.tmp" : "latest";
-  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  const name = quick || (only.size < SECTIONS.split(",").length && !merge) ? "quick.tmp" : "latest";
+  const written = merge ? mergedInto(JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")), result) : result;
+  const table = formatReport(written);
+  process.stdout.write(`${table}\n`);
+  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(written, null, 2)}\n`);
   if (name === "latest") {
     fs.writeFileSync(path.join(dir, "latest.txt"), `${table}\n`);
-    updatePerformanceDoc(result);
+    updatePerformanceDoc(written);
   }
   log(`wrote bench/results/${name}.json${name === "latest" ? `, latest.txt and the figures of ${PERFORMANCE_DOC}` : ""} (${result.durationSeconds} s)`);
+}
+
+/** The earlier full result with the sections of this run in place of its own; the machine and engine stay the full run's. */
+function mergedInto(previous: BenchResult, ran: BenchResult): BenchResult {
+  const sections = ["memory", "throughput", "gzipLevels", "gzipRecommendation", "fleet", "rotation", "cost", "bigFile", "fanOut"] as const;
+  const merged: BenchResult = { ...previous };
+  for (const key of sections) if (ran[key] !== undefined) (merged as unknown as Record<string, unknown>)[key] = ran[key];
+  return merged;
 }
 
 function evaluateTargets(r: BenchResult): void {

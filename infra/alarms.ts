@@ -8,6 +8,7 @@
  *   files lost         FilesLost > 0: a log file left RDS before it was archived (the gap ledger, _gaps/)
  *   rejected payloads  Rejected > 0 (events and subscriptions only)
  *   dead letters       a message waiting in a dead-letter queue (AWS/SQS)
+ *   backlog            the fan-out queue's oldest message older than its limit (AWS/SQS)
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -44,6 +45,8 @@ export interface RunAlarmsArgs {
   /** Watch the Rejected metric: only the events and subscription functions emit it. */
   watchRejected: boolean;
   deadLetterQueues: DeadLetterQueueWatch[];
+  /** Work queues whose oldest message must not get older than maxAgeSeconds (fan-out). */
+  backlogQueues?: (DeadLetterQueueWatch & { maxAgeSeconds: number })[];
 }
 
 /** What an alarm states beyond the shared defaults. */
@@ -59,6 +62,7 @@ export class RunAlarms extends pulumi.ComponentResource {
   readonly filesLost: aws.cloudwatch.MetricAlarm;
   readonly rejected?: aws.cloudwatch.MetricAlarm;
   readonly deadLetters: aws.cloudwatch.MetricAlarm[];
+  readonly backlogs: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: RunAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("rds-log-archiver:index:RunAlarms", name, {}, opts);
@@ -166,6 +170,21 @@ export class RunAlarms extends pulumi.ComponentResource {
         dimensions: { QueueName: queueName },
         statistic: "Maximum",
         period: EVENT_ALARM_PERIOD_SECONDS,
+      }),
+    );
+
+    this.backlogs = (args.backlogQueues ?? []).map(({ label, queueName, maxAgeSeconds }) =>
+      alarm(`${label}-backlog`, `${label}-backlog`, {
+        alarmDescription:
+          `A message has waited more than ${minutes(maxAgeSeconds)} in the ${label} queue of stage ${args.stage}: the workers ` +
+          `do not keep up (raise workerConcurrency or workerMemorySize), or an instance's message is held by a worker that died ` +
+          `(it comes back after the visibility timeout). Look at the worker's errors and throttles.`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: queueName },
+        statistic: "Maximum",
+        period: EVENT_ALARM_PERIOD_SECONDS,
+        threshold: maxAgeSeconds,
       }),
     );
 

@@ -24,27 +24,32 @@ export function createSyncHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.
       ...(context?.getRemainingTimeInMillis ? { timeLeftMs: () => context.getRemainingTimeInMillis!() } : {}),
       onEvent: logFileEvent,
     });
-    console.log(
-      JSON.stringify({
-        level: report.ok ? "info" : "error",
-        msg: "sync finished",
-        bucket: report.bucket,
-        ok: report.ok,
-        ...(report.stopped ? { stopped: report.stopped } : {}),
-        ...(report.staleUploadsAborted ? { staleUploadsAborted: report.staleUploadsAborted } : {}),
-        ...report.totals,
-        errors: [
-          ...report.errors,
-          ...report.instances.filter((i) => i.error).map((i) => ({ target: i.instance, ...i.error })),
-        ],
-      }),
-    );
-    for (const line of syncMetricLines(report, stageOf(env), Date.now())) console.log(line);
+    logSyncReport(report, stageOf(env));
     return report;
   };
 }
 
-function logFileEvent(e: SyncEvent): void {
+/** The run's summary line and its metrics; the fan-out worker logs its one instance's run the same way. */
+export function logSyncReport(report: SyncReport, stage: string): void {
+  console.log(
+    JSON.stringify({
+      level: report.ok ? "info" : "error",
+      msg: "sync finished",
+      bucket: report.bucket,
+      ok: report.ok,
+      ...(report.stopped ? { stopped: report.stopped } : {}),
+      ...(report.staleUploadsAborted ? { staleUploadsAborted: report.staleUploadsAborted } : {}),
+      ...report.totals,
+      errors: [
+        ...report.errors,
+        ...report.instances.filter((i) => i.error).map((i) => ({ target: i.instance, ...i.error })),
+      ],
+    }),
+  );
+  for (const line of syncMetricLines(report, stage, Date.now())) console.log(line);
+}
+
+export function logFileEvent(e: SyncEvent): void {
   if (e.type === "copied") console.log(JSON.stringify({ level: "info", msg: "copied", ...withoutType(e) }));
   if (e.type === "deferred") console.log(JSON.stringify({ level: "warn", msg: "deferred", ...withoutType(e) }));
   if (e.type === "failed") console.log(JSON.stringify({ level: "error", msg: "failed", ...withoutType(e) }));

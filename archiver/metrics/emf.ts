@@ -75,3 +75,35 @@ export function syncMetricLines(report: SyncReport, stage: string, now: number):
   });
   return lines;
 }
+
+/** The fan-out functions' own metrics (Stage dimension); the worker also writes syncMetricLines for its instance. */
+export const FAN_OUT_METRICS = {
+  /** Messages the dispatcher put on the queue (duplicates SQS dropped included). */
+  messagesSent: "MessagesSent",
+  /** Instances whose message the dispatcher could not send, after its retries. */
+  messagesNotSent: "MessagesNotSent",
+  /** Clusters the dispatcher could not expand. */
+  dispatchFailures: "DispatchFailures",
+  /** Messages for an instance RDS no longer has: reported and dropped. */
+  instancesGone: "InstancesGone",
+  /** Messages a worker could not read, or for an id the stack does not archive. */
+  messagesRejected: "MessagesRejected",
+} as const;
+
+export function dispatchMetricLine(stage: string, r: { sent: number; notSent: number; clusterErrors: number }, now: number): string {
+  return emfLine(
+    { Stage: stage },
+    {
+      [FAN_OUT_METRICS.messagesSent]: { value: r.sent, unit: "Count" },
+      [FAN_OUT_METRICS.messagesNotSent]: { value: r.notSent, unit: "Count" },
+      [FAN_OUT_METRICS.dispatchFailures]: { value: r.clusterErrors, unit: "Count" },
+      // The stage's failures alarm watches this one.
+      Failures: { value: r.notSent + r.clusterErrors, unit: "Count" },
+    },
+    now,
+  );
+}
+
+export function droppedMessageMetricLine(stage: string, metric: typeof FAN_OUT_METRICS.instancesGone | typeof FAN_OUT_METRICS.messagesRejected, now: number): string {
+  return emfLine({ Stage: stage }, { [metric]: { value: 1, unit: "Count" } }, now);
+}

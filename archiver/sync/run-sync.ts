@@ -5,16 +5,16 @@ import type { AwsSdk } from "../aws-sdk";
 import { errorCode, errorMessage } from "../errors";
 import { archivePrefix } from "../layout/archive-key";
 import { createLimiter, mapLimited } from "../limit";
-import { clusterMembers } from "../rds/cluster-members";
 import type { InstanceReport, SyncEvent, SyncReport } from "../report";
 import { checkBucket } from "../s3/archive-state";
 import type { S3Limits } from "../s3/s3-limits";
 import { abortStaleUploads } from "../s3/stale-uploads";
 import { readUploadRecords } from "../s3/upload-records";
 import type { SyncSettings } from "../settings";
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
+import { DEFAULT_RETRY, type RetryPolicy } from "./retry";
 import { runStop, stopReason } from "./stop";
 import { syncInstance, type InstanceTarget } from "./sync-instance";
+import { resolveTargets } from "./targets";
 
 export interface SyncRuntime {
   sdk: AwsSdk;
@@ -37,16 +37,30 @@ export const DEFAULT_GZIP_LEVEL = 6;
 const MAX_LARGE_COPIES = 2;
 
 export async function runSync(settings: SyncSettings, runtime: SyncRuntime): Promise<SyncReport> {
+  return runSyncOf(settings, runtime, (aws, retry, errors) => resolveTargets(aws, settings, retry, errors));
+}
+
+/**
+ * The same run for targets already resolved (the fan-out worker's one instance from its message): no
+ * DescribeDBClusters call, everything else as runSync.
+ */
+export async function runSyncFor(settings: SyncSettings, runtime: SyncRuntime, targets: InstanceTarget[]): Promise<SyncReport> {
+  return runSyncOf(settings, runtime, async () => targets);
+}
+
+type TargetSource = (aws: AwsClients, retry: RetryPolicy, errors: SyncReport["errors"]) => Promise<InstanceTarget[]>;
+
+async function runSyncOf(settings: SyncSettings, runtime: SyncRuntime, targetsOf: TargetSource): Promise<SyncReport> {
   const stop = runStop(runtime.signal, runtime.timeLeftMs);
   try {
-    const report = await syncAll(settings, runtime, stop.signal);
+    const report = await syncAll(settings, runtime, stop.signal, targetsOf);
     return stop.signal.aborted ? { ...report, stopped: stopReason(stop.signal) } : report;
   } finally {
     stop.dispose();
   }
 }
 
-async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: AbortSignal): Promise<SyncReport> {
+async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: AbortSignal, targetsOf: TargetSource): Promise<SyncReport> {
   const now = runtime.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
   const errors: SyncReport["errors"] = [];
@@ -62,7 +76,7 @@ async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: Abo
     return finish();
   }
   const retry = { ...DEFAULT_RETRY, ...runtime.retry };
-  const targets = await resolveTargets(aws, settings, retry, errors);
+  const targets = await targetsOf(aws, retry, errors);
   const staleAborted: string[] = [];
   const ctx = {
     aws, settings, retry, now,
@@ -110,32 +124,6 @@ async function recordedUploadIds(aws: AwsClients, bucket: string, group: string,
     ids.push(...Object.values(records.uploads).map((r) => r.uploadId));
   }
   return ids;
-}
-
-/**
- * Cluster members first, so an instance named on its own and as a member of a named cluster is
- * archived once, under the cluster.
- */
-async function resolveTargets(
-  aws: AwsClients,
-  settings: SyncSettings,
-  retry: RetryPolicy,
-  errors: SyncReport["errors"],
-): Promise<InstanceTarget[]> {
-  const targets = new Map<string, InstanceTarget>();
-  for (const cluster of settings.clusters) {
-    try {
-      for (const instance of await withRetry(retry, () => clusterMembers(aws, cluster))) {
-        if (!targets.has(instance)) targets.set(instance, { instance, group: cluster });
-      }
-    } catch (err) {
-      errors.push({ target: cluster, code: errorCode(err), message: errorMessage(err) });
-    }
-  }
-  for (const instance of settings.instances) {
-    if (!targets.has(instance)) targets.set(instance, { instance, group: instance });
-  }
-  return [...targets.values()];
 }
 
 function summarize(

@@ -6,6 +6,7 @@
 import type { BenchResult } from "./result";
 import { PRICES } from "../sections/cost";
 import { GiB, MiB } from "./units";
+import { renderFanOut } from "./fan-out-doc";
 
 export const PERFORMANCE_DOC = "docs/performance.md";
 export const FIGURES_BEGIN = "<!-- figures: generated from bench/results/latest.json by `npm run bench` (or `npm run bench:docs`); do not edit -->";
@@ -181,6 +182,7 @@ export function renderFigures(r: BenchResult): string {
     );
   }
   if (r.bigFile) renderBigFile(r.bigFile, out);
+  if (r.fanOut) out.push(renderFanOut(r.fanOut));
   return out.join("\n");
 }
 

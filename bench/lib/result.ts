@@ -5,6 +5,7 @@ import type { CostResult, GzipRecommendation } from "../sections/cost";
 import type { FleetResult } from "../sections/fleet";
 import type { GzipLevelRow, MemoryResult, ThroughputResult } from "../sections/memory";
 import type { SchemeRun } from "../sections/rotation";
+import type { FanOutFigures } from "./fan-out-doc";
 
 export interface Targets {
   memoryAboveIdle: { limitMB: number; valueMB?: number; met?: boolean };
@@ -37,5 +38,7 @@ export interface BenchResult {
   cost?: CostResult;
   /** Big files across invocations, compression threads, cost per GB by memory size (bench/sections/bigfile.ts). */
   bigFile?: BigFileSection;
+  /** Fan-out (section 6), with the date and commit it was measured at: a run of that section alone merges it in. */
+  fanOut?: FanOutFigures;
   targets: Targets;
 }

@@ -2,6 +2,7 @@
 import type { BenchResult } from "./result";
 import { GiB, MiB } from "./units";
 import { PRICES } from "../sections/cost";
+import { reportFanOut } from "./fan-out-doc";
 
 function table(header: string[], rows: (string | number)[][], indent = "  "): string {
   const cells = [header, ...rows.map((r) => r.map((c) => String(c)))];
@@ -142,5 +143,6 @@ export function formatReport(r: BenchResult): string {
       ],
     ),
   );
+  if (r.fanOut) out.push("", "6. Fan-out", reportFanOut(r.fanOut));
   return out.join("\n");
 }

@@ -44,7 +44,18 @@ export interface ArchiverConfig {
    * Required (at least 1) with a cron() schedule.
    */
   alarmIntervalMinutes: number;
+  /** Fan out over SQS (dispatcher, FIFO queue, workers) instead of the single sync function. */
+  fanOut: boolean;
+  /** With fanOut: the event source mapping's maximum concurrency. */
+  workerConcurrency: number;
+  workerMemorySize: number;
+  workerTimeout: number;
+  /** With fanOut: the queue's visibility timeout in seconds; 0: FAN_OUT_VISIBILITY_FACTOR x workerTimeout. */
+  queueVisibilityTimeout: number;
 }
+
+/** AWS's guidance for an SQS event source mapping: a visibility timeout of at least 6 times the function's timeout. */
+export const FAN_OUT_VISIBILITY_FACTOR = 6;
 
 /** The defaults Pulumi.yaml declares; the program applies the same ones (test/program checks they agree). */
 export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
@@ -70,6 +81,11 @@ export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
   alarmEmail: "",
   lagAlarmMinutes: 60,
   alarmIntervalMinutes: 0,
+  fanOut: false,
+  workerConcurrency: 10,
+  workerMemorySize: 1024,
+  workerTimeout: 900,
+  queueVisibilityTimeout: 0,
 };
 
 /** The range each whole-number key accepts. */
@@ -81,4 +97,6 @@ export const LIMITS = {
   transitionDays: [0, 36500], expirationDays: [0, 36500], noncurrentVersionExpirationDays: [1, 36500], logRetentionDays: [0, 3653],
   // the alarms
   lagAlarmMinutes: [1, 10080], alarmIntervalMinutes: [0, 10080],
+  // fan-out (MaximumConcurrency is at least 2; a visibility timeout is at most 12 hours)
+  workerConcurrency: [2, 1000], workerMemorySize: [128, 10240], workerTimeout: [1, 900], queueVisibilityTimeout: [0, 43200],
 } as const satisfies Partial<Record<keyof typeof DEFAULTS, readonly [number, number]>>;

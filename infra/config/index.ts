@@ -8,7 +8,7 @@
  *   defaults.ts             the config's shape, defaults and number ranges
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULTS, LIMITS, LOG_RETENTION_DAYS, STORAGE_CLASSES, type ArchiverConfig } from "./defaults";
+import { DEFAULTS, FAN_OUT_VISIBILITY_FACTOR, LIMITS, LOG_RETENTION_DAYS, STORAGE_CLASSES, type ArchiverConfig } from "./defaults";
 import {
   bucketNameProblems,
   configuredIdentifierProblems,
@@ -17,7 +17,7 @@ import {
   kmsKeyArnProblem,
   logGroupNameProblem,
 } from "./names";
-import { ConfigError, configReader, NAMESPACE, type ConfigSource } from "./reader";
+import { ConfigError, configReader, NAMESPACE, type ConfigReader, type ConfigSource } from "./reader";
 import { scheduleExpressionProblem, scheduleIntervalSeconds } from "./schedule-expression";
 
 export * from "./defaults";
@@ -99,6 +99,8 @@ export function parseConfig(get: ConfigSource): ArchiverConfig {
     );
   }
 
+  const fanOut = fanOutConfig(r, int, readTimeoutSeconds);
+
   r.check();
   return {
     bucketName,
@@ -124,7 +126,34 @@ export function parseConfig(get: ConfigSource): ArchiverConfig {
     alarmEmail,
     lagAlarmMinutes,
     alarmIntervalMinutes,
+    ...fanOut,
   };
+}
+
+/** The fan-out keys; checked whether fanOut is on or not, so that turning it on later meets no surprise. */
+function fanOutConfig(r: ConfigReader, int: (key: keyof typeof LIMITS) => number, readTimeoutSeconds: number) {
+  const fanOut = r.boolean("fanOut", DEFAULTS.fanOut);
+  const workerConcurrency = int("workerConcurrency");
+  const workerMemorySize = int("workerMemorySize");
+  const workerTimeout = int("workerTimeout");
+  const queueVisibilityTimeout = int("queueVisibilityTimeout");
+  const minimum = FAN_OUT_VISIBILITY_FACTOR * workerTimeout;
+  if (queueVisibilityTimeout > 0 && queueVisibilityTimeout < minimum) {
+    r.report(
+      "workerTimeout",
+      `${FAN_OUT_VISIBILITY_FACTOR} x ${workerTimeout} s exceeds ${NAMESPACE}:queueVisibilityTimeout (${queueVisibilityTimeout} s): ` +
+        `a message would be handed to a second worker while the first still syncs its instance; lower it or raise ${NAMESPACE}:queueVisibilityTimeout to at least ${minimum}`,
+    );
+  }
+  if (fanOut && readTimeoutSeconds >= workerTimeout) {
+    r.report("readTimeoutSeconds", `must be less than ${NAMESPACE}:workerTimeout (${workerTimeout} s) with fanOut, got ${readTimeoutSeconds}`);
+  }
+  return { fanOut, workerConcurrency, workerMemorySize, workerTimeout, queueVisibilityTimeout };
+}
+
+/** The fan-out queue's visibility timeout in seconds: the configured one, or FAN_OUT_VISIBILITY_FACTOR x workerTimeout. */
+export function queueVisibilitySeconds(config: Pick<ArchiverConfig, "workerTimeout" | "queueVisibilityTimeout">): number {
+  return config.queueVisibilityTimeout || FAN_OUT_VISIBILITY_FACTOR * config.workerTimeout;
 }
 
 /**

@@ -16,7 +16,7 @@ import { loadProgram } from "../program/harness";
 import type { ProgramSpec } from "../program/load-program";
 import { sharedPackagesDirectory } from "./shared-directory";
 
-export type FunctionName = "sync" | "events" | "logs";
+export type FunctionName = "sync" | "events" | "logs" | "dispatch" | "worker";
 
 export interface ShippedFunction {
   name: FunctionName;
@@ -32,6 +32,19 @@ export type ShippedFunctions = Record<FunctionName, ShippedFunction | undefined>
 
 /** The stack whose packages every serialized-handler test runs unless it names another: every option on. */
 export const ALL_OPTIONS: Omit<ProgramSpec, "unpackFunctionsTo"> = { config: CONFIG, stack: STACK, preview: false };
+
+/** Every option on, and fan-out: the dispatcher and worker packages instead of the sync function's. */
+export const FAN_OUT: Omit<ProgramSpec, "unpackFunctionsTo"> = {
+  config: {
+    ...CONFIG,
+    "rds-log-archiver:fanOut": "true",
+    "rds-log-archiver:workerConcurrency": "4",
+    "rds-log-archiver:workerMemorySize": "1769",
+    "rds-log-archiver:workerTimeout": "300",
+  },
+  stack: STACK,
+  preview: false,
+};
 
 const produced = new Map<string, Promise<ShippedFunctions>>();
 const directories: string[] = [];
@@ -106,7 +119,7 @@ function privateDirectory(): string {
 async function produceInto(dir: string, spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<ShippedFunctions> {
   const loaded = await loadProgram({ ...spec, unpackFunctionsTo: dir });
   if (!loaded.ok) throw new Error(`the program did not load: ${loaded.error}\n${loaded.stderr}`);
-  const functions: ShippedFunctions = { sync: undefined, events: undefined, logs: undefined };
+  const functions: ShippedFunctions = { sync: undefined, events: undefined, logs: undefined, dispatch: undefined, worker: undefined };
   for (const resource of loaded.resources ?? []) {
     if (resource.type !== "aws:lambda/function:Function") continue;
     const name = resource.name as FunctionName;

@@ -6,6 +6,7 @@
 import type { VirtualClockFile } from "./clock";
 import { FunctionHost, type InvokeOptions, type Invocation } from "./host";
 import { shipped, type FunctionName } from "./packages";
+import type { ProgramSpec } from "../program/load-program";
 
 export class HostPool {
   private readonly idle: FunctionHost[] = [];
@@ -14,7 +15,8 @@ export class HostPool {
 
   constructor(
     readonly fn: FunctionName,
-    private readonly o: { env: NodeJS.ProcessEnv; clock?: VirtualClockFile },
+    /** `spec`: the stack whose package runs (default: every option on, test/shipped/packages.ts). */
+    private readonly o: { env: NodeJS.ProcessEnv; clock?: VirtualClockFile; spec?: Omit<ProgramSpec, "unpackFunctionsTo"> },
   ) {}
 
   /** Hosts started so far and still alive or busy. */
@@ -46,7 +48,7 @@ export class HostPool {
 
   private async startHost(): Promise<FunctionHost> {
     if (this.stopped) throw new Error(`the ${this.fn} hosts were stopped`);
-    const host = await FunctionHost.start(await shipped(this.fn), this.o);
+    const host = await FunctionHost.start(await shipped(this.fn, this.o.spec), this.o);
     this.all.add(host);
     return host;
   }

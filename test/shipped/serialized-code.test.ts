@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { capturedInstances, type CapturedInstance } from "./captured-instances";
-import { shippedFunctions } from "./packages";
+import { FAN_OUT, shippedFunctions } from "./packages";
 
 class Counter {
   count = 0;
@@ -67,8 +67,9 @@ describe("serialized code carries no built-in or class instance captured at modu
   });
 
   it("every function of the stack is free of them", async () => {
-    const functions = Object.values(await shippedFunctions()).filter((f) => f !== undefined);
-    assert.deepEqual(functions.map((f) => f.name).sort(), ["events", "logs", "sync"]);
+    const fanOut = await shippedFunctions(FAN_OUT);
+    const functions = [...Object.values(await shippedFunctions()), fanOut.dispatch, fanOut.worker].filter((f) => f !== undefined);
+    assert.deepEqual(functions.map((f) => f.name).sort(), ["dispatch", "events", "logs", "sync", "worker"]);
     for (const fn of functions) {
       const found = capturedInstances(fs.readFileSync(fn.file, "utf8"));
       assert.deepEqual(found, [], `${fn.name}/__index.js:\n${found.map((f) => `  line ${f.line}, ${f.kind}: ${f.text}`).join("\n")}`);

@@ -30,6 +30,7 @@ import { LocalS3 } from "../../local-aws/local-s3";
 import { VirtualClockFile } from "../shipped/clock";
 import { HostExited } from "../shipped/host";
 import { HostPool } from "../shipped/pool";
+import { FanOutStage, type FanOutOptions } from "../fan-out/stage";
 import { checkArchive, readArchive, type CheckResult } from "./check-archive";
 import type { EngineModel, RaceAction, SimFile } from "./engines";
 import { Ledger } from "./ledger";
@@ -94,8 +95,10 @@ export interface ScenarioSpec {
   concurrency?: number;
   /** LastWritten as listed, truncated to this precision (1000: whole seconds, as RDS examples show); default 1. */
   lastWrittenPrecisionMs?: number;
-  /** Default "in-process". */
-  runner?: Runner;
+  /** Default "in-process". "fan-out": every sync is a tick of the serialized dispatcher, drained by serialized workers. */
+  runner?: SimRunner;
+  /** With the fan-out runner: the workers' concurrency, lost deletes (second deliveries). */
+  fanOut?: Pick<FanOutOptions, "workerConcurrency" | "loseDelete">;
   /** Print a line per sync with copies/failures. */
   verbose?: boolean;
   /** Called after every sync (e.g. to sample model state for assertions). */
@@ -127,6 +130,7 @@ export interface ScenarioResult {
 }
 
 export const DEFAULT_START = Date.UTC(2024, 9, 1, 0, 0);
+export type SimRunner = Runner | "fan-out";
 export const BUCKET = "sim-archive";
 
 /** A running simulation: the models, the fakes, the virtual clock. Use runScenario() unless a test needs the pieces. */
@@ -145,6 +149,8 @@ export class Simulation {
   private readonly clockFile?: VirtualClockFile;
   /** The sync function's hosts, serialized runner only. */
   readonly hosts?: HostPool;
+  /** The dispatcher, queue and workers, fan-out runner only. */
+  fanOut?: FanOutStage;
 
   private constructor(
     readonly rds: FakeRds,
@@ -155,13 +161,13 @@ export class Simulation {
     start: number,
     readonly settings: SyncSettings,
     private readonly precisionMs: number,
-    readonly runner: Runner,
+    readonly runner: SimRunner,
   ) {
     this.ledger = ledger;
     this.rng = rng;
     this.clockTime = start;
+    if (runner !== "in-process") this.clockFile = VirtualClockFile.create(start);
     if (runner === "serialized") {
-      this.clockFile = VirtualClockFile.create(start);
       this.hosts = new HostPool("sync", { env: childEnv(rds, s3, settingsToEnv(settings)), clock: this.clockFile });
     }
     rds.beforeDownload = (instance, file) => this.hookQueue(() => this.beforeDownload(instance, file));
@@ -184,7 +190,8 @@ export class Simulation {
     activeRefreshMinutes?: number;
     concurrency?: number;
     lastWrittenPrecisionMs?: number;
-    runner?: Runner;
+    runner?: SimRunner;
+    fanOut?: ScenarioSpec["fanOut"];
   }): Promise<Simulation> {
     const start = o.start ?? DEFAULT_START;
     const rng = new SeededRandom(o.seed);
@@ -217,6 +224,9 @@ export class Simulation {
     };
     const sim = new Simulation(rds, s3, instances, ledger, rng.fork("driver"), start, settings, o.lastWrittenPrecisionMs ?? 1, o.runner ?? "in-process");
     sim.mirror();
+    if (sim.runner === "fan-out") {
+      sim.fanOut = await FanOutStage.start({ rds, s3, settings, clock: sim.clockFile, now: () => sim.now, ...o.fanOut });
+    }
     return sim;
   }
 
@@ -305,6 +315,7 @@ export class Simulation {
     const index = this.ledger.beginSync(this.allFiles());
     const at = this.now;
     try {
+      if (this.fanOut) return await this.tick(index, at);
       const runs: Promise<SyncReport>[] = [];
       const start = () => runs.push(this.run());
       if (overlap === "same-time") {
@@ -333,6 +344,18 @@ export class Simulation {
     } finally {
       this.ledger.endSync(index);
     }
+  }
+
+  /** A fan-out tick: the dispatcher at the virtual time, then workers until the queue is empty. */
+  private async tick(index: number, at: number): Promise<SyncRecord> {
+    const stage = this.fanOut!;
+    const before = stage.runs.length;
+    await stage.dispatch(new Date(at).toISOString());
+    await stage.drain();
+    const runs = stage.runs.slice(before);
+    const record: SyncRecord = { index, at, reports: stage.reports(runs), crashes: runs.flatMap((r) => (r.crashed ? [r.crashed] : [])) };
+    this.syncs.push(record);
+    return record;
   }
 
   private hookQueue<T>(fn: () => Promise<T> | T): Promise<T> {
@@ -426,6 +449,7 @@ export class Simulation {
   async stop(): Promise<void> {
     this.rds.beforeDownload = undefined;
     await this.hosts?.stop();
+    await this.fanOut?.stop();
     this.clockFile?.dispose();
     await Promise.allSettled([this.rds.stop(), this.s3.stop()]);
   }
@@ -464,6 +488,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     concurrency: spec.concurrency,
     lastWrittenPrecisionMs: spec.lastWrittenPrecisionMs,
     runner: spec.runner,
+    fanOut: spec.fanOut,
   });
   try {
     const pendingFaults = [...(spec.faults ?? [])].sort((a, b) => a.at - b.at);
