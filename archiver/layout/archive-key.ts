@@ -22,11 +22,30 @@ export function splitLogName(name: string): { logType: string | null; rest: stri
   return { logType: name.slice(0, slash), rest: name.slice(slash + 1) };
 }
 
-export function archiveKey(group: string, instance: string, logName: string, period: number): string {
-  const { logType, rest } = splitLogName(logName);
+/** The parts of an archive key, in key order. The Athena table's location template is built from the same order. */
+export const ARCHIVE_KEY_PARTS = ["group", "logType", "hour", "instance", "file"] as const;
+export type ArchiveKeyPart = (typeof ARCHIVE_KEY_PARTS)[number];
+
+/** The logtype segment of a log name: its folder, encoded, or ROOT_LOGTYPE. */
+export function logTypeSegment(logName: string): string {
+  const { logType } = splitLogName(logName);
   // ROOT_LOGTYPE goes in unencoded: encodeSegment never yields a leading `_`, so no folder name can collide with it.
-  const logTypeSegment = logType === null ? ROOT_LOGTYPE : encodeSegment(logType);
-  return `${archivePrefix(group)}${[logTypeSegment, hourPath(period), encodeSegment(instance), `${encodeSegment(rest)}.gz`].join("/")}`;
+  return logType === null ? ROOT_LOGTYPE : encodeSegment(logType);
+}
+
+export function archiveKeyParts(group: string, instance: string, logName: string, period: number): Record<ArchiveKeyPart, string> {
+  return {
+    group: encodeSegment(group),
+    logType: logTypeSegment(logName),
+    hour: hourPath(period),
+    instance: encodeSegment(instance),
+    file: `${encodeSegment(splitLogName(logName).rest)}.gz`,
+  };
+}
+
+export function archiveKey(group: string, instance: string, logName: string, period: number): string {
+  const parts = archiveKeyParts(group, instance, logName, period);
+  return ARCHIVE_KEY_PARTS.map((p) => parts[p]).join("/");
 }
 
 /** Why S3 would refuse the key, if it would. */

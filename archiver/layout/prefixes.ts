@@ -13,5 +13,11 @@ export const CLOUDWATCH_PREFIX = "cloudwatch/";
 /** Payloads the event functions could not archive, kept with their error: `_rejected/<YYYY>/<MM>/<DD>/<sha256>.json`. */
 export const REJECTED_PREFIX = "_rejected/";
 
+/**
+ * Athena's query results for the stack's workgroup: `_athena-results/<query id>.csv`. Written by Athena as the
+ * querying user, never by a function; expired by the bucket's lifecycle (infra/archive-bucket.ts).
+ */
+export const QUERY_RESULTS_PREFIX = "_athena-results/";
+
 /** Every top-level prefix the archiver itself defines. No archived id may take one of these names. */
-export const RESERVED_PREFIXES = [STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX] as const;
+export const RESERVED_PREFIXES = [STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX, QUERY_RESULTS_PREFIX] as const;

@@ -43,7 +43,16 @@ export interface ArchiverConfig {
    * Required (at least 1) with a cron() schedule.
    */
   alarmIntervalMinutes: number;
+  /** Deploy a Glue table over the archive with partition projection, an Athena workgroup and saved queries. */
+  athena: boolean;
+  /** Empty: no Object Lock. Otherwise every new object version is locked in this mode (implies versioning). */
+  objectLockMode: ObjectLockMode | "";
+  /** Days each new object version stays locked; required (at least 1) with objectLockMode. */
+  objectLockRetentionDays: number;
 }
+
+export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
+export type ObjectLockMode = (typeof OBJECT_LOCK_MODES)[number];
 
 /** The defaults Pulumi.yaml declares; the program applies the same ones (test/program checks they agree). */
 export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
@@ -69,6 +78,9 @@ export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
   alarmEmail: "",
   lagAlarmMinutes: 60,
   alarmIntervalMinutes: 0,
+  athena: false,
+  objectLockMode: "",
+  objectLockRetentionDays: 0,
 };
 
 /** The range each whole-number key accepts. */
@@ -80,4 +92,6 @@ export const LIMITS = {
   transitionDays: [0, 36500], expirationDays: [0, 36500], noncurrentVersionExpirationDays: [1, 36500], logRetentionDays: [0, 3653],
   // the alarms
   lagAlarmMinutes: [1, 10080], alarmIntervalMinutes: [0, 10080],
+  // Object Lock
+  objectLockRetentionDays: [0, 36500],
 } as const satisfies Partial<Record<keyof typeof DEFAULTS, readonly [number, number]>>;

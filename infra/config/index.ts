@@ -6,6 +6,7 @@
  *   names.ts                bucket, RDS ids, log groups, email, KMS key, function names
  *   schedule-expression.ts  rate() and cron() expressions
  *   defaults.ts             the config's shape, defaults and number ranges
+ *   features.ts             Athena and Object Lock, and their conflicts with the other settings
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS, LIMITS, LOG_RETENTION_DAYS, STORAGE_CLASSES, type ArchiverConfig } from "./defaults";
@@ -17,10 +18,12 @@ import {
   kmsKeyArnProblem,
   logGroupNameProblem,
 } from "./names";
+import { readFeatures } from "./features";
 import { ConfigError, configReader, NAMESPACE, type ConfigSource } from "./reader";
 import { scheduleExpressionProblem, scheduleIntervalSeconds } from "./schedule-expression";
 
 export * from "./defaults";
+export * from "./features";
 export * from "./names";
 export * from "./reader";
 export * from "./schedule-expression";
@@ -99,8 +102,11 @@ export function parseConfig(get: ConfigSource): ArchiverConfig {
     );
   }
 
+  const features = readFeatures(r, { instances, clusters, include, activeRefreshMinutes });
+
   r.check();
   return {
+    ...features,
     bucketName,
     instances,
     clusters,
