@@ -19,7 +19,7 @@ import {
   logGroupNameProblem,
 } from "./names";
 import { readFeatures } from "./features";
-import { ConfigError, configReader, NAMESPACE, type ConfigSource } from "./reader";
+import { ConfigError, configReader, NAMESPACE, type ConfigSource, type KeyName } from "./reader";
 import { scheduleExpressionProblem, scheduleIntervalSeconds } from "./schedule-expression";
 
 export * from "./defaults";
@@ -37,8 +37,8 @@ export function loadConfig(): ArchiverConfig {
 const optional = (problem: string | undefined): string[] => (problem ? [problem] : []);
 
 /** Parses and validates every key; throws a ConfigError listing every problem found. */
-export function parseConfig(get: ConfigSource): ArchiverConfig {
-  const r = configReader(get);
+export function parseConfig(get: ConfigSource, keyName?: KeyName): ArchiverConfig {
+  const r = configReader(get, keyName);
   const int = (key: keyof typeof LIMITS) => r.integer(key, DEFAULTS[key], LIMITS[key][0], LIMITS[key][1]);
 
   const bucketName = r.text("bucketName");
