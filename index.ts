@@ -1,141 +1,38 @@
 /**
- * rds-log-archiver: one stack per stage (`live`, `stage`).
+ * rds-log-archiver: one stack per stage (`live`, `stage`). The program reads the stack config and creates one
+ * RdsLogArchive (infra/rds-log-archive.ts), the component another Pulumi program can create too.
  *
- *   config   -> infra/config/            validated stack config; a bad value fails `pulumi preview`
- *   bucket   -> infra/archive-bucket.ts  <account>-<bucketName>-<region>, hardened, with lifecycle
- *   function -> infra/sync-function.ts   the Lambda building block (infra/lambda-function.ts) running archiver/
- *   fan-out  -> infra/fan-out.ts         instead of the function (fanOut): dispatcher, FIFO queue, workers
- *   schedule -> infra/schedule.ts        EventBridge rule, target and invoke permission
- *   events   -> infra/rds-events.ts      RDS events rule + function + dead-letter queue (archiveEvents)
- *   logs     -> infra/log-subscriptions.ts  one subscription filter per log group + function (logGroups)
- *   alarms   -> infra/alarms.ts          SNS topic and run-health alarms on the functions' EMF metrics
+ *   config    -> infra/config/              validated stack config; a bad value fails `pulumi preview`
+ *   archive   -> infra/rds-log-archive.ts   the component; each feature is one child:
+ *     bucket    -> infra/archive-bucket.ts    <account>-<bucketName>-<region>, hardened, with lifecycle and Object Lock
+ *     function  -> infra/sync-function.ts     the Lambda building block (infra/lambda-function.ts) running archiver/
+ *     fan-out   -> infra/fan-out.ts           instead of the function (fanOut): dispatcher, FIFO queue, workers
+ *     schedule  -> infra/schedule.ts          EventBridge rule, target and invoke permission
+ *     events    -> infra/rds-events.ts        RDS events rule + function + dead-letter queue (archiveEvents)
+ *     logs      -> infra/log-subscriptions.ts one subscription filter per log group + function (logGroups)
+ *     alarms    -> infra/alarms.ts            SNS topic and run-health alarms on the functions' EMF metrics
+ *     dashboard -> infra/dashboard.ts         a CloudWatch dashboard of the same metrics
+ *     athena    -> infra/athena.ts            Glue table with partition projection, workgroup, saved queries (athena)
  *
  * The entry is async: it resolves the account and region and runs every config check before the first
  * resource is registered, so a bad value creates nothing, even under `pulumi up --skip-preview`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { archivePrefix } from "./archiver/layout/archive-key";
-import { CLOUDWATCH_PREFIX, EVENTS_PREFIX } from "./archiver/layout/prefixes";
 import { checkTarget, loadAllowedAccountIds, lookupTarget } from "./infra/account";
-import { RunAlarms } from "./infra/alarms";
-import { ArchiveBucket } from "./infra/archive-bucket";
-import type { ArchiveFunctionArgs } from "./infra/function-args";
-import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig, queueVisibilitySeconds } from "./infra/config";
-import { FanOut } from "./infra/fan-out";
-import { LogSubscriptions } from "./infra/log-subscriptions";
-import { RdsEvents } from "./infra/rds-events";
-import { SyncSchedule } from "./infra/schedule";
-import { SyncFunction } from "./infra/sync-function";
+import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig, parseList } from "./infra/config";
+import { RdsLogArchive, STACK_ARCHIVE_NAME } from "./infra/rds-log-archive";
 
 export = async () => {
   const config = loadConfig();
   const project = pulumi.getProject();
   const stage = pulumi.getStack();
-  const syncFunctionName = functionNameFor(project, stage);
-  const subscribeLogs = config.logGroups.length > 0;
-  const eventsName = config.archiveEvents ? functionNameFor(project, stage, "events") : "";
-  const logsName = subscribeLogs ? functionNameFor(project, stage, "logs") : "";
-  if (subscribeLogs) checkSubscribedLogGroups(config.logGroups, [`/aws/lambda/${logsName}`]);
-  const alarmInterval = alarmIntervalSeconds(config);
+  if (config.logGroups.length > 0) checkSubscribedLogGroups(config.logGroups, [`/aws/lambda/${functionNameFor(project, stage, "logs")}`]);
+  alarmIntervalSeconds(config);
   const target = await lookupTarget();
-  const fullBucketName = checkTarget(config, target, loadAllowedAccountIds());
-  // Every check has passed: from here on, resources.
+  const allowedAccountIds = loadAllowedAccountIds();
+  checkTarget(config, target, allowedAccountIds);
+  // Every check has passed, named by its stack config key: from here on, resources.
 
-  // Transition and expiry: every archived id's prefix, and the events and subscription prefixes when those are on.
-  // Never _state/ (the engine reads it every run) and never _rejected/ (kept in S3 Standard for inspection).
-  const archivePrefixes = [
-    ...[...config.instances, ...config.clusters].map(archivePrefix),
-    ...(config.archiveEvents ? [EVENTS_PREFIX] : []),
-    ...(subscribeLogs ? [CLOUDWATCH_PREFIX] : []),
-  ];
-
-  const archive = new ArchiveBucket("archive", {
-    bucketName: fullBucketName,
-    kmsKeyArn: config.kmsKeyArn,
-    versioning: config.versioning,
-    lifecycle: {
-      // An instance and a cluster may share an id, and so a prefix: one rule covers both.
-      archivePrefixes: [...new Set(archivePrefixes)],
-      transitionDays: config.transitionDays,
-      storageClass: config.transitionStorageClass,
-      expirationDays: config.expirationDays,
-      noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
-      versioning: config.versioning,
-    },
-  });
-
-  /** What every function of the stack is given. */
-  const functionArgs = (functionName: string): ArchiveFunctionArgs => ({
-    functionName,
-    stage,
-    target,
-    bucketName: archive.bucket.bucket,
-    bucketArn: archive.bucket.arn,
-    kmsKeyArn: config.kmsKeyArn,
-    logRetentionDays: config.logRetentionDays,
-  });
-
-  const fanOut = config.fanOut
-    ? new FanOut("fan-out", {
-        ...functionArgs(syncFunctionName), settings: config, dispatcherName: functionNameFor(project, stage, "dispatch"),
-        workerName: functionNameFor(project, stage, "worker"), workerMemorySize: config.workerMemorySize, workerTimeout: config.workerTimeout,
-        workerConcurrency: config.workerConcurrency, visibilityTimeoutSeconds: queueVisibilitySeconds(config), intervalSeconds: alarmInterval,
-      })
-    : undefined;
-  const sync = fanOut ?? new SyncFunction("sync", {
-    ...functionArgs(syncFunctionName),
-    settings: config,
-    memorySize: config.memorySize,
-    timeout: config.timeout,
-  });
-
-  new SyncSchedule("schedule", {
-    scheduleExpression: config.schedule,
-    ruleName: syncFunctionName,
-    functionName: sync.fn.name,
-    functionArn: sync.fn.arn,
-  });
-
-  const events = config.archiveEvents
-    ? new RdsEvents("events", { ...functionArgs(eventsName), instances: config.instances, clusters: config.clusters })
-    : undefined;
-
-  const subscriptions = subscribeLogs
-    ? new LogSubscriptions("logs", {
-        ...functionArgs(logsName),
-        logGroups: config.logGroups,
-        stackLogGroups: [
-          ...(fanOut ? fanOut.stackLogGroups : [{ name: `/aws/lambda/${syncFunctionName}`, resource: sync.logGroup }]),
-          ...(events ? [{ name: `/aws/lambda/${eventsName}`, resource: events.logGroup }] : []),
-        ],
-      })
-    : undefined;
-
-  const alarms = new RunAlarms("alarms", {
-    namePrefix: syncFunctionName,
-    stage,
-    intervalSeconds: alarmInterval,
-    lagAlarmMinutes: config.lagAlarmMinutes,
-    alarmEmail: config.alarmEmail,
-    watchRejected: events !== undefined || subscriptions !== undefined,
-    deadLetterQueues: [
-      ...(events ? [{ label: "events", queueName: events.deadLetterQueue.name }] : []),
-      ...(subscriptions ? [{ label: "logs", queueName: subscriptions.deadLetterQueue.name }] : []),
-      ...(fanOut ? [{ label: "fan-out", queueName: fanOut.deadLetterQueue.name }] : []),
-    ],
-    backlogQueues: fanOut ? [{ label: "fan-out", queueName: fanOut.queue.name, maxAgeSeconds: 3 * alarmInterval }] : [],
-  });
-
-  return {
-    bucketName: archive.bucket.bucket,
-    bucketArn: archive.bucket.arn,
-    functionName: sync.fn.name,
-    functionArn: sync.fn.arn,
-    schedule: config.schedule,
-    alarmTopicArn: alarms.topic.arn,
-    // Only when the feature is on.
-    ...(events ? { eventsFunctionName: events.fn.name, eventsDeadLetterQueueUrl: events.deadLetterQueue.url } : {}),
-    ...(fanOut ? { workerFunctionName: fanOut.worker.fn.name, queueUrl: fanOut.queue.url, deadLetterQueueUrl: fanOut.deadLetterQueue.url } : {}),
-    ...(subscriptions ? { logsFunctionName: subscriptions.fn.name, logsDeadLetterQueueUrl: subscriptions.deadLetterQueue.url } : {}),
-  };
+  const archive = new RdsLogArchive(STACK_ARCHIVE_NAME, { ...config, allowedAccountIds: parseList(allowedAccountIds) ?? [], target, stage, project });
+  return archive.outputs();
 };

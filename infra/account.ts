@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { archiveBucketNameProblem, ArchiverConfig, ConfigError, ConfigProblem, configReader, kmsKeyRegion } from "./config";
+import { archiveBucketNameProblem, ArchiverConfig, ConfigError, ConfigProblem, configReader, kmsKeyRegion, type KeyName } from "./config";
 
 export interface AwsTarget {
   accountId: string;
@@ -79,7 +79,7 @@ export function allowedAccountProblems(raw: string | undefined, accountId: strin
  * Every check that needs the account and region (the account pin, the KMS key's region, the full bucket name's
  * length), all reported at once. Returns the bucket's full name.
  */
-export function checkTarget(config: ArchiverConfig, target: AwsTarget, allowedAccountIds: string | undefined): string {
+export function checkTarget(config: ArchiverConfig, target: AwsTarget, allowedAccountIds: string | undefined, keyName?: KeyName): string {
   const problems = allowedAccountProblems(allowedAccountIds, target.accountId);
   if (config.kmsKeyArn && kmsKeyRegion(config.kmsKeyArn) !== target.region) {
     problems.push({
@@ -89,6 +89,6 @@ export function checkTarget(config: ArchiverConfig, target: AwsTarget, allowedAc
   }
   const bucketProblem = archiveBucketNameProblem(target.accountId, config.bucketName, target.region);
   if (bucketProblem) problems.push({ key: "bucketName", message: bucketProblem });
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, keyName);
   return `${target.accountId}-${config.bucketName}-${target.region}`;
 }

@@ -4,7 +4,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { StorageClass } from "./config";
+import { QUERY_RESULTS_PREFIX } from "../archiver/layout/prefixes";
+import type { ObjectLockMode, StorageClass } from "./config";
 import { denyInsecureTransportPolicy } from "./policies";
 
 export interface ArchiveBucketArgs {
@@ -14,7 +15,12 @@ export interface ArchiveBucketArgs {
   kmsKeyArn: string;
   versioning: boolean;
   lifecycle: ArchiveLifecycle;
+  /** S3 Object Lock with a default retention for every new object version; turns versioning on. */
+  objectLock?: { mode: ObjectLockMode; retentionDays: number };
 }
+
+/** Days Athena's query results are kept under QUERY_RESULTS_PREFIX. */
+export const QUERY_RESULTS_EXPIRATION_DAYS = 7;
 
 export interface ArchiveLifecycle {
   /**
@@ -30,6 +36,8 @@ export interface ArchiveLifecycle {
   /** With versioning: how long a replaced or deleted version is kept. */
   noncurrentVersionExpirationDays: number;
   versioning: boolean;
+  /** Expire Athena's query results (when the stack deploys the workgroup). */
+  queryResults?: boolean;
 }
 
 export class ArchiveBucket extends pulumi.ComponentResource {
@@ -40,6 +48,7 @@ export class ArchiveBucket extends pulumi.ComponentResource {
   readonly versioning: aws.s3.BucketVersioning;
   readonly policy: aws.s3.BucketPolicy;
   readonly lifecycle: aws.s3.BucketLifecycleConfiguration;
+  readonly objectLock?: aws.s3.BucketObjectLockConfiguration;
 
   constructor(name: string, args: ArchiveBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("rds-log-archiver:index:ArchiveBucket", name, {}, opts);
@@ -73,8 +82,17 @@ export class ArchiveBucket extends pulumi.ComponentResource {
     // so only Enabled <-> Suspended can be switched back and forth.
     this.versioning = new aws.s3.BucketVersioning(name, {
       bucket,
-      versioningConfiguration: { status: args.versioning ? "Enabled" : "Suspended" },
+      versioningConfiguration: { status: args.versioning || args.objectLock ? "Enabled" : "Suspended" },
     }, parent);
+
+    // On the existing bucket, once versioning is on: S3 allows turning Object Lock on later, never off.
+    if (args.objectLock) {
+      this.objectLock = new aws.s3.BucketObjectLockConfiguration(name, {
+        bucket,
+        objectLockEnabled: "Enabled",
+        rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.retentionDays } },
+      }, { parent: this, dependsOn: [this.versioning] });
+    }
 
     // After the public access block, so S3 never evaluates the two concurrently.
     this.policy = new aws.s3.BucketPolicy(name, {
@@ -109,6 +127,9 @@ export function lifecycleRules(l: ArchiveLifecycle): LifecycleRule[] {
       noncurrentVersionExpiration: { noncurrentDays: l.noncurrentVersionExpirationDays },
       expiration: { expiredObjectDeleteMarker: true },
     });
+  }
+  if (l.queryResults) {
+    rules.push({ id: "expire-query-results", status: "Enabled", filter: { prefix: QUERY_RESULTS_PREFIX }, expiration: { days: QUERY_RESULTS_EXPIRATION_DAYS } });
   }
   if (l.transitionDays > 0 || l.expirationDays > 0) {
     for (const prefix of l.archivePrefixes) {

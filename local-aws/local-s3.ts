@@ -57,6 +57,8 @@ export interface S3RequestRecord {
   /** raw query string without the `?` */
   query: string;
   status: number;
+  /** The request's headers as S3 receives them. */
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface StoredObject {
@@ -79,7 +81,7 @@ export class LocalS3 {
   ) {
     server.httpServer.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
       const [pathPart, query = ""] = (req.url ?? "/").split("?", 2);
-      const record: S3RequestRecord = { method: req.method ?? "", path: pathPart, query, status: 0 };
+      const record: S3RequestRecord = { method: req.method ?? "", path: pathPart, query, status: 0, headers: req.headers };
       this.onRequest?.(record);
       res.on("close", () => {
         record.status = res.statusCode;

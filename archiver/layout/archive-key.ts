@@ -22,8 +22,30 @@ export function splitLogName(name: string): { logType: string | null; rest: stri
   return { logType: name.slice(0, slash), rest: name.slice(slash + 1) };
 }
 
+/** The parts of an archive key, in key order. The Athena table's location template is built from the same order. */
+export const ARCHIVE_KEY_PARTS = ["group", "logType", "hour", "instance", "file"] as const;
+export type ArchiveKeyPart = (typeof ARCHIVE_KEY_PARTS)[number];
+
+/** The logtype segment of a log name: its folder, encoded, or ROOT_LOGTYPE. */
+export function logTypeSegment(logName: string): string {
+  const { logType } = splitLogName(logName);
+  // ROOT_LOGTYPE goes in unencoded: encodeSegment never yields a leading `_`, so no folder name can collide with it.
+  return logType === null ? ROOT_LOGTYPE : encodeSegment(logType);
+}
+
+export function archiveKeyParts(group: string, instance: string, logName: string, period: number): Record<ArchiveKeyPart, string> {
+  return {
+    group: encodeSegment(group),
+    logType: logTypeSegment(logName),
+    hour: hourPath(period),
+    instance: encodeSegment(instance),
+    file: `${encodeSegment(splitLogName(logName).rest)}.gz`,
+  };
+}
+
 export function archiveKey(group: string, instance: string, logName: string, period: number): string {
-  return `${archiveHourPrefix(group, instance, logName, period)}${encodeSegment(splitLogName(logName).rest)}.gz`;
+  const parts = archiveKeyParts(group, instance, logName, period);
+  return ARCHIVE_KEY_PARTS.map((p) => parts[p]).join("/");
 }
 
 /**
@@ -31,10 +53,8 @@ export function archiveKey(group: string, instance: string, logName: string, per
  * Readers list these, never the whole group, so a listing costs what the question needs, not the archive's age.
  */
 export function archiveHourPrefix(group: string, instance: string, logName: string, period: number): string {
-  const { logType } = splitLogName(logName);
-  // ROOT_LOGTYPE goes in unencoded: encodeSegment never yields a leading `_`, so no folder name can collide with it.
-  const logTypeSegment = logType === null ? ROOT_LOGTYPE : encodeSegment(logType);
-  return `${archivePrefix(group)}${[logTypeSegment, hourPath(period), encodeSegment(instance)].join("/")}/`;
+  const parts = archiveKeyParts(group, instance, logName, period);
+  return `${ARCHIVE_KEY_PARTS.filter((p) => p !== "file").map((p) => parts[p]).join("/")}/`;
 }
 
 /** The instance-hour folder (archiveHourPrefix) an archive key is in: no encoded segment contains a `/`. */
@@ -43,7 +63,7 @@ export function archiveKeyFolder(key: string): string {
 }
 
 /** The parts of an archive key, decoded; undefined for a key of another shape. */
-export interface ArchiveKeyParts {
+export interface ParsedArchiveKey {
   group: string;
   /** The logtype segment as decoded; ROOT_LOGTYPE for names without a folder. */
   logType: string;
@@ -56,7 +76,7 @@ export interface ArchiveKeyParts {
 
 const ARCHIVE_KEY = /^([^/]+)\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/([^/]+)\/([^/]+)\.gz$/;
 
-export function parseArchiveKey(key: string): ArchiveKeyParts | undefined {
+export function parseArchiveKey(key: string): ParsedArchiveKey | undefined {
   const m = ARCHIVE_KEY.exec(key);
   if (!m) return undefined;
   const [, group, logType, y, mo, d, h, instance, rest] = m;

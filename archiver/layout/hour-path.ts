@@ -1,3 +1,6 @@
+/** hourPath's output as a java.time pattern (what Athena's date projection reads), and the earliest year it is given. */
+export const HOUR_PATH_PATTERN = "yyyy/MM/dd/HH";
+
 /** `YYYY/MM/DD/HH` of a POSIX ms time, in UTC. */
 export function hourPath(ms: number): string {
   const d = new Date(ms);

@@ -3,7 +3,7 @@
  * from this table only, so a prefix added for a new feature is reachable by exactly the function it is given to.
  */
 import { archivePrefix } from "./archive-key";
-import { CLOUDWATCH_PREFIX, EVENTS_PREFIX, REJECTED_PREFIX } from "./prefixes";
+import { CLOUDWATCH_PREFIX, EVENTS_PREFIX, QUERY_RESULTS_PREFIX, REJECTED_PREFIX } from "./prefixes";
 import { digestGroupPrefix } from "./digest-key";
 import { gapGroupPrefix } from "./gap-key";
 import { statePrefix } from "./state-key";
@@ -31,6 +31,12 @@ export interface PrefixGrant {
  * (the key is the payload's hash), so two writers can only ever write the same bytes to the same key.
  */
 export const SHARED_PREFIXES: readonly string[] = [REJECTED_PREFIX];
+
+/**
+ * Prefixes a service writes on the stack's behalf, never a function: no function role is granted them. Athena writes
+ * query results as the user who runs the query, into the workgroup's output location.
+ */
+export const SERVICE_PREFIXES: Readonly<Record<string, string>> = { [QUERY_RESULTS_PREFIX]: "the Athena workgroup" };
 
 /** The archived ids: every configured instance and cluster (a cluster's members are filed under the cluster). */
 export interface ArchivedIds {

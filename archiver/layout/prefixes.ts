@@ -18,5 +18,11 @@ export const DIGESTS_PREFIX = "_digests/";
 /** Files that left RDS before they were archived, one object per gap: `_gaps/<group>/<instance>/<YYYY>/<MM>/<DD>/...`. */
 export const GAPS_PREFIX = "_gaps/";
 
+/**
+ * Athena's query results for the stack's workgroup: `_athena-results/<query id>.csv`. Written by Athena as the
+ * querying user, never by a function; expired by the bucket's lifecycle (infra/archive-bucket.ts).
+ */
+export const QUERY_RESULTS_PREFIX = "_athena-results/";
+
 /** Every top-level prefix the archiver itself defines. No archived id may take one of these names. */
-export const RESERVED_PREFIXES = [STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX, DIGESTS_PREFIX, GAPS_PREFIX] as const;
+export const RESERVED_PREFIXES = [STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX, DIGESTS_PREFIX, GAPS_PREFIX, QUERY_RESULTS_PREFIX] as const;

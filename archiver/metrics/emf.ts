@@ -76,6 +76,25 @@ export function syncMetricLines(report: SyncReport, stage: string, now: number):
   return lines;
 }
 
+/** The dimensions of syncMetricLines: Stage on every line, Instance too on the per-instance lines. */
+export const STAGE_DIMENSION = "Stage";
+export const INSTANCE_DIMENSION = "Instance";
+
+/**
+ * The metric names syncMetricLines emits, for what reads them (the dashboard, infra/dashboard.ts). A test parses
+ * the lines a real sync logs and checks every name the dashboard shows is among them.
+ */
+export const SYNC_METRICS = {
+  runs: "Runs",
+  successfulRuns: "SuccessfulRuns",
+  filesCopied: "FilesCopied",
+  filesDeferred: "FilesDeferred",
+  bytesCopied: "BytesCopied",
+  bytesStored: "BytesStored",
+  failures: "Failures",
+  archiveLag: "ArchiveLagSeconds",
+} as const;
+
 /** The fan-out functions' own metrics (Stage dimension); the worker also writes syncMetricLines for its instance. */
 export const FAN_OUT_METRICS = {
   /** Messages the dispatcher put on the queue (duplicates SQS dropped included). */

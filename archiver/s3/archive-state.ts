@@ -2,6 +2,7 @@
 import type { AwsClients } from "../aws-clients";
 import { stateKey } from "../layout/state-key";
 import { parseStoredManifest, serializeManifest, emptyManifest, type Manifest } from "../planning/manifest";
+import { UPLOAD_CHECKSUM } from "./upload-checksum";
 
 /** Fails with a clear error when the bucket is missing or not ours to use. */
 export async function checkBucket(aws: AwsClients, bucket: string): Promise<void> {
@@ -43,6 +44,7 @@ export async function writeManifest(aws: AwsClients, bucket: string, group: stri
       Key: stateKey(group, instance),
       Body: serializeManifest(manifest),
       ContentType: "application/json",
+      ChecksumAlgorithm: UPLOAD_CHECKSUM,
     }),
   );
 }

@@ -9,6 +9,7 @@ import { Readable } from "stream";
 import type { AwsClients } from "../aws-clients";
 import { replaceMetadata } from "./replace-metadata";
 import { S3_LIMITS, S3_MAX_PARTS, type S3Limits } from "./s3-limits";
+import { UPLOAD_CHECKSUM } from "./upload-checksum";
 
 export const PART_SIZE = 8 * 1024 * 1024;
 
@@ -64,6 +65,7 @@ export async function uploadArchiveObject(aws: AwsClients, req: UploadRequest): 
         Body: Buffer.concat(head),
         ContentType: CONTENT_TYPE,
         Metadata: { ...req.metadata, ...req.finalMetadata() },
+        ChecksumAlgorithm: UPLOAD_CHECKSUM,
       }),
     );
     return { bytesWritten: headBytes };
@@ -88,7 +90,7 @@ export async function uploadArchiveObject(aws: AwsClients, req: UploadRequest): 
   }
   const upload = new aws.sdk.storage.Upload({
     client: aws.s3,
-    params: { Bucket: req.bucket, Key: req.key, Body: Readable.from(rest()), ContentType: CONTENT_TYPE, Metadata: req.metadata },
+    params: { Bucket: req.bucket, Key: req.key, Body: Readable.from(rest()), ContentType: CONTENT_TYPE, Metadata: req.metadata, ChecksumAlgorithm: UPLOAD_CHECKSUM },
     partSize,
     queueSize: 2,
     leavePartsOnError: false,

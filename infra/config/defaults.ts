@@ -52,10 +52,19 @@ export interface ArchiverConfig {
   workerTimeout: number;
   /** With fanOut: the queue's visibility timeout in seconds; 0: FAN_OUT_VISIBILITY_FACTOR x workerTimeout. */
   queueVisibilityTimeout: number;
+  /** Deploy a Glue table over the archive with partition projection, an Athena workgroup and saved queries. */
+  athena: boolean;
+  /** Empty: no Object Lock. Otherwise every new object version is locked in this mode (implies versioning). */
+  objectLockMode: ObjectLockMode | "";
+  /** Days each new object version stays locked; required (at least 1) with objectLockMode. */
+  objectLockRetentionDays: number;
 }
 
 /** AWS's guidance for an SQS event source mapping: a visibility timeout of at least 6 times the function's timeout. */
 export const FAN_OUT_VISIBILITY_FACTOR = 6;
+
+export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
+export type ObjectLockMode = (typeof OBJECT_LOCK_MODES)[number];
 
 /** The defaults Pulumi.yaml declares; the program applies the same ones (test/program checks they agree). */
 export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
@@ -86,6 +95,9 @@ export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
   workerMemorySize: 1024,
   workerTimeout: 900,
   queueVisibilityTimeout: 0,
+  athena: false,
+  objectLockMode: "",
+  objectLockRetentionDays: 0,
 };
 
 /** The range each whole-number key accepts. */
@@ -99,4 +111,6 @@ export const LIMITS = {
   lagAlarmMinutes: [1, 10080], alarmIntervalMinutes: [0, 10080],
   // fan-out (MaximumConcurrency is at least 2; a visibility timeout is at most 12 hours)
   workerConcurrency: [2, 1000], workerMemorySize: [128, 10240], workerTimeout: [1, 900], queueVisibilityTimeout: [0, 43200],
+  // Object Lock
+  objectLockRetentionDays: [0, 36500],
 } as const satisfies Partial<Record<keyof typeof DEFAULTS, readonly [number, number]>>;

@@ -6,6 +6,7 @@
  *   names.ts                bucket, RDS ids, log groups, email, KMS key, function names
  *   schedule-expression.ts  rate() and cron() expressions
  *   defaults.ts             the config's shape, defaults and number ranges
+ *   features.ts             Athena and Object Lock, and their conflicts with the other settings
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS, FAN_OUT_VISIBILITY_FACTOR, LIMITS, LOG_RETENTION_DAYS, STORAGE_CLASSES, type ArchiverConfig } from "./defaults";
@@ -17,10 +18,12 @@ import {
   kmsKeyArnProblem,
   logGroupNameProblem,
 } from "./names";
-import { ConfigError, configReader, NAMESPACE, type ConfigReader, type ConfigSource } from "./reader";
+import { readFeatures } from "./features";
+import { ConfigError, configReader, NAMESPACE, type ConfigReader, type ConfigSource, type KeyName } from "./reader";
 import { scheduleExpressionProblem, scheduleIntervalSeconds } from "./schedule-expression";
 
 export * from "./defaults";
+export * from "./features";
 export * from "./names";
 export * from "./reader";
 export * from "./schedule-expression";
@@ -34,8 +37,8 @@ export function loadConfig(): ArchiverConfig {
 const optional = (problem: string | undefined): string[] => (problem ? [problem] : []);
 
 /** Parses and validates every key; throws a ConfigError listing every problem found. */
-export function parseConfig(get: ConfigSource): ArchiverConfig {
-  const r = configReader(get);
+export function parseConfig(get: ConfigSource, keyName?: KeyName): ArchiverConfig {
+  const r = configReader(get, keyName);
   const int = (key: keyof typeof LIMITS) => r.integer(key, DEFAULTS[key], LIMITS[key][0], LIMITS[key][1]);
 
   const bucketName = r.text("bucketName");
@@ -100,9 +103,11 @@ export function parseConfig(get: ConfigSource): ArchiverConfig {
   }
 
   const fanOut = fanOutConfig(r, int, readTimeoutSeconds);
+  const features = readFeatures(r, { instances, clusters, include, activeRefreshMinutes });
 
   r.check();
   return {
+    ...features,
     bucketName,
     instances,
     clusters,

@@ -14,7 +14,9 @@ export interface ConfigProblem {
 
 /** One or more invalid config values. The message names each key. */
 export class ConfigError extends pulumi.RunError {
-  constructor(readonly problems: ConfigProblem[]) {
+  /** `keyName` shows a key as the user wrote it: a stack config key by default, an argument for RdsLogArchive. */
+  constructor(readonly problems: ConfigProblem[], keyName: KeyName = stackConfigKey) {
+    const describe = (p: ConfigProblem) => `${keyName(p.key)}: ${p.message}`;
     super(
       problems.length === 1
         ? describe(problems[0])
@@ -24,9 +26,11 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
+export type KeyName = (key: string) => string;
+
 /** A key with its own namespace (`aws:allowedAccountIds`) is shown as is; the others under the project's. */
-function describe(p: ConfigProblem): string {
-  return `${p.key.includes(":") ? p.key : `${NAMESPACE}:${p.key}`}: ${p.message}`;
+export function stackConfigKey(key: string): string {
+  return key.includes(":") ? key : `${NAMESPACE}:${key}`;
 }
 
 /** Reads a raw config value the way `pulumi.Config.get` returns it: a string, or undefined when unset. */
@@ -67,7 +71,7 @@ export interface ConfigReader {
   check(): void;
 }
 
-export function configReader(get: ConfigSource): ConfigReader {
+export function configReader(get: ConfigSource, keyName?: KeyName): ConfigReader {
   const problems: ConfigProblem[] = [];
   const report = (key: string, message: string) => problems.push({ key, message });
   const raw = (key: string) => (get(key) ?? "").trim();
@@ -114,7 +118,7 @@ export function configReader(get: ConfigSource): ConfigReader {
       return undefined;
     },
     check() {
-      if (problems.length > 0) throw new ConfigError(problems);
+      if (problems.length > 0) throw new ConfigError(problems, keyName);
     },
   };
 }

@@ -319,6 +319,31 @@ describe("config", () => {
     });
   });
 
+  describe("Athena and Object Lock", () => {
+    it("are off by default; a mode is read in either case and needs a retention", () => {
+      assert.deepEqual([parse(base).athena, parse(base).objectLockMode, parse(base).objectLockRetentionDays], [false, "", 0]);
+      const locked = parse({ ...base, objectLockMode: "governance", objectLockRetentionDays: "365" });
+      assert.deepEqual([locked.objectLockMode, locked.objectLockRetentionDays], ["GOVERNANCE", 365]);
+      rejects({ objectLockMode: "COMPLIANCE" }, "objectLockRetentionDays", /required with objectLockMode COMPLIANCE/);
+      rejects({ objectLockMode: "legal-hold", objectLockRetentionDays: "1" }, "objectLockMode", /GOVERNANCE or COMPLIANCE/);
+      rejects({ objectLockRetentionDays: "30" }, "objectLockRetentionDays", /no effect without objectLockMode/);
+    });
+
+    it("Object Lock with active-file refreshes fails, naming both keys", () => {
+      const err = problemsOf({ ...base, objectLockMode: "COMPLIANCE", objectLockRetentionDays: "30", activeRefreshMinutes: "15" });
+      assert.deepEqual(err.problems.map((p) => p.key), ["objectLockMode", "activeRefreshMinutes"]);
+      assert.match(err.message, /rds-log-archiver:objectLockMode: conflicts with activeRefreshMinutes = 15/);
+      assert.match(err.message, /rds-log-archiver:activeRefreshMinutes: conflicts with objectLockMode = COMPLIANCE/);
+      assert.equal(parse({ ...base, objectLockMode: "COMPLIANCE", objectLockRetentionDays: "30", activeRefreshMinutes: "0" }).objectLockMode, "COMPLIANCE");
+    });
+
+    it("athena: true with an include folder the projection cannot express fails with the reason", () => {
+      assert.equal(parse({ ...base, athena: "true", include: '["error/", "slowquery/"]' }).athena, true);
+      rejects({ athena: "true", include: '["_trace/"]' }, "athena", /include folder "_trace" is stored as the segment "%5Ftrace"/);
+      assert.equal(parse({ ...base, include: '["_trace/"]' }).athena, false);
+    });
+  });
+
   it("reports every problem at once, each with its key", () => {
     const err = problemsOf({ bucketName: "Bad_Name", instances: '["1x"]', schedule: "hourly", memorySize: "1" });
     assert.deepEqual(err.problems.map((p) => p.key), ["bucketName", "instances", "schedule", "memorySize"]);

@@ -32,4 +32,6 @@ export const CONFIG: Record<string, string> = {
   "rds-log-archiver:logGroups": JSON.stringify(["/aws/rds/instance/prod-rds/error", "/aws/rds/cluster/orders-aurora/audit", "/aws/lambda/rds-log-archiver-live"]),
   "rds-log-archiver:alarmEmail": "dba-oncall@example.com",
   "rds-log-archiver:lagAlarmMinutes": "90",
+  "rds-log-archiver:athena": "true",
+  // Object Lock conflicts with activeRefreshMinutes: test/program/rds-log-archive.test.ts turns it on with the other features.
 };

@@ -20,6 +20,8 @@ export interface ProgramSpec {
    * would: the serialized `__index.js` beside the package's `node_modules/` folders, and nothing else.
    */
   unpackFunctionsTo?: string;
+  /** The program to load, relative to the repository: by default this project's own (index.ts). */
+  entry?: string;
 }
 
 export interface ProgramResult {
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
   // The entry is an async function returning the stack outputs, as Pulumi runs it.
   let program: Record<string, unknown>;
   try {
-    const entry: () => Promise<Record<string, unknown>> = require("../../index");
+    const entry: () => Promise<Record<string, unknown>> = require(path.resolve(__dirname, "../..", spec.entry ?? "index"));
     program = await Promise.race([entry(), timeout]);
   } catch (err) {
     return fail(err);

@@ -21,4 +21,10 @@ export const T = {
   topic: "aws:sns/topic:Topic",
   topicSubscription: "aws:sns/topicSubscription:TopicSubscription",
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  dashboard: "aws:cloudwatch/dashboard:Dashboard",
+  objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+  glueDatabase: "aws:glue/catalogDatabase:CatalogDatabase",
+  glueTable: "aws:glue/catalogTable:CatalogTable",
+  workgroup: "aws:athena/workgroup:Workgroup",
+  namedQuery: "aws:athena/namedQuery:NamedQuery",
 } as const;

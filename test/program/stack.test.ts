@@ -15,7 +15,7 @@ const LOG_ACTIONS = ["rds:DescribeDBLogFiles", "rds:DownloadCompleteDBLogFile"];
 const doc = (json: string): PolicyDocument => JSON.parse(json);
 
 describe("program under mocks", () => {
-  it("exports the bucket, the functions, the schedule, the alarm topic and the dead-letter queues", async () => {
+  it("exports the bucket, the functions, the schedule, the alarm topic, the dead-letter queues, the dashboard and Athena", async () => {
     const sqs = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}`;
     assert.deepEqual(await stackOutputs(), {
       bucketName: BUCKET,
@@ -28,6 +28,10 @@ describe("program under mocks", () => {
       eventsDeadLetterQueueUrl: `${sqs}/${FUNCTION_NAME}-events-dlq`,
       logsFunctionName: `${FUNCTION_NAME}-logs`,
       logsDeadLetterQueueUrl: `${sqs}/${FUNCTION_NAME}-logs-dlq`,
+      dashboardUrl: `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards:name=${FUNCTION_NAME}`,
+      athenaWorkgroup: FUNCTION_NAME,
+      athenaDatabase: "rds_log_archiver_live",
+      athenaTable: "rds_logs",
     });
   });
 
@@ -97,19 +101,19 @@ describe("program under mocks", () => {
       });
     });
 
-    it("transitions and expires each archived id's prefix, the events and the subscriptions, and nothing else", async () => {
+    it("transitions and expires each archived id's prefix, the events and the subscriptions, expires Athena's results, and nothing else", async () => {
       const rules: any[] = (await the(T.lifecycle)).inputs.rules;
       const scoped = rules.filter((r) => r.transitions || r.expiration?.days);
-      assert.deepEqual(
-        scoped,
-        ["prod-rds", "reporting-rds", "orders-aurora", "events", "cloudwatch"].map((id) => ({
+      assert.deepEqual(scoped, [
+        { id: "expire-query-results", status: "Enabled", filter: { prefix: "_athena-results/" }, expiration: { days: 7 } },
+        ...["prod-rds", "reporting-rds", "orders-aurora", "events", "cloudwatch"].map((id) => ({
           id: `archive-${id}`,
           status: "Enabled",
           filter: { prefix: `${id}/` },
           transitions: [{ days: 60, storageClass: "GLACIER_IR" }],
           expiration: { days: 400 },
         })),
-      );
+      ]);
     });
 
     it("never moves or deletes the engine's state objects under _state/, nor the rejected payloads under _rejected/", async () => {
@@ -335,7 +339,12 @@ describe("program under mocks", () => {
         (a) => `aws:cloudwatch/metricAlarm:MetricAlarm alarms-${a}`,
       ),
     ];
-    const components = ["ArchiveBucket archive", "SyncFunction sync", "SyncSchedule schedule"].map((c) => `rds-log-archiver:index:${c}`);
-    assert.deepEqual(names, [...sync, ...schedule, ...bucket, ...events, ...logs, ...alarms, ...components].sort());
+    const dashboard = [T.dashboard, "rds-log-archiver:index:ArchiveDashboard"].map((t) => `${t} dashboard`);
+    const athena = [
+      ...[T.glueDatabase, T.glueTable, T.workgroup, "rds-log-archiver:index:ArchiveAthena"].map((t) => `${t} athena`),
+      ...["errors-last-hour", "slowest-queries-of-a-day", "audit-events-by-user"].map((q) => `${T.namedQuery} athena-${q}`).filter((q) => !q.includes("slowest")),
+    ];
+    const components = ["ArchiveBucket archive", "SyncFunction sync", "SyncSchedule schedule", "RdsLogArchive rds-log-archiver"].map((c) => `rds-log-archiver:index:${c}`);
+    assert.deepEqual(names, [...sync, ...schedule, ...bucket, ...events, ...logs, ...alarms, ...dashboard, ...athena, ...components].sort());
   });
 });

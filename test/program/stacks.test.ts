@@ -62,6 +62,7 @@ describe("the committed stacks", function () {
         functionArn: `arn:aws:lambda:us-east-1:123456789012:function:rds-log-archiver-${stack}`,
         schedule: "rate(5 minutes)",
         alarmTopicArn: `arn:aws:sns:us-east-1:123456789012:rds-log-archiver-${stack}-alarms`,
+        dashboardUrl: `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=rds-log-archiver-${stack}`,
         eventsFunctionName: `rds-log-archiver-${stack}-events`,
         eventsDeadLetterQueueUrl: `https://sqs.us-east-1.amazonaws.com/123456789012/rds-log-archiver-${stack}-events-dlq`,
       });
@@ -146,7 +147,7 @@ describe("the committed stacks", function () {
     assert.deepEqual(all(result, T.queue), []);
     const rules = the(result, T.lifecycle).inputs.rules;
     assert.deepEqual(rules.map((r: { id: string }) => r.id), ["abort-incomplete-multipart-uploads", "archive-prod-rds"]);
-    assert.deepEqual(Object.keys(result.outputs!).sort(), ["alarmTopicArn", "bucketArn", "bucketName", "functionArn", "functionName", "schedule"]);
+    assert.deepEqual(Object.keys(result.outputs!).sort(), ["alarmTopicArn", "bucketArn", "bucketName", "dashboardUrl", "functionArn", "functionName", "schedule"]);
   });
 
   it("with a cron schedule the alarms use alarmIntervalMinutes: a day for failures and lag, three days without a successful run", () => {
