@@ -151,17 +151,18 @@ describe("CLI plan and summary", () => {
     const out = formatSummary(report([done, ghost], { ok: false }));
     const lines = out.split("\n");
     const header = lines[0];
-    assert.match(header, /^INSTANCE +LISTED +COPIED +ARCHIVED +WAITING +EXCLUDED +FAILED +DEFERRED +READ +RATE +OLDEST UNARCHIVED$/);
+    assert.match(header, /^INSTANCE +LISTED +COPIED +ARCHIVED +WAITING +EXCLUDED +FAILED +DEFERRED +BYTES +MiB\/s +OLDEST UNARCHIVED$/);
     // Right-aligned numbers: each value ends where its header ends.
-    for (const [row, values] of [[lines[1], ["12", "1", "0", "0", "1", "0", "1", "130.0 MiB", "2.0 MiB/s"]], [lines[2], ["-", "-", "-", "-", "-", "1", "-", "-", "-"]]] as const) {
-      ["LISTED", "COPIED", "ARCHIVED", "WAITING", "EXCLUDED", "FAILED", "DEFERRED", "READ", "RATE"].forEach((h, i) => {
+    for (const [row, values] of [[lines[1], ["12", "1", "0", "0", "1", "0", "1", "130.0 MiB", "2.00"]], [lines[2], ["-", "-", "-", "-", "-", "1", "-", "-", "-"]]] as const) {
+      ["LISTED", "COPIED", "ARCHIVED", "WAITING", "EXCLUDED", "FAILED", "DEFERRED", "BYTES", "MiB/s"].forEach((h, i) => {
         const end = header.indexOf(h) + h.length;
         assert.equal(row.slice(end - values[i].length, end), values[i], `${h} in ${row}`);
       });
     }
     assert.match(lines[1], /3h00m ago$/);
     assert.match(lines[2], /error: DBInstanceNotFound$/);
-    assert.equal(lines[4], "INCOMPLETE: 2 instance(s), 1 copied, 0 already archived, 0 waiting, 1 excluded, 1 failed, 1 deferred; 130.0 MiB read, 13.0 MiB stored in s3://archive-test; 1m05s at 2.0 MiB/s");
+    assert.equal(lines[4], "INCOMPLETE: 2 instance(s), 1 copied, 0 already archived, 0 waiting, 1 excluded, 1 failed, 1 deferred; 130.0 MiB in 1m05s (2.0 MiB/s), 13.0 MiB stored");
+    for (const line of lines.slice(0, 3)) assert.ok(line.length <= MAX_WIDTH, line);
   });
 
   it("warns of an --include prefix only when no listed file of any listed instance starts with it", () => {
