@@ -142,10 +142,15 @@ export function renderLine(s: ProgressState, now: number, width: number): string
   return truncateMiddle(run, width);
 }
 
-/** A line for logs: the run, then every copy in flight. */
+/** Copies from this size on are named in a plain line; smaller ones are counted. */
+export const LARGE_COPY = 8 * 1024 * 1024;
+
+/** A line for logs: the run, then each large copy in flight, and how many small ones. */
 export function renderPlain(s: ProgressState, now: number): string {
-  const copies = s.inFlight.map((c) => `${c.instance} ${c.file} ${copyFigures(c, now)}`);
-  return `progress: ${runFigures(figures(s, now))}${copies.length > 0 ? `; copying ${copies.join("; ")}` : ""}`;
+  const large = s.inFlight.filter((c) => c.size >= LARGE_COPY).map((c) => `${c.instance} ${c.file} ${copyFigures(c, now)}`);
+  const small = s.inFlight.length - large.length;
+  const parts = [...large, ...(small > 0 ? [`${small} small file(s)`] : [])];
+  return `progress: ${runFigures(figures(s, now))}${parts.length > 0 ? `; copying ${parts.join("; ")}` : ""}`;
 }
 
 export interface ProgressOutput {

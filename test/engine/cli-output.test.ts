@@ -90,7 +90,7 @@ describe("CLI progress", () => {
     // 30 s of copies, a line every 5 s.
     assert.ok(progress.length >= 5 && progress.length <= 6, progress.join("\n"));
     assert.match(progress[0], /^progress: 49\d\/3001 files, .*, 100\.0 KiB\/s, ETA 2[45]s/);
-    assert.match(progress[progress.length - 1], /^progress: \d+\/3001 files, /);
+    assert.match(progress[progress.length - 1], /^progress: \d+\/3001 files, .*; copying 1 small file\(s\)$/);
     assert.deepEqual(lines.filter((l) => l.includes("bad.trc")), ["rds-log-archiver: db1 trace/bad.trc: failed: InternalError: boom; the next run tries it again"]);
     assert.deepEqual(raw, []);
   });
