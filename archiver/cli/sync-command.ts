@@ -55,6 +55,7 @@ export const syncCommand = defineCommand({
         sdk,
         env: ctx.env,
         signal: stop.signal,
+        bucketChecked: true,
         onEvent: progress.onEvent,
         ...(global.verbose
           ? {
