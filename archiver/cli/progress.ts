@@ -8,6 +8,9 @@ import type { SyncEvent, SyncReport } from "../report";
 import { formatBytes, formatDuration, formatRate, truncateMiddle } from "./format";
 import { errorLines, problemLine } from "./problems";
 
+/** Copies from this size on are named on the progress line; smaller ones are counted. */
+export const LARGE_COPY = 8 * 1024 * 1024;
+
 export interface CopyInFlight {
   instance: string;
   file: string;
@@ -114,9 +117,10 @@ function copyFigures(c: CopyInFlight, now: number, withRate = true): string {
   return `${bytesOf(c.bytesRead, c.size)}${withRate ? ` ${formatRate(rate)}` : ""}${eta}`;
 }
 
-/** The largest copy in flight: the one a person waits for. */
+/** The largest copy in flight, when it is large: the one a person waits for. */
 function mainCopy(s: ProgressState): CopyInFlight | undefined {
-  return s.inFlight.reduce<CopyInFlight | undefined>((best, c) => (!best || c.size > best.size ? c : best), undefined);
+  const largest = s.inFlight.reduce<CopyInFlight | undefined>((best, c) => (!best || c.size > best.size ? c : best), undefined);
+  return largest && largest.size >= LARGE_COPY ? largest : undefined;
 }
 
 function runFigures(f: ProgressFigures): string {
@@ -125,7 +129,7 @@ function runFigures(f: ProgressFigures): string {
 }
 
 /**
- * The terminal's line, never wider than `width`: the run, then the largest copy in flight; on a narrow
+ * The terminal's line, never wider than `width`: the run, then the largest copy in flight if large; on a narrow
  * terminal the copy's name is shortened, then its rate dropped, then the copy left out.
  */
 export function renderLine(s: ProgressState, now: number, width: number): string {
@@ -141,9 +145,6 @@ export function renderLine(s: ProgressState, now: number, width: number): string
   }
   return truncateMiddle(run, width);
 }
-
-/** Copies from this size on are named in a plain line; smaller ones are counted. */
-export const LARGE_COPY = 8 * 1024 * 1024;
 
 /** A line for logs: the run, then each large copy in flight, and how many small ones. */
 export function renderPlain(s: ProgressState, now: number): string {

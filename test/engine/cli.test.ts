@@ -102,7 +102,7 @@ describe("rds-log-archiver CLI, as a child process", function () {
     assert.match(run.stdout, /^ghost-db +ERROR +DBInstanceNotFound \(below\)$/m);
     assert.match(run.stdout, /^ERROR ghost-db: DBInstanceNotFound: /m);
     assert.match(run.stdout, /^db1 +copy \(new\) +\d+ B +trace\/a b\.trc +db1\/trace\//m);
-    assert.equal(run.stderr, "rds-log-archiver: warning: --include zzz/ matched no listed file; check its spelling (names look like error/postgresql.log.2024-10-01-12)\n");
+    assert.equal(run.stderr, "rds-log-archiver: warning: --include zzz/ matched no listed file; check its spelling\n");
     for (const line of run.stdout.split("\n")) assert.ok(line.length <= 120, line);
   });
 
