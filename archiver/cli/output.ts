@@ -54,11 +54,13 @@ export function formatPlan(report: SyncReport): string {
   ].join("\n");
 }
 
-const SUMMARY_HEADER = ["INSTANCE", "LISTED", "COPIED", "ARCHIVED", "WAITING", "EXCLUDED", "FAILED", "DEFERRED", "READ", "RATE", "OLDEST UNARCHIVED"];
+/** ARCHIVED: already archived; WAITING: still active; BYTES: read from RDS; OLDEST UNARCHIVED: age of the oldest closed file left behind. */
+const SUMMARY_HEADER = ["INSTANCE", "LISTED", "COPIED", "ARCHIVED", "WAITING", "EXCLUDED", "FAILED", "DEFERRED", "BYTES", "MiB/s", "OLDEST UNARCHIVED"];
 
 export function formatSummary(report: SyncReport, now: number = Date.parse(report.finishedAt)): string {
   const elapsedMs = Math.max(0, Date.parse(report.finishedAt) - Date.parse(report.startedAt));
   const rate = (bytes: number) => (elapsedMs > 0 ? formatRate((bytes * 1000) / elapsedMs) : "-");
+  const mibPerSecond = (bytes: number) => (elapsedMs > 0 ? ((bytes * 1000) / elapsedMs / (1024 * 1024)).toFixed(2) : "-");
   const rows = [SUMMARY_HEADER];
   for (const r of report.instances) {
     const age = r.oldestUnarchived === undefined ? "-" : `${formatDuration(now - r.oldestUnarchived)} ago`;
@@ -69,7 +71,7 @@ export function formatSummary(report: SyncReport, now: number = Date.parse(repor
     }
     rows.push([
       name, String(r.listed), String(r.copied.length), String(skipCount(r, "archived")), String(skipCount(r, "waiting")), String(skipCount(r, "excluded")),
-      String(r.failed.length), String(r.deferred.length), formatBytes(r.bytesRead), rate(r.bytesRead), age,
+      String(r.failed.length), String(r.deferred.length), formatBytes(r.bytesRead), mibPerSecond(r.bytesRead), age,
     ]);
   }
   const align: Align[] = ["left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "left"];
@@ -77,11 +79,11 @@ export function formatSummary(report: SyncReport, now: number = Date.parse(repor
   const status = report.stopped ? `STOPPED (${report.stopped})` : report.ok ? "ok" : "INCOMPLETE";
   const failedTargets = report.errors.length > 0 ? `, ${report.errors.length} target(s) failed` : "";
   const lines = [
-    ...formatTable(rows, align, MAX_WIDTH, [0, 10]),
+    ...formatTable(rows, align, MAX_WIDTH, [10, 0]),
     "",
     `${status}: ${report.instances.length} instance(s), ${t.copied} copied, ${t.archived} already archived, ${t.waiting} waiting, ` +
-      `${t.excluded} excluded, ${t.failed} failed, ${t.deferred} deferred${failedTargets}${t.lost ? `, ${t.lost} LOST before they were archived` : ""}; ${formatBytes(t.bytesRead)} read, ` +
-      `${formatBytes(t.bytesWritten)} stored in s3://${report.bucket}; ${formatDuration(elapsedMs)} at ${rate(t.bytesRead)}`,
+      `${t.excluded} excluded, ${t.failed} failed, ${t.deferred} deferred${failedTargets}${t.lost ? `, ${t.lost} LOST before they were archived` : ""}; ` +
+      `${formatBytes(t.bytesRead)} in ${formatDuration(elapsedMs)} (${rate(t.bytesRead)}), ${formatBytes(t.bytesWritten)} stored`,
   ];
   for (const key of report.staleUploadsAborted ?? []) lines.push(`aborted a multipart upload a killed run left open: ${key}`);
   return lines.join("\n");

@@ -8,6 +8,9 @@ import type { SyncEvent, SyncReport } from "../report";
 import { formatBytes, formatDuration, formatRate, truncateMiddle } from "./format";
 import { errorLines, problemLine } from "./problems";
 
+/** Copies from this size on are named on the progress line; smaller ones are counted. */
+export const LARGE_COPY = 8 * 1024 * 1024;
+
 export interface CopyInFlight {
   instance: string;
   file: string;
@@ -91,44 +94,64 @@ export function figures(s: ProgressState, now: number): ProgressFigures {
   const bytesRead = s.bytesReadDone + inFlightRead;
   const elapsed = s.firstCopyAt === undefined ? 0 : now - s.firstCopyAt;
   const rate = elapsed > 0 ? (bytesRead * 1000) / elapsed : 0;
-  // What is left: the planned bytes of copies not finished, less what the ones in flight have read.
-  const left = Math.max(0, bytesPlanned - sum(s.finished, "bytes") - inFlightRead);
-  return { filesDone, filesPlanned, bytesRead, bytesPlanned, rate, ...(rate > 0 && elapsed >= 1000 ? { etaMs: (left / rate) * 1000 } : {}) };
+  if (elapsed < 1000 || rate <= 0) return { filesDone, filesPlanned, bytesRead, bytesPlanned, rate };
+  // What is left: the planned bytes of copies not finished, less what the ones in flight have read; and the
+  // files left, which for a backfill of small files take longer than their bytes suggest. The slower wins.
+  const bytesLeft = Math.max(0, bytesPlanned - sum(s.finished, "bytes") - inFlightRead);
+  const byBytes = (bytesLeft / rate) * 1000;
+  const byFiles = filesDone > 0 ? ((filesPlanned - filesDone) * elapsed) / filesDone : 0;
+  return { filesDone, filesPlanned, bytesRead, bytesPlanned, rate, etaMs: Math.max(byBytes, byFiles) };
 }
 
-function copyFigures(c: CopyInFlight, now: number): string {
+/** "200.1/200.3 MiB", or "512.0 MiB/2.0 GiB" across units. */
+function bytesOf(done: number, total: number): string {
+  const [d, t] = [formatBytes(done), formatBytes(total)];
+  const unit = (x: string) => x.slice(x.indexOf(" "));
+  return unit(d) === unit(t) && d.includes(".") ? `${d.slice(0, d.indexOf(" "))}/${t}` : `${d}/${t}`;
+}
+
+function copyFigures(c: CopyInFlight, now: number, withRate = true): string {
   const elapsed = now - c.startedAt;
   const rate = elapsed > 0 ? (c.bytesRead * 1000) / elapsed : 0;
   const eta = rate > 0 && elapsed >= 1000 && c.size > c.bytesRead ? ` ETA ${formatDuration(((c.size - c.bytesRead) / rate) * 1000)}` : "";
-  return `${formatBytes(c.bytesRead)}/${formatBytes(c.size)} ${formatRate(rate)}${eta}`;
+  return `${bytesOf(c.bytesRead, c.size)}${withRate ? ` ${formatRate(rate)}` : ""}${eta}`;
 }
 
-/** The largest copy in flight: the one a person waits for. */
+/** The largest copy in flight, when it is large: the one a person waits for. */
 function mainCopy(s: ProgressState): CopyInFlight | undefined {
-  return s.inFlight.reduce<CopyInFlight | undefined>((best, c) => (!best || c.size > best.size ? c : best), undefined);
+  const largest = s.inFlight.reduce<CopyInFlight | undefined>((best, c) => (!best || c.size > best.size ? c : best), undefined);
+  return largest && largest.size >= LARGE_COPY ? largest : undefined;
 }
 
 function runFigures(f: ProgressFigures): string {
-  const eta = f.etaMs !== undefined ? ` ETA ${formatDuration(f.etaMs)}` : "";
-  return `${f.filesDone}/${f.filesPlanned} files, ${formatBytes(f.bytesRead)}/${formatBytes(f.bytesPlanned)}, ${formatRate(f.rate)}${eta}`;
+  const eta = f.etaMs !== undefined ? `, ETA ${formatDuration(f.etaMs)}` : "";
+  return `${f.filesDone}/${f.filesPlanned} files, ${bytesOf(f.bytesRead, f.bytesPlanned)}, ${formatRate(f.rate)}${eta}`;
 }
 
-/** The terminal's line: the run, then the largest copy in flight; never wider than `width`. */
+/**
+ * The terminal's line, never wider than `width`: the run, then the largest copy in flight if large; on a narrow
+ * terminal the copy's name is shortened, then its rate dropped, then the copy left out.
+ */
 export function renderLine(s: ProgressState, now: number, width: number): string {
   const run = runFigures(figures(s, now));
   const copy = mainCopy(s);
   if (!copy) return truncateMiddle(run, width);
   const more = s.inFlight.length > 1 ? ` (+${s.inFlight.length - 1})` : "";
-  const tail = ` ${copyFigures(copy, now)}${more}`;
-  const room = width - run.length - tail.length - ` | ${copy.instance} `.length;
-  if (room < 12) return truncateMiddle(run, width);
-  return `${run} | ${copy.instance} ${truncateMiddle(copy.file, room)}${tail}`;
+  for (const withRate of [true, false]) {
+    const head = `${run} | ${copy.instance} `;
+    const tail = ` ${copyFigures(copy, now, withRate)}${more}`;
+    const room = width - head.length - tail.length;
+    if (room >= Math.min(copy.file.length, 12)) return `${head}${truncateMiddle(copy.file, room)}${tail}`;
+  }
+  return truncateMiddle(run, width);
 }
 
-/** A line for logs: the run, then every copy in flight. */
+/** A line for logs: the run, then each large copy in flight, and how many small ones. */
 export function renderPlain(s: ProgressState, now: number): string {
-  const copies = s.inFlight.map((c) => `${c.instance} ${c.file} ${copyFigures(c, now)}`);
-  return `progress: ${runFigures(figures(s, now))}${copies.length > 0 ? `; copying ${copies.join("; ")}` : ""}`;
+  const large = s.inFlight.filter((c) => c.size >= LARGE_COPY).map((c) => `${c.instance} ${c.file} ${copyFigures(c, now)}`);
+  const small = s.inFlight.length - large.length;
+  const parts = [...large, ...(small > 0 ? [`${small} small file(s)`] : [])];
+  return `progress: ${runFigures(figures(s, now))}${parts.length > 0 ? `; copying ${parts.join("; ")}` : ""}`;
 }
 
 export interface ProgressOutput {

@@ -55,6 +55,7 @@ export const syncCommand = defineCommand({
         sdk,
         env: ctx.env,
         signal: stop.signal,
+        bucketChecked: true,
         onEvent: progress.onEvent,
         ...(global.verbose
           ? {
@@ -70,7 +71,7 @@ export const syncCommand = defineCommand({
       progress.finish(report);
     }
     for (const prefix of unmatchedIncludes(report, settings.include)) {
-      io.stderr(`${PROGRAM}: warning: --include ${prefix} matched no listed file; check its spelling (names look like error/postgresql.log.2024-10-01-12)`);
+      io.stderr(`${PROGRAM}: warning: --include ${prefix} matched no listed file; check its spelling`);
     }
     if (global.verbose) io.stderr(`${PROGRAM}: ${settings.dryRun ? "planned" : "ran"} in ${Date.now() - started} ms; ${formatBytes(report.totals.bytesRead)} read`);
     if (json) io.stdout(JSON.stringify(report, null, 2));

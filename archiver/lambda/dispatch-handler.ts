@@ -14,6 +14,7 @@ import { dispatchMetricLine } from "../metrics/emf";
 import { dispatchSettingsFromEnv, stageOf } from "../settings";
 import { DEFAULT_RETRY } from "../sync/retry";
 import { resolveTargets } from "../sync/targets";
+import { invocationLoggers, writeLine, type InvocationContext } from "./logger";
 
 /** DescribeDBClusters calls start at least this far apart: at most 4 a second of RDS's 12 sustained. */
 export const CLUSTER_CALL_SPACING_MS = 250;
@@ -28,7 +29,9 @@ export interface DispatchReport {
 }
 
 export function createDispatchHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env, sender?: SendBatch) {
-  return async (event: unknown, _context?: unknown): Promise<DispatchReport> => {
+  const loggerFor = invocationLoggers(env);
+  return async (event: unknown, context?: InvocationContext): Promise<DispatchReport> => {
+    const log = loggerFor(context);
     const settings = dispatchSettingsFromEnv(env);
     // A manual invocation has no `time`: the current second stands for its tick.
     const tick = scheduleTick((event as { time?: unknown } | undefined)?.time) ?? scheduleTick(new Date().toISOString())!;
@@ -45,8 +48,8 @@ export function createDispatchHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = proc
     }
     const report: DispatchReport = { tick, instances: targets.length, sent: outcome.sent, notSent: outcome.failed, errors };
     const ok = report.notSent.length === 0 && errors.length === 0;
-    console.log(JSON.stringify({ level: ok ? "info" : "error", msg: "dispatched", ...report }));
-    console.log(dispatchMetricLine(stageOf(env), { sent: report.sent, notSent: report.notSent.length, clusterErrors: errors.length }, Date.now()));
+    (ok ? log.info : log.error)("dispatched", { ...report });
+    writeLine(dispatchMetricLine(stageOf(env), { sent: report.sent, notSent: report.notSent.length, clusterErrors: errors.length }, Date.now()));
     if (report.notSent.length > 0) {
       const first = report.notSent[0];
       throw Object.assign(new Error(`${report.notSent.length} of ${targets.length} messages for tick ${tick} not sent; first: ${first.instance}: ${first.code} ${first.message}`), { name: "DispatchIncomplete" });

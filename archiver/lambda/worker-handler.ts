@@ -17,6 +17,7 @@ import { settingsFromEnv, stageOf, type SyncSettings } from "../settings";
 import { runSyncFor } from "../sync/run-sync";
 import { DEADLINE_MARGIN_MS } from "../sync/stop";
 import { logFileEvent, logSyncReport, type LambdaContext } from "./handler";
+import { invocationLoggers, writeLine, type Logger } from "./logger";
 
 export interface SqsRecord {
   messageId: string;
@@ -32,7 +33,9 @@ export interface SqsEvent {
 const INSTANCE_GONE_CODES: readonly string[] = ["DBInstanceNotFound", "DBInstanceNotFoundFault"];
 
 export function createWorkerHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env) {
+  const loggerFor = invocationLoggers(env);
   return async (event: SqsEvent, context?: LambdaContext): Promise<BatchResponse> => {
+    const log = loggerFor(context);
     const settings = settingsFromEnv(env);
     const stage = stageOf(env);
     const timeLeftMs = context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis!() : undefined;
@@ -48,17 +51,18 @@ export function createWorkerHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = proces
         results.push("not-started");
         continue;
       }
-      results.push(await workOn(record, settings, stage, sdk, env, timeLeftMs));
+      results.push(await workOn(log, record, settings, stage, sdk, env, timeLeftMs));
     }
     const response = batchResponse(records, results);
     if (response.batchItemFailures.length > 0) {
-      console.log(JSON.stringify({ level: "warn", msg: "messages returned to the queue", messageIds: response.batchItemFailures.map((f) => f.itemIdentifier) }));
+      log.warn("messages returned to the queue", { messageIds: response.batchItemFailures.map((f) => f.itemIdentifier) });
     }
     return response;
   };
 }
 
 async function workOn(
+  log: Logger,
   record: SqsRecord,
   settings: SyncSettings,
   stage: string,
@@ -68,28 +72,28 @@ async function workOn(
 ): Promise<RecordResult> {
   const decoded = decodeMessage(record.body);
   if ("problem" in decoded) {
-    console.log(JSON.stringify({ level: "error", msg: "unreadable message", messageId: record.messageId, problem: decoded.problem }));
-    console.log(droppedMessageMetricLine(stage, FAN_OUT_METRICS.messagesRejected, Date.now()));
+    log.error("unreadable message", { messageId: record.messageId, problem: decoded.problem });
+    writeLine(droppedMessageMetricLine(stage, FAN_OUT_METRICS.messagesRejected, Date.now()));
     return "failed";
   }
   const message = decoded.message;
   const notOurs = foreignTarget(message, settings);
   if (notOurs) {
-    console.log(JSON.stringify({ level: "warn", msg: "message dropped", messageId: record.messageId, ...message, reason: notOurs }));
-    console.log(droppedMessageMetricLine(stage, FAN_OUT_METRICS.messagesRejected, Date.now()));
+    log.warn("message dropped", { messageId: record.messageId, ...message, reason: notOurs });
+    writeLine(droppedMessageMetricLine(stage, FAN_OUT_METRICS.messagesRejected, Date.now()));
     return "done";
   }
-  const report = await runSyncFor(settings, { sdk, env, ...(timeLeftMs ? { timeLeftMs } : {}), onEvent: logFileEvent }, [
+  const report = await runSyncFor(settings, { sdk, env, ...(timeLeftMs ? { timeLeftMs } : {}), onEvent: (e) => logFileEvent(log, e) }, [
     { instance: message.instance, group: message.group },
   ]);
   const gone = report.instances.find((i) => i.error && INSTANCE_GONE_CODES.includes(i.error.code));
   if (gone) {
-    console.log(JSON.stringify({ level: "warn", msg: "instance gone; message dropped", messageId: record.messageId, ...message, code: gone.error!.code }));
-    console.log(droppedMessageMetricLine(stage, FAN_OUT_METRICS.instancesGone, Date.now()));
+    log.warn("instance gone; message dropped", { messageId: record.messageId, ...message, code: gone.error!.code });
+    writeLine(droppedMessageMetricLine(stage, FAN_OUT_METRICS.instancesGone, Date.now()));
     // A cluster member removed since the dispatch is expected; a configured instance that is gone is a failure, as today.
     if (message.group !== message.instance) return "done";
   }
-  logSyncReport(report, stage);
+  logSyncReport(log, report, stage);
   return "done";
 }
 

@@ -38,7 +38,7 @@ describe("CLI progress", () => {
     const f = figures(s, T + 2000);
     assert.deepEqual([f.filesDone, f.filesPlanned, f.bytesPlanned], [2, 3, 30 * MiB]);
     assert.equal(f.rate, 10 * MiB, "20 MiB in 2 s");
-    assert.equal(f.etaMs, 1000, "10 MiB left at 10 MiB/s");
+    assert.equal(f.etaMs, 1000, "10 MiB left at 10 MiB/s, and one file left at one file a second");
   });
 
   it("a terminal's line never exceeds its width, and shows the run's and the largest copy's figures", () => {
@@ -58,9 +58,13 @@ describe("CLI progress", () => {
     track(s, { type: "progress", instance: "db1", file: "error/postgresql.log.2024-10-01-12", bytesRead: 512 * MiB, size: 2 * 1024 * MiB }, T + 16_000);
     assert.equal(
       renderLine(s, T + 16_000, 160),
-      "0/2 files, 512.0 MiB/2.0 GiB, 32.0 MiB/s ETA 48s | db1 error/postgresql.log.2024-10-01-12 512.0 MiB/2.0 GiB 32.0 MiB/s ETA 48s",
+      "0/2 files, 512.0 MiB/2.0 GiB, 32.0 MiB/s, ETA 48s | db1 error/postgresql.log.2024-10-01-12 512.0 MiB/2.0 GiB 32.0 MiB/s ETA 48s",
     );
-    assert.equal(renderPlain(s, T + 16_000), "progress: 0/2 files, 512.0 MiB/2.0 GiB, 32.0 MiB/s ETA 48s; copying db1 error/postgresql.log.2024-10-01-12 512.0 MiB/2.0 GiB 32.0 MiB/s ETA 48s");
+    // Narrower: the name shortened, then the copy's rate dropped, then (80 columns) the copy left out.
+    assert.equal(renderLine(s, T + 16_000, 110), "0/2 files, 512.0 MiB/2.0 GiB, 32.0 MiB/s, ETA 48s | db1 error/po…10-01-12 512.0 MiB/2.0 GiB 32.0 MiB/s ETA 48s");
+    assert.equal(renderLine(s, T + 16_000, 95), "0/2 files, 512.0 MiB/2.0 GiB, 32.0 MiB/s, ETA 48s | db1 error/…-01-12 512.0 MiB/2.0 GiB ETA 48s");
+    assert.equal(renderLine(s, T + 16_000, 79), "0/2 files, 512.0 MiB/2.0 GiB, 32.0 MiB/s, ETA 48s");
+    assert.equal(renderPlain(s, T + 16_000), "progress: 0/2 files, 512.0 MiB/2.0 GiB, 32.0 MiB/s, ETA 48s; copying db1 error/postgresql.log.2024-10-01-12 512.0 MiB/2.0 GiB 32.0 MiB/s ETA 48s");
   });
 
   function drive(isTTY: boolean) {
@@ -85,8 +89,8 @@ describe("CLI progress", () => {
     const progress = lines.filter((l) => l.startsWith("progress: "));
     // 30 s of copies, a line every 5 s.
     assert.ok(progress.length >= 5 && progress.length <= 6, progress.join("\n"));
-    assert.match(progress[0], /^progress: 49\d\/3001 files, .*, 100\.0 KiB\/s ETA 2[45]s/);
-    assert.match(progress[progress.length - 1], /^progress: \d+\/3001 files, /);
+    assert.match(progress[0], /^progress: 49\d\/3001 files, .*, 100\.0 KiB\/s, ETA 2[45]s/);
+    assert.match(progress[progress.length - 1], /^progress: \d+\/3001 files, .*; copying 1 small file\(s\)$/);
     assert.deepEqual(lines.filter((l) => l.includes("bad.trc")), ["rds-log-archiver: db1 trace/bad.trc: failed: InternalError: boom; the next run tries it again"]);
     assert.deepEqual(raw, []);
   });
@@ -151,17 +155,18 @@ describe("CLI plan and summary", () => {
     const out = formatSummary(report([done, ghost], { ok: false }));
     const lines = out.split("\n");
     const header = lines[0];
-    assert.match(header, /^INSTANCE +LISTED +COPIED +ARCHIVED +WAITING +EXCLUDED +FAILED +DEFERRED +READ +RATE +OLDEST UNARCHIVED$/);
+    assert.match(header, /^INSTANCE +LISTED +COPIED +ARCHIVED +WAITING +EXCLUDED +FAILED +DEFERRED +BYTES +MiB\/s +OLDEST UNARCHIVED$/);
     // Right-aligned numbers: each value ends where its header ends.
-    for (const [row, values] of [[lines[1], ["12", "1", "0", "0", "1", "0", "1", "130.0 MiB", "2.0 MiB/s"]], [lines[2], ["-", "-", "-", "-", "-", "1", "-", "-", "-"]]] as const) {
-      ["LISTED", "COPIED", "ARCHIVED", "WAITING", "EXCLUDED", "FAILED", "DEFERRED", "READ", "RATE"].forEach((h, i) => {
+    for (const [row, values] of [[lines[1], ["12", "1", "0", "0", "1", "0", "1", "130.0 MiB", "2.00"]], [lines[2], ["-", "-", "-", "-", "-", "1", "-", "-", "-"]]] as const) {
+      ["LISTED", "COPIED", "ARCHIVED", "WAITING", "EXCLUDED", "FAILED", "DEFERRED", "BYTES", "MiB/s"].forEach((h, i) => {
         const end = header.indexOf(h) + h.length;
         assert.equal(row.slice(end - values[i].length, end), values[i], `${h} in ${row}`);
       });
     }
     assert.match(lines[1], /3h00m ago$/);
     assert.match(lines[2], /error: DBInstanceNotFound$/);
-    assert.equal(lines[4], "INCOMPLETE: 2 instance(s), 1 copied, 0 already archived, 0 waiting, 1 excluded, 1 failed, 1 deferred; 130.0 MiB read, 13.0 MiB stored in s3://archive-test; 1m05s at 2.0 MiB/s");
+    assert.equal(lines[4], "INCOMPLETE: 2 instance(s), 1 copied, 0 already archived, 0 waiting, 1 excluded, 1 failed, 1 deferred; 130.0 MiB in 1m05s (2.0 MiB/s), 13.0 MiB stored");
+    for (const line of lines.slice(0, 3)) assert.ok(line.length <= MAX_WIDTH, line);
   });
 
   it("warns of an --include prefix only when no listed file of any listed instance starts with it", () => {

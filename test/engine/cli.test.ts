@@ -81,7 +81,7 @@ describe("rds-log-archiver CLI, as a child process", function () {
     assert.equal(again.code, 0, again.stderr);
     // listed, copied, already archived, waiting (the active slow query log), excluded, failed, deferred
     assert.match(again.stdout, /^db1 +3 +0 +2 +1 +0 +0 +0 +0 B /m);
-    assert.match(again.stdout, /^ok: 1 instance\(s\), 0 copied, 2 already archived, 1 waiting, 0 excluded, 0 failed, 0 deferred; .* in s3:\/\/archive-test; \d+s at /m);
+    assert.match(again.stdout, /^ok: 1 instance\(s\), 0 copied, 2 already archived, 1 waiting, 0 excluded, 0 failed, 0 deferred; 0 B in \d+s \(0 B\/s\), 0 B stored$/m);
     assert.equal(again.stderr, "");
   });
 
@@ -102,7 +102,7 @@ describe("rds-log-archiver CLI, as a child process", function () {
     assert.match(run.stdout, /^ghost-db +ERROR +DBInstanceNotFound \(below\)$/m);
     assert.match(run.stdout, /^ERROR ghost-db: DBInstanceNotFound: /m);
     assert.match(run.stdout, /^db1 +copy \(new\) +\d+ B +trace\/a b\.trc +db1\/trace\//m);
-    assert.equal(run.stderr, "rds-log-archiver: warning: --include zzz/ matched no listed file; check its spelling (names look like error/postgresql.log.2024-10-01-12)\n");
+    assert.equal(run.stderr, "rds-log-archiver: warning: --include zzz/ matched no listed file; check its spelling\n");
     for (const line of run.stdout.split("\n")) assert.ok(line.length <= 120, line);
   });
 

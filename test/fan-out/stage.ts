@@ -127,9 +127,9 @@ export class FanOutStage {
   reports(runs: WorkerRun[] = this.runs): SyncReport[] {
     return runs.flatMap((run) => run.logs.flatMap((line) => {
       const parsed = parseJson(line);
-      if (parsed?.msg !== "sync finished") return [];
+      if (parsed?.message !== "sync finished") return [];
       const p = parsed as Record<string, any>;
-      const failedFiles = run.logs.map(parseJson).filter((l) => l?.msg === "failed" && l.file);
+      const failedFiles = run.logs.map(parseJson).filter((l) => l?.message === "failed" && l.file);
       return [{
         bucket: p.bucket, dryRun: false, startedAt: "", finishedAt: "", ok: p.ok, instances: [],
         errors: [...p.errors, ...failedFiles.map((f) => ({ target: f!.instance, code: f!.code ?? "failed", message: `${f!.file}: ${f!.reason}` }))],

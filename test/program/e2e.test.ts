@@ -63,7 +63,7 @@ describe("end to end: the serialized function against a fake RDS and a local S3"
     const report = invocation.result;
     assert.equal(report.bucket, bucket);
     assert.equal(report.ok, true, JSON.stringify(report, null, 2));
-    assert.ok(invocation.logs.some((l) => l.includes('"msg":"sync finished"')), invocation.logs.join("\n"));
+    assert.ok(invocation.logs.some((l) => l.includes('"message":"sync finished"')), invocation.logs.join("\n"));
 
     const key = "prod-rds/error/2024/10/01/12/prod-rds/postgresql.log.2024-10-01-12.gz";
     const objects = await s3.listAll(bucket);
