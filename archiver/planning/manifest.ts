@@ -1,3 +1,5 @@
+import { isDigestObject, type DigestObject } from "../digests/digest";
+import { recordId, type DigestHead } from "../digests/digest-plan";
 import type { WatchedFile } from "./gaps";
 
 /**
@@ -25,6 +27,10 @@ export interface Manifest {
   entries: Record<string, ManifestEntry>;
   /** What the last run listed and had not archived: the next run records those gone since as gaps (gaps.ts). */
   watch?: WatchedFile[];
+  /** The journal: objects stored and not yet listed in a digest (archiver/digests/). */
+  stored?: DigestObject[];
+  /** The newest digest written. */
+  digestHead?: DigestHead;
 }
 
 export function emptyManifest(): Manifest {
@@ -47,7 +53,10 @@ export function parseStoredManifest(text: string | undefined): Manifest | undefi
       if (isEntry(e)) entries[id] = e;
     }
     const watch = Array.isArray(parsed.watch) ? parsed.watch.filter(isWatched) : undefined;
-    return { version: 1, entries, ...(watch ? { watch } : {}) };
+    const stored = Array.isArray(parsed.stored) ? parsed.stored.filter(isDigestObject) : undefined;
+    const head = parsed.digestHead;
+    const digestHead = head && Number.isFinite(head.hour) && typeof head.key === "string" && typeof head.sha256 === "string" ? head : undefined;
+    return { version: 1, entries, ...(watch ? { watch } : {}), ...(stored ? { stored } : {}), ...(digestHead ? { digestHead } : {}) };
   } catch {
     return undefined;
   }
@@ -70,7 +79,9 @@ function isWatched(w: unknown): w is WatchedFile {
 
 export function serializeManifest(m: Manifest): string {
   const sorted = Object.fromEntries(Object.entries(m.entries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return JSON.stringify({ version: 1, entries: sorted, ...(m.watch ? { watch: m.watch } : {}) });
+  return JSON.stringify({
+    version: 1, entries: sorted, ...(m.watch ? { watch: m.watch } : {}), ...(m.stored ? { stored: m.stored } : {}), ...(m.digestHead ? { digestHead: m.digestHead } : {}),
+  });
 }
 
 export interface MergeInput {
@@ -86,6 +97,10 @@ export interface MergeInput {
   runStartedAt: number;
   /** This run's watch list (gaps.ts watchList); without it the stored one is kept. */
   watch?: WatchedFile[];
+  /** Objects this run stored: added to the journal. */
+  recorded?: readonly DigestObject[];
+  /** Digests this run wrote (or found written): their records leave the journal, and the newest is the head. */
+  digested?: { records: ReadonlySet<string>; head?: DigestHead };
 }
 
 /**
@@ -95,7 +110,7 @@ export interface MergeInput {
  *   Which object landed last is unknown, and the next run copies the file again to the same key.
  * - Entries whose file RDS no longer lists are dropped, unless a concurrent run wrote them after this run started.
  */
-export function mergeManifest({ start, latest, written, listed, runStartedAt, watch }: MergeInput): Manifest {
+export function mergeManifest({ start, latest, written, listed, runStartedAt, watch, recorded = [], digested }: MergeInput): Manifest {
   const entries: Record<string, ManifestEntry> = { ...latest.entries };
   for (const [id, mine] of Object.entries(written)) {
     const theirs = latest.entries[id];
@@ -107,7 +122,17 @@ export function mergeManifest({ start, latest, written, listed, runStartedAt, wa
     if (!listed.has(id) && e.archivedAt < runStartedAt) delete entries[id];
   }
   const newestWatch = watch ?? latest.watch;
-  return { version: 1, entries, ...(newestWatch ? { watch: newestWatch } : {}) };
+  // The journal: what the stored state holds, plus this run's objects, less what any digest written so far lists.
+  const journal = new Map<string, DigestObject>();
+  for (const o of [...(latest.stored ?? []), ...recorded]) journal.set(recordId(o), o);
+  for (const id of digested?.records ?? []) journal.delete(id);
+  const heads = [latest.digestHead, digested?.head].filter((h): h is DigestHead => h !== undefined);
+  const digestHead = heads.sort((a, b) => b.hour - a.hour)[0];
+  return {
+    version: 1, entries, ...(newestWatch ? { watch: newestWatch } : {}),
+    ...(journal.size > 0 || latest.stored ? { stored: [...journal.values()] } : {}),
+    ...(digestHead ? { digestHead } : {}),
+  };
 }
 
 function sameEntry(a: ManifestEntry | undefined, b: ManifestEntry | undefined): boolean {

@@ -16,6 +16,8 @@ import { emptyManifest } from "../planning/manifest";
 import { rebuildState } from "./rebuild-state";
 import { findGaps, watchList } from "../planning/gaps";
 import { recordGap } from "../s3/gap-ledger";
+import type { DigestObject } from "../digests/digest";
+import { writeDueDigests } from "./digest-writer";
 import { instanceOutcomes, type InstanceOutcomes } from "./instance-outcomes";
 import { isStoppedWithProgress } from "./member-copy";
 import { withRetry, type RetryPolicy } from "./retry";
@@ -117,10 +119,13 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
     return [];
   }
 
+  // The hours that ended since the last digest, from the journal as stored: this round's copies belong to this hour.
+  const digested = await writeDueDigests(aws, settings.bucket, target, { head: manifest.digestHead, journal: manifest.stored ?? [] }, roundStartedAt);
   if (copies.length > 0) await ctx.cleanUpGroup?.(target.group);
   // Read only when there is something to copy: an idle run stays one listing and one GET per instance.
   const uploads = copies.length > 0 ? await openUploadRecords(aws, settings.bucket, target.group, target.instance) : undefined;
   const written: Record<string, ManifestEntry> = { ...rebuilt?.entries };
+  const recorded: DigestObject[] = [];
   const { bucket } = settings;
   const saver = stateSaver({
     store: {
@@ -129,6 +134,8 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
     },
     start: stored ?? emptyManifest(), written, listed: plan.listedIdentities, runStartedAt: roundStartedAt, now: ctx.now, saveEveryMs: SAVE_EVERY_MS,
     watchOf: (m) => watchList(target.group, target.instance, listing, m),
+    recorded,
+    digested,
   });
   const changed: CopyAction[] = [];
   await Promise.all(
@@ -140,7 +147,7 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
           const copy = async () => {
             const notNow = reasonNotToStart(ctx, large);
             if (notNow) return outcomes.deferred(c, notNow);
-            await copyOne(ctx, target, c, manifest.entries[c.identity], outcomes, written, uploads);
+            await copyOne(ctx, target, c, manifest.entries[c.identity], outcomes, written, recorded, uploads);
           };
           await (large ? ctx.largeCopyLimit(copy) : copy());
           await saver.saveIfDue();
@@ -168,6 +175,7 @@ async function copyOne(
   previous: ManifestEntry | undefined,
   outcomes: InstanceOutcomes,
   written: Record<string, ManifestEntry>,
+  recorded: DigestObject[],
   uploads: UploadRecordStore | undefined,
 ): Promise<void> {
   const started = ctx.now();
@@ -191,6 +199,11 @@ async function copyOne(
     else note = `; kept ${c.replaces}: the file was rewritten, not appended to`;
   }
   written[c.identity] = result.entry;
+  const { entry } = result;
+  recorded.push({
+    key: entry.key, storedBytes: result.bytesWritten, bytes: entry.bytes, sha256: entry.sha256,
+    rds: { instance: target.instance, file: entry.file, size: entry.size, lastWritten: entry.lastWritten }, storedAt: new Date(entry.archivedAt).toISOString(),
+  });
   outcomes.copied(c, { bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, ms: ctx.now() - started, note });
 }
 

@@ -102,7 +102,7 @@ export interface ScenarioSpec {
   /** Print a line per sync with copies/failures. */
   verbose?: boolean;
   /** Called after every sync (e.g. to sample model state for assertions). */
-  onSync?: (sim: Simulation, record: SyncRecord) => void;
+  onSync?: (sim: Simulation, record: SyncRecord) => void | Promise<void>;
 }
 
 export interface SyncRecord {
@@ -524,7 +524,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
         const overlap = !quiet && spec.overlap && syncCount % spec.overlap.every === 0 ? spec.overlap.mode : undefined;
         const mode = overlap === "alternate" ? ((syncCount / spec.overlap!.every) % 2 === 0 ? "staggered" : "same-time") : overlap;
         const record = await sim.sync(mode);
-        spec.onSync?.(sim, record);
+        await spec.onSync?.(sim, record);
         if (spec.verbose) {
           const copied = record.reports.reduce((n, r) => n + r.totals.copied, 0);
           const failed = failuresOf(record);
