@@ -6,3 +6,4 @@ export type { SyncReport, InstanceReport, FileOutcome, SyncEvent } from "./repor
 export { createSyncHandler } from "./lambda/handler";
 export { createRdsEventsHandler } from "./lambda/rds-events-handler";
 export { createLogSubscriptionHandler } from "./lambda/log-subscription-handler";
+export { createVerifyHandler } from "./lambda/verify-handler";

@@ -18,5 +18,8 @@ export const DIGESTS_PREFIX = "_digests/";
 /** Files that left RDS before they were archived, one object per gap: `_gaps/<group>/<instance>/<YYYY>/<MM>/<DD>/...`. */
 export const GAPS_PREFIX = "_gaps/";
 
+/** The scheduled verify's reports: `_verify/<YYYY>/<MM>/<DD>/<HH>/<started, compact>.json` (UTC). */
+export const VERIFY_REPORTS_PREFIX = "_verify/";
+
 /** Every top-level prefix the archiver itself defines. No archived id may take one of these names. */
-export const RESERVED_PREFIXES = [STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX, DIGESTS_PREFIX, GAPS_PREFIX] as const;
+export const RESERVED_PREFIXES = [STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX, DIGESTS_PREFIX, GAPS_PREFIX, VERIFY_REPORTS_PREFIX] as const;

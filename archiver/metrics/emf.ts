@@ -70,3 +70,19 @@ export function syncMetricLines(report: SyncReport, stage: string, now: number):
   });
   return lines;
 }
+
+/** The scheduled verify's metrics: files missing (gaps included) and objects mismatched; each has an alarm. */
+export const VERIFY_METRICS = { missing: "Missing", mismatched: "Mismatched" } as const;
+
+export function verifyMetricLines(totals: { missing: number; mismatched: number }, stage: string, now: number): string[] {
+  return [
+    emfLine(
+      { Stage: stage },
+      {
+        [VERIFY_METRICS.missing]: { value: totals.missing, unit: "Count" },
+        [VERIFY_METRICS.mismatched]: { value: totals.mismatched, unit: "Count" },
+      },
+      now,
+    ),
+  ];
+}
