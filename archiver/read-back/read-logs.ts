@@ -130,7 +130,11 @@ function lineWriter(out: Writable): LineWriter {
         return;
       }
       if (!ready) {
-        await Promise.race([once(out, "drain"), once(out, "error").catch(() => undefined), once(out, "close")]);
+        const waiting = new AbortController();
+        const settled = (p: Promise<unknown>) => p.catch(() => undefined);
+        const { signal } = waiting;
+        await Promise.race([settled(once(out, "drain", { signal })), settled(once(out, "error", { signal })), settled(once(out, "close", { signal }))]);
+        waiting.abort();
         if (out.destroyed) closed = true;
       }
     },
