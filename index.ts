@@ -7,6 +7,7 @@
  *   schedule -> infra/schedule.ts        EventBridge rule, target and invoke permission
  *   events   -> infra/rds-events.ts      RDS events rule + function + dead-letter queue (archiveEvents)
  *   logs     -> infra/log-subscriptions.ts  one subscription filter per log group + function (logGroups)
+ *   verify   -> infra/verify-function.ts  the scheduled verify, its read-only role and schedule (verifySchedule)
  *   alarms   -> infra/alarms.ts          SNS topic and run-health alarms on the functions' EMF metrics
  *
  * The entry is async: it resolves the account and region and runs every config check before the first
@@ -19,11 +20,12 @@ import { checkTarget, loadAllowedAccountIds, lookupTarget } from "./infra/accoun
 import { RunAlarms } from "./infra/alarms";
 import { ArchiveBucket } from "./infra/archive-bucket";
 import type { ArchiveFunctionArgs } from "./infra/function-args";
-import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig } from "./infra/config";
+import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig, scheduleIntervalSeconds } from "./infra/config";
 import { LogSubscriptions } from "./infra/log-subscriptions";
 import { RdsEvents } from "./infra/rds-events";
 import { SyncSchedule } from "./infra/schedule";
 import { SyncFunction } from "./infra/sync-function";
+import { VerifyFunction } from "./infra/verify-function";
 
 export = async () => {
   const config = loadConfig();
@@ -33,6 +35,7 @@ export = async () => {
   const subscribeLogs = config.logGroups.length > 0;
   const eventsName = config.archiveEvents ? functionNameFor(project, stage, "events") : "";
   const logsName = subscribeLogs ? functionNameFor(project, stage, "logs") : "";
+  const verifyName = config.verifySchedule ? functionNameFor(project, stage, "verify") : "";
   if (subscribeLogs) checkSubscribedLogGroups(config.logGroups, [`/aws/lambda/${logsName}`]);
   const alarmInterval = alarmIntervalSeconds(config);
   const target = await lookupTarget();
@@ -102,6 +105,10 @@ export = async () => {
       })
     : undefined;
 
+  const verify = config.verifySchedule
+    ? new VerifyFunction("verify", { ...functionArgs(verifyName), settings: config, schedule: config.verifySchedule, timeout: config.timeout })
+    : undefined;
+
   const alarms = new RunAlarms("alarms", {
     namePrefix: syncFunctionName,
     stage,
@@ -113,6 +120,7 @@ export = async () => {
       ...(events ? [{ label: "events", queueName: events.deadLetterQueue.name }] : []),
       ...(subscriptions ? [{ label: "logs", queueName: subscriptions.deadLetterQueue.name }] : []),
     ],
+    ...(verify ? { verifyIntervalSeconds: scheduleIntervalSeconds(config.verifySchedule) ?? 7 * 24 * 3600 } : {}),
   });
 
   return {
@@ -124,6 +132,7 @@ export = async () => {
     alarmTopicArn: alarms.topic.arn,
     // Only when the feature is on.
     ...(events ? { eventsFunctionName: events.fn.name, eventsDeadLetterQueueUrl: events.deadLetterQueue.url } : {}),
+    ...(verify ? { verifyFunctionName: verify.fn.name } : {}),
     ...(subscriptions ? { logsFunctionName: subscriptions.fn.name, logsDeadLetterQueueUrl: subscriptions.deadLetterQueue.url } : {}),
   };
 };

@@ -12,7 +12,7 @@ import { CONFIG, STACK } from "../program/all-options";
 import { loadProgram } from "../program/harness";
 import type { ProgramSpec } from "../program/load-program";
 
-export type FunctionName = "sync" | "events" | "logs";
+export type FunctionName = "sync" | "events" | "logs" | "verify";
 
 export interface ShippedFunction {
   name: FunctionName;
@@ -61,7 +61,7 @@ async function produce(spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<Sh
   directories.push(dir);
   const loaded = await loadProgram({ ...spec, unpackFunctionsTo: dir });
   if (!loaded.ok) throw new Error(`the program did not load: ${loaded.error}\n${loaded.stderr}`);
-  const functions: ShippedFunctions = { sync: undefined, events: undefined, logs: undefined };
+  const functions: ShippedFunctions = { sync: undefined, events: undefined, logs: undefined, verify: undefined };
   for (const resource of loaded.resources ?? []) {
     if (resource.type !== "aws:lambda/function:Function") continue;
     const name = resource.name as FunctionName;
