@@ -10,6 +10,7 @@
  *     schedule  -> infra/schedule.ts          EventBridge rule, target and invoke permission
  *     events    -> infra/rds-events.ts        RDS events rule + function + dead-letter queue (archiveEvents)
  *     logs      -> infra/log-subscriptions.ts one subscription filter per log group + function (logGroups)
+ *     verify    -> infra/verify-function.ts   the scheduled verify, its read-only role and schedule (verifySchedule)
  *     alarms    -> infra/alarms.ts            SNS topic and run-health alarms on the functions' EMF metrics
  *     dashboard -> infra/dashboard.ts         a CloudWatch dashboard of the same metrics
  *     athena    -> infra/athena.ts            Glue table with partition projection, workgroup, saved queries (athena)

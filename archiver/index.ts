@@ -8,3 +8,4 @@ export { createRdsEventsHandler } from "./lambda/rds-events-handler";
 export { createLogSubscriptionHandler } from "./lambda/log-subscription-handler";
 export { createDispatchHandler } from "./lambda/dispatch-handler";
 export { createWorkerHandler } from "./lambda/worker-handler";
+export { createVerifyHandler } from "./lambda/verify-handler";

@@ -9,10 +9,11 @@
  *   rejected payloads  Rejected > 0 (events and subscriptions only)
  *   dead letters       a message waiting in a dead-letter queue (AWS/SQS)
  *   backlog            the fan-out queue's oldest message older than its limit (AWS/SQS)
+ *   verify             Missing > 0 or Mismatched > 0 in a scheduled verify's report (when it is on)
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FILES_LOST_METRIC, METRICS_NAMESPACE } from "../archiver/metrics/emf";
+import { FILES_LOST_METRIC, METRICS_NAMESPACE, VERIFY_METRICS } from "../archiver/metrics/emf";
 
 /** CloudWatch evaluates an alarm over at most 7 days (Period x EvaluationPeriods). */
 export const MAX_ALARM_WINDOW_SECONDS = 7 * 24 * 3600;
@@ -47,6 +48,8 @@ export interface RunAlarmsArgs {
   deadLetterQueues: DeadLetterQueueWatch[];
   /** Work queues whose oldest message must not get older than maxAgeSeconds (fan-out). */
   backlogQueues?: (DeadLetterQueueWatch & { maxAgeSeconds: number })[];
+  /** The scheduled verify's interval, in seconds, when it is on: its Missing and Mismatched metrics get an alarm each. */
+  verifyIntervalSeconds?: number;
 }
 
 /** What an alarm states beyond the shared defaults. */
@@ -63,6 +66,7 @@ export class RunAlarms extends pulumi.ComponentResource {
   readonly rejected?: aws.cloudwatch.MetricAlarm;
   readonly deadLetters: aws.cloudwatch.MetricAlarm[];
   readonly backlogs: aws.cloudwatch.MetricAlarm[];
+  readonly verify: aws.cloudwatch.MetricAlarm[] = [];
 
   constructor(name: string, args: RunAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("rds-log-archiver:index:RunAlarms", name, {}, opts);
@@ -187,6 +191,20 @@ export class RunAlarms extends pulumi.ComponentResource {
         threshold: maxAgeSeconds,
       }),
     );
+    if (args.verifyIntervalSeconds !== undefined) {
+      const period = alarmPeriod(args.verifyIntervalSeconds);
+      const what = { missing: "closed RDS log files that are not archived, or that left RDS unarchived (the gap ledger)", mismatched: "archive objects whose metadata, content or digest does not match" };
+      this.verify = (["missing", "mismatched"] as const).map((kind) =>
+        alarm(`verify-${kind}`, `verify-${kind}`, {
+          alarmDescription:
+            `The scheduled verify of stage ${args.stage} found ${what[kind]}. Its report, naming each one, is under _verify/ in ` +
+            `the archive bucket; run rds-log-archiver verify for the current state.`,
+          metricName: VERIFY_METRICS[kind],
+          statistic: "Maximum",
+          period,
+        }),
+      );
+    }
 
     this.registerOutputs({ topicArn: this.topic.arn });
   }

@@ -40,6 +40,7 @@ export const PREFIX_ACCESS: Record<PrefixAccess, { sid: string; actions: string[
   put: { sid: "PutObjects", actions: ["s3:PutObject"] },
   // No DeleteObject: a digest is never removed, and the writer never overwrites one (a conditional create).
   once: { sid: "CreateAndReadDigests", actions: ["s3:GetObject", "s3:PutObject"] },
+  read: { sid: "ReadObjects", actions: ["s3:GetObject"] },
 };
 
 /** One statement per kind of access, each listing `<bucket ARN>/<prefix>*` for the prefixes the writer owns. */
@@ -78,11 +79,35 @@ export function syncFunctionPolicy(p: SyncPolicyInputs): PolicyDocument {
     { Sid: "ListArchiveBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [p.bucketArn] },
     ...bucketObjectStatements(p.bucketArn, "sync", p),
   ];
+  statements.push(...rdsLogStatements(p, LOG_FILE_ACTIONS));
+  statements.push({
+    Sid: "WriteOwnLogGroup",
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: [`${p.logGroupArn}:*`],
+  });
+  if (p.kmsKeyArn) {
+    statements.push({
+      Sid: "UseArchiveKey",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: [p.kmsKeyArn],
+    });
+  }
+  return assertNoWildcardActions({ Version: "2012-10-17", Statement: statements });
+}
+
+/**
+ * Reading the archived ids' log files (`actions`: listing, and downloading when the function needs to): the
+ * instances by ARN, the clusters' members by tag, as RDS cannot tell IAM which cluster an instance is in.
+ */
+export function rdsLogStatements(p: Pick<SyncPolicyInputs, "partition" | "region" | "accountId" | "instances" | "clusters">, actions: string[]): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
   if (p.instances.length > 0) {
     statements.push({
       Sid: "ReadInstanceLogs",
       Effect: "Allow",
-      Action: LOG_FILE_ACTIONS,
+      Action: actions,
       Resource: p.instances.map((id) => rdsArn(p, "db", id)),
     });
   }
@@ -98,33 +123,39 @@ export function syncFunctionPolicy(p: SyncPolicyInputs): PolicyDocument {
       {
         Sid: "ReadTaggedClusterMemberLogs",
         Effect: "Allow",
-        Action: LOG_FILE_ACTIONS,
+        Action: actions,
         Resource: [anyInstance],
         Condition: { StringEquals: { [`aws:ResourceTag/${MEMBER_TAG_KEY}`]: p.clusters } },
       },
       {
         Sid: "ReadAutoScaledReplicaLogs",
         Effect: "Allow",
-        Action: LOG_FILE_ACTIONS,
+        Action: actions,
         Resource: [anyInstance],
         Condition: { StringEquals: { [`aws:ResourceTag/${AUTOSCALING_TAG_KEY}`]: p.clusters.map((id) => `cluster:${id}`) } },
       },
     );
   }
-  statements.push({
-    Sid: "WriteOwnLogGroup",
-    Effect: "Allow",
-    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-    Resource: [`${p.logGroupArn}:*`],
-  });
-  if (p.kmsKeyArn) {
-    statements.push({
-      Sid: "UseArchiveKey",
-      Effect: "Allow",
-      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-      Resource: [p.kmsKeyArn],
-    });
-  }
+  return statements;
+}
+
+export interface VerifyPolicyInputs extends Omit<SyncPolicyInputs, "kmsKeyArn"> {
+  kmsKeyArn: string;
+}
+
+/**
+ * The inline policy of the scheduled verify function's role: list the bucket, read the archived ids' objects,
+ * digests and gap ledger, put its own reports, list the ids' log files (it does not download them: the scheduled
+ * run is not --deep), and log to its own group. It writes nothing else and deletes nothing.
+ */
+export function verifyFunctionPolicy(p: VerifyPolicyInputs): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    { Sid: "ListArchiveBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [p.bucketArn] },
+    ...bucketObjectStatements(p.bucketArn, "verify", p),
+    ...rdsLogStatements(p, ["rds:DescribeDBLogFiles"]),
+    { Sid: "WriteOwnLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${p.logGroupArn}:*`] },
+  ];
+  if (p.kmsKeyArn) statements.push({ Sid: "UseArchiveKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [p.kmsKeyArn] });
   return assertNoWildcardActions({ Version: "2012-10-17", Statement: statements });
 }
 

@@ -24,6 +24,7 @@ import {
   type KeyName,
   type ObjectLockMode,
   queueVisibilitySeconds,
+  scheduleIntervalSeconds,
 } from "./config";
 import { ArchiveDashboard } from "./dashboard";
 import { FanOut } from "./fan-out";
@@ -32,6 +33,7 @@ import { LogSubscriptions } from "./log-subscriptions";
 import { RdsEvents } from "./rds-events";
 import { SyncSchedule } from "./schedule";
 import { SyncFunction } from "./sync-function";
+import { VerifyFunction } from "./verify-function";
 
 /** The settings of one archive: the stack config's keys as plain values; all but bucketName are optional. */
 export type ArchiveSettings = Partial<Omit<ArchiverConfig, "bucketName" | "objectLockMode">> & {
@@ -67,6 +69,7 @@ export class RdsLogArchive extends pulumi.ComponentResource {
   readonly schedule: SyncSchedule;
   readonly events?: RdsEvents;
   readonly subscriptions?: LogSubscriptions;
+  readonly verify?: VerifyFunction;
   readonly alarms: RunAlarms;
   readonly dashboard: ArchiveDashboard;
   readonly athena?: ArchiveAthena;
@@ -107,6 +110,9 @@ export class RdsLogArchive extends pulumi.ComponentResource {
       ];
       this.subscriptions = new LogSubscriptions(child("logs"), { ...functionArgs(names.logs), logGroups: config.logGroups, stackLogGroups }, parent);
     }
+    if (names.verify) {
+      this.verify = new VerifyFunction(child("verify"), { ...functionArgs(names.verify), settings: config, schedule: config.verifySchedule, timeout: config.timeout }, parent);
+    }
     const deadLetterQueues = [
       ...(this.events ? [{ label: "events", queueName: this.events.deadLetterQueue.name }] : []),
       ...(this.subscriptions ? [{ label: "logs", queueName: this.subscriptions.deadLetterQueue.name }] : []),
@@ -115,6 +121,7 @@ export class RdsLogArchive extends pulumi.ComponentResource {
     this.alarms = new RunAlarms(child("alarms"), {
       namePrefix: names.sync, stage, intervalSeconds, lagAlarmMinutes: config.lagAlarmMinutes, alarmEmail: config.alarmEmail,
       watchRejected: this.events !== undefined || this.subscriptions !== undefined, deadLetterQueues,
+      ...(this.verify ? { verifyIntervalSeconds: scheduleIntervalSeconds(config.verifySchedule) ?? 7 * 24 * 3600 } : {}),
       backlogQueues: this.fanOut ? [{ label: "fan-out", queueName: this.fanOut.queue.name, maxAgeSeconds: 3 * intervalSeconds }] : [],
     }, parent);
     this.dashboard = new ArchiveDashboard(child("dashboard"), {
@@ -131,7 +138,7 @@ export class RdsLogArchive extends pulumi.ComponentResource {
 
   /** The per-stage program's stack outputs: always the first six, the others when their feature is on. */
   outputs(): Record<string, pulumi.Input<string>> {
-    const { bucket, sync, fanOut, events, subscriptions, athena } = this;
+    const { bucket, sync, fanOut, events, subscriptions, verify, athena } = this;
     return {
       bucketName: bucket.bucket.bucket,
       bucketArn: bucket.bucket.arn,
@@ -142,6 +149,7 @@ export class RdsLogArchive extends pulumi.ComponentResource {
       dashboardUrl: this.dashboard.url,
       ...(fanOut ? { workerFunctionName: fanOut.worker.fn.name, queueUrl: fanOut.queue.url, deadLetterQueueUrl: fanOut.deadLetterQueue.url } : {}),
       ...(events ? { eventsFunctionName: events.fn.name, eventsDeadLetterQueueUrl: events.deadLetterQueue.url } : {}),
+      ...(verify ? { verifyFunctionName: verify.fn.name } : {}),
       ...(subscriptions ? { logsFunctionName: subscriptions.fn.name, logsDeadLetterQueueUrl: subscriptions.deadLetterQueue.url } : {}),
       ...(athena ? { athenaWorkgroup: athena.workgroup.name, athenaDatabase: athena.database.name, athenaTable: athena.table.name } : {}),
     };
@@ -174,7 +182,7 @@ export interface ArchivePlan {
   /** The full bucket name. */
   bucketName: string;
   /** Function names; fan-out, events and logs only when the feature is on. */
-  names: { sync: string; fanOut?: { dispatcherName: string; workerName: string }; events?: string; logs?: string };
+  names: { sync: string; fanOut?: { dispatcherName: string; workerName: string }; events?: string; logs?: string; verify?: string };
 }
 
 /** Every check of the arguments, with the account and region; throws a ConfigError naming each bad argument. */
@@ -188,6 +196,7 @@ export function planArchive(name: string, args: RdsLogArchiveArgs): ArchivePlan 
     ...(config.fanOut ? { fanOut: { dispatcherName: functionNameFor(project, stage, "dispatch"), workerName: functionNameFor(project, stage, "worker") } } : {}),
     ...(config.archiveEvents ? { events: functionNameFor(project, stage, "events") } : {}),
     ...(config.logGroups.length > 0 ? { logs: functionNameFor(project, stage, "logs") } : {}),
+    ...(config.verifySchedule ? { verify: functionNameFor(project, stage, "verify") } : {}),
   };
   if (names.logs) {
     try {

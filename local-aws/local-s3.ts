@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
+import { groupDelimitedListings, type ListingStore } from "./delimited-listing";
 import { makeWritesDurable, type WritableStore } from "./durable-writes";
 import { multipartMiddleware, type MultipartOptions } from "./s3-multipart";
 import {
@@ -21,7 +22,7 @@ interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   httpServer: http.Server;
-  store: Parameters<typeof multipartMiddleware>[0] & WritableStore;
+  store: Parameters<typeof multipartMiddleware>[0] & WritableStore & ListingStore;
   /** Koa's middleware stack; s3rver's router is the last entry. */
   middleware: unknown[];
 }
@@ -106,6 +107,7 @@ export class LocalS3 {
     const faults: S3Fault[] = [];
     server.middleware.splice(server.middleware.length - 1, 0, faultMiddleware(faults));
     makeWritesDurable(server.store);
+    groupDelimitedListings(server.store);
     server.middleware.splice(server.middleware.length - 1, 0, multipartMiddleware(server.store, opts));
     const address = await server.run();
     return new LocalS3(server, directory, `http://127.0.0.1:${address.port}`, faults);

@@ -3,13 +3,13 @@
  * from this table only, so a prefix added for a new feature is reachable by exactly the function it is given to.
  */
 import { archivePrefix } from "./archive-key";
-import { CLOUDWATCH_PREFIX, EVENTS_PREFIX, QUERY_RESULTS_PREFIX, REJECTED_PREFIX } from "./prefixes";
+import { CLOUDWATCH_PREFIX, EVENTS_PREFIX, QUERY_RESULTS_PREFIX, REJECTED_PREFIX, VERIFY_REPORTS_PREFIX } from "./prefixes";
 import { digestGroupPrefix } from "./digest-key";
 import { gapGroupPrefix } from "./gap-key";
 import { statePrefix } from "./state-key";
 
 /** The stack's functions that touch the bucket. */
-export const WRITERS = ["sync", "events", "logs"] as const;
+export const WRITERS = ["sync", "events", "logs", "verify"] as const;
 export type Writer = (typeof WRITERS)[number];
 
 /**
@@ -18,8 +18,9 @@ export type Writer = (typeof WRITERS)[number];
  * - `state`: read and overwrite, never delete;
  * - `put`: single-object writes only, never read, list or delete;
  * - `once`: create and read back, never delete: objects written once (the digests; the writer refuses to overwrite).
+ * - `read`: read only (the scheduled verify reads the archive, the digests and the gap ledger).
  */
-export type PrefixAccess = "archive" | "state" | "put" | "once";
+export type PrefixAccess = "archive" | "state" | "put" | "once" | "read";
 
 export interface PrefixGrant {
   prefix: string;
@@ -60,5 +61,12 @@ export function prefixGrants(writer: Writer, ids: ArchivedIds): PrefixGrant[] {
       return [{ prefix: EVENTS_PREFIX, access: "put" }, { prefix: REJECTED_PREFIX, access: "put" }];
     case "logs":
       return [{ prefix: CLOUDWATCH_PREFIX, access: "put" }, { prefix: REJECTED_PREFIX, access: "put" }];
+    case "verify": {
+      const groups = [...new Set([...ids.instances, ...ids.clusters])];
+      return [
+        ...groups.flatMap((g): PrefixGrant[] => [archivePrefix(g), digestGroupPrefix(g), gapGroupPrefix(g)].map((prefix) => ({ prefix, access: "read" }))),
+        { prefix: VERIFY_REPORTS_PREFIX, access: "put" },
+      ];
+    }
   }
 }

@@ -24,5 +24,10 @@ export const GAPS_PREFIX = "_gaps/";
  */
 export const QUERY_RESULTS_PREFIX = "_athena-results/";
 
+/** The scheduled verify's reports: `_verify/<YYYY>/<MM>/<DD>/<HH>/<started, compact>.json` (UTC). */
+export const VERIFY_REPORTS_PREFIX = "_verify/";
+
 /** Every top-level prefix the archiver itself defines. No archived id may take one of these names. */
-export const RESERVED_PREFIXES = [STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX, DIGESTS_PREFIX, GAPS_PREFIX, QUERY_RESULTS_PREFIX] as const;
+export const RESERVED_PREFIXES = [
+  STATE_PREFIX, EVENTS_PREFIX, CLOUDWATCH_PREFIX, REJECTED_PREFIX, DIGESTS_PREFIX, GAPS_PREFIX, QUERY_RESULTS_PREFIX, VERIFY_REPORTS_PREFIX,
+] as const;

@@ -126,3 +126,19 @@ export function dispatchMetricLine(stage: string, r: { sent: number; notSent: nu
 export function droppedMessageMetricLine(stage: string, metric: typeof FAN_OUT_METRICS.instancesGone | typeof FAN_OUT_METRICS.messagesRejected, now: number): string {
   return emfLine({ Stage: stage }, { [metric]: { value: 1, unit: "Count" } }, now);
 }
+
+/** The scheduled verify's metrics: files missing (gaps included) and objects mismatched; each has an alarm. */
+export const VERIFY_METRICS = { missing: "Missing", mismatched: "Mismatched" } as const;
+
+export function verifyMetricLines(totals: { missing: number; mismatched: number }, stage: string, now: number): string[] {
+  return [
+    emfLine(
+      { Stage: stage },
+      {
+        [VERIFY_METRICS.missing]: { value: totals.missing, unit: "Count" },
+        [VERIFY_METRICS.mismatched]: { value: totals.mismatched, unit: "Count" },
+      },
+      now,
+    ),
+  ];
+}

@@ -8,7 +8,7 @@ import { createInterface } from "readline";
 import type { Readable, Writable } from "stream";
 import * as zlib from "zlib";
 import type { AwsClients } from "../aws-clients";
-import { archiveHourPrefix, archivePrefix, ROOT_LOGTYPE } from "../layout/archive-key";
+import { archiveHourPrefix, archivePrefix, parseArchiveKey, ROOT_LOGTYPE } from "../layout/archive-key";
 import { decodeSegment, encodeSegment } from "../layout/segments";
 import { mapLimited } from "../limit";
 import { openLogFileDownload } from "../rds/download-log-file";
@@ -18,7 +18,7 @@ import { peekGzip } from "../sync/gzip-magic";
 import { classifyFiles } from "../verify/classify-files";
 import { lineTime } from "./line-time";
 import { mergeByTime, timedLines, type LineSource, type TimedLine } from "./merge-lines";
-import { hoursToList } from "./read-plan";
+import { hoursToList, mayHoldLinesBefore } from "./read-plan";
 import type { TimeRange } from "./time-range";
 
 export interface ReadLogsRequest {
@@ -53,38 +53,6 @@ export interface ReadLogsResult {
 /** The marker in front of each line RDS holds but the archive does not yet. */
 export const NOT_ARCHIVED_MARK = "[not archived]";
 const LIST_CONCURRENCY = 8;
-/**
- * Objects merged at once: each holds a connection while it is read, and the SDK's pool has 50. A range with more
- * objects is read in batches of whole hours, oldest first, each batch in time order.
- */
-export const MAX_OPEN_OBJECTS = 32;
-
-/** Keys in hour order, cut into batches of at most `max`, at hour boundaries where an hour fits. */
-export function openBatches<T extends { key: string; hour: number }>(keys: readonly T[], max: number): T[][] {
-  const sorted = [...keys].sort((a, b) => a.hour - b.hour || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const batches: T[][] = [];
-  let current: T[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j < sorted.length && sorted[j].hour === sorted[i].hour) j++;
-    const hour = sorted.slice(i, j);
-    if (current.length + hour.length > max && current.length > 0) {
-      batches.push(current);
-      current = [];
-    }
-    for (const k of hour) {
-      if (current.length === max) {
-        batches.push(current);
-        current = [];
-      }
-      current.push(k);
-    }
-    i = j;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
-}
-
 export async function readLogs(req: ReadLogsRequest, io: ReadLogsIo): Promise<ReadLogsResult> {
   const result: ReadLogsResult = { objects: 0, lines: 0, activeFiles: 0, outputClosed: false };
   const writer = lineWriter(io.out);
@@ -96,11 +64,8 @@ export async function readLogs(req: ReadLogsRequest, io: ReadLogsIo): Promise<Re
     if (keys.length === 0) {
       io.note(`no archived objects of ${req.instance} between ${iso(req.range.from)} and ${iso(req.range.to)}`);
     }
-    for (const batch of openBatches(keys, MAX_OPEN_OBJECTS)) {
-      const archived = batch.map((k): LineSource => ({ lines: objectLines(io.aws, req.bucket, k.key, track), fallbackTime: k.hour }));
-      result.lines += await writeRange(archived, req, writer, io.signal);
-      if (writer.closed() || io.signal?.aborted) break;
-    }
+    const archived = keys.map((k): LineSource => ({ lines: objectLines(io.aws, req.bucket, k.key, track), fallbackTime: k.hour }));
+    result.lines += await writeRange(archived, req, writer, io.signal);
     if (req.withActive && !writer.closed()) {
       const active = await unarchivedFiles(io.aws, req, io.now());
       result.activeFiles = active.length;
@@ -118,12 +83,16 @@ export async function readLogs(req: ReadLogsRequest, io: ReadLogsIo): Promise<Re
   return result;
 }
 
+/**
+ * Every source ends at its first line at or after `to`, so its stream (and connection) closes as soon as it has
+ * nothing more for the range, and sources that start after the range cost one GET and a first chunk.
+ */
 async function writeRange(sources: LineSource[], req: ReadLogsRequest, writer: LineWriter, signal?: AbortSignal): Promise<number> {
-  const merged = mergeByTime(sources.map((s) => timedLines(s, lineTime)[Symbol.asyncIterator]()));
+  const merged = mergeByTime(sources.map((s) => linesBefore(timedLines(s, lineTime), req.range.to)[Symbol.asyncIterator]()));
   let written = 0;
   for await (const line of merged) {
     if (writer.closed() || signal?.aborted) break;
-    if (!inRange(line, req.range) || (req.grep && !req.grep.test(line.text))) continue;
+    if (line.time < req.range.from || (req.grep && !req.grep.test(line.text))) continue;
     await writer.write(line.text);
     written++;
   }
@@ -131,8 +100,11 @@ async function writeRange(sources: LineSource[], req: ReadLogsRequest, writer: L
   return written;
 }
 
-function inRange(line: TimedLine, range: TimeRange): boolean {
-  return line.time >= range.from && line.time < range.to;
+async function* linesBefore(lines: AsyncGenerator<TimedLine>, to: number): AsyncGenerator<TimedLine> {
+  for await (const line of lines) {
+    if (line.time >= to) return;
+    yield line;
+  }
 }
 
 interface LineWriter {
@@ -149,8 +121,20 @@ function lineWriter(out: Writable): LineWriter {
   return {
     async write(line) {
       if (closed) return;
-      if (!out.write(`${line}\n`)) {
-        await Promise.race([once(out, "drain"), once(out, "error").catch(() => undefined), once(out, "close")]);
+      let ready: boolean;
+      try {
+        ready = out.write(`${line}\n`);
+      } catch {
+        // A pipe whose reader has gone can fail the write at once rather than through 'error'.
+        closed = true;
+        return;
+      }
+      if (!ready) {
+        const waiting = new AbortController();
+        const settled = (p: Promise<unknown>) => p.catch(() => undefined);
+        const { signal } = waiting;
+        await Promise.race([settled(once(out, "drain", { signal })), settled(once(out, "error", { signal })), settled(once(out, "close", { signal }))]);
+        waiting.abort();
         if (out.destroyed) closed = true;
       }
     },
@@ -165,7 +149,11 @@ async function keysInRange(aws: AwsClients, req: ReadLogsRequest): Promise<{ key
     : await logTypeSegments(aws, req.bucket, req.group);
   const prefixes = segments.flatMap((s) => hoursToList(req.range).map((hour) => ({ hour, prefix: archiveHourPrefix(req.group, req.instance, logNameOfType(s), hour) })));
   const listed = await mapLimited(prefixes, LIST_CONCURRENCY, async ({ hour, prefix }) => (await listKeys(aws, req.bucket, prefix)).map((key) => ({ key, hour })));
-  return listed.flat();
+  return listed.flat().filter(({ key }) => {
+    const parts = parseArchiveKey(key);
+    const logName = parts && (parts.logType === ROOT_LOGTYPE ? parts.rest : `${parts.logType}/${parts.rest}`);
+    return logName === undefined || mayHoldLinesBefore(logName, req.range.to);
+  });
 }
 
 /** A log name of the logtype a key segment stands for: archiveHourPrefix needs only its folder. */

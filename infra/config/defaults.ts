@@ -13,6 +13,8 @@ export interface ArchiverConfig {
   instances: string[];
   clusters: string[];
   schedule: string;
+  /** The scheduled verify's EventBridge schedule; "" turns it off. */
+  verifySchedule: string;
   include: string[];
   memorySize: number;
   timeout: number;
@@ -71,6 +73,7 @@ export const DEFAULTS: Omit<ArchiverConfig, "bucketName"> = {
   instances: [],
   clusters: [],
   schedule: "rate(5 minutes)",
+  verifySchedule: "rate(7 days)",
   include: [],
   memorySize: 256,
   timeout: 600,

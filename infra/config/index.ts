@@ -54,6 +54,11 @@ export function parseConfig(get: ConfigSource, keyName?: KeyName): ArchiverConfi
   const scheduleProblem = scheduleExpressionProblem(schedule);
   if (scheduleProblem) r.report("schedule", scheduleProblem);
 
+  // Set to "" (an empty string, not unset) to turn the scheduled verify off.
+  const verifySchedule = get("verifySchedule")?.trim() === "" ? "" : r.text("verifySchedule", DEFAULTS.verifySchedule);
+  const verifyScheduleProblem = verifySchedule === "" ? undefined : scheduleExpressionProblem(verifySchedule);
+  if (verifyScheduleProblem) r.report("verifySchedule", `${verifyScheduleProblem}; or "" to turn the scheduled verify off`);
+
   const include = r.list("include", includePrefixProblems);
 
   const memorySize = int("memorySize");
@@ -112,6 +117,7 @@ export function parseConfig(get: ConfigSource, keyName?: KeyName): ArchiverConfi
     instances,
     clusters,
     schedule,
+    verifySchedule,
     include,
     memorySize,
     timeout,

@@ -13,7 +13,8 @@ import { rejectedKey } from "../../archiver/layout/rejected-key";
 import { stateKey } from "../../archiver/layout/state-key";
 import { identifierProblem } from "../../archiver/rds-identifier";
 import { parseConfig } from "../../infra/config";
-import { logSubscriptionFunctionPolicy, PolicyDocument, rdsEventsFunctionPolicy, syncFunctionPolicy } from "../../infra/policies";
+import { verifyReportKey } from "../../archiver/layout/verify-report-key";
+import { logSubscriptionFunctionPolicy, PolicyDocument, rdsEventsFunctionPolicy, syncFunctionPolicy, verifyFunctionPolicy } from "../../infra/policies";
 import { allows, wildcardMatch } from "./iam-evaluate";
 
 const BUCKET_ARN = "arn:aws:s3:::111122223333-logs-us-east-1";
@@ -28,29 +29,30 @@ function policies(ids: ArchivedIds): Record<Writer, PolicyDocument> {
     sync: syncFunctionPolicy({ ...target, ...ids, instances: [...ids.instances], clusters: [...ids.clusters], bucketArn: BUCKET_ARN, kmsKeyArn: "", logGroupArn: "arn:aws:logs:us-east-1:111122223333:log-group:s" }),
     events: rdsEventsFunctionPolicy({ ...target, ...common, clusters: [...ids.clusters], logGroupArn: "arn:aws:logs:us-east-1:111122223333:log-group:e" }),
     logs: logSubscriptionFunctionPolicy({ ...common, logGroupArn: "arn:aws:logs:us-east-1:111122223333:log-group:l" }),
+    verify: verifyFunctionPolicy({ ...target, instances: [...ids.instances], clusters: [...ids.clusters], bucketArn: BUCKET_ARN, kmsKeyArn: "", logGroupArn: "arn:aws:logs:us-east-1:111122223333:log-group:v" }),
   };
 }
 
 /** The keys each function writes at run time, built by the runtime's own key functions. */
-function keysWrittenBy(ids: ArchivedIds): Record<Writer, { archive: string[]; state: string[]; put: string[] }> {
+function keysWrittenBy(ids: ArchivedIds): Record<Writer, { archive: string[]; state: string[]; put: string[]; read: string[] }> {
   const groups = [...ids.instances, ...ids.clusters];
   const batch = { owner: "1", logGroup: "/aws/rds/instance/db/error", logStream: "s", subscriptionFilters: [], messageType: "DATA_MESSAGE", logEvents: [] };
+  const archived = groups.flatMap((g) => [archiveKey(g, `${g}-1`, "error/postgresql.log.2024-10-01-12", T), archiveKey(g, g, "slowquery.log", T)]);
   return {
-    sync: {
-      archive: groups.flatMap((g) => [archiveKey(g, `${g}-1`, "error/postgresql.log.2024-10-01-12", T), archiveKey(g, g, "slowquery.log", T)]),
-      state: groups.map((g) => stateKey(g, `${g}-1`)),
-      put: [],
-    },
-    events: { archive: [], state: [], put: [eventKey({ id: "e-1", time: new Date(T).toISOString() }), rejectedKey({ a: 1 }, T)] },
+    sync: { archive: archived, state: groups.map((g) => stateKey(g, `${g}-1`)), put: [], read: [] },
+    events: { archive: [], state: [], put: [eventKey({ id: "e-1", time: new Date(T).toISOString() }), rejectedKey({ a: 1 }, T)], read: [] },
     logs: {
       archive: [],
       state: [],
       put: [...batchObjects(batch, [{ id: "9", timestamp: T, message: "m" }]).map((o) => o.key), rejectedKey({ b: 2 }, T)],
+      read: [],
     },
+    // The scheduled verify reads what the sync archived and writes only its reports.
+    verify: { archive: [], state: [], put: [verifyReportKey(T)], read: archived },
   };
 }
 
-const ACCESS_ACTIONS = { archive: S3_OBJECT_ACTIONS, state: ["s3:GetObject", "s3:PutObject"], put: ["s3:PutObject"] };
+const ACCESS_ACTIONS = { archive: S3_OBJECT_ACTIONS, state: ["s3:GetObject", "s3:PutObject"], put: ["s3:PutObject"], read: ["s3:GetObject"] };
 
 /** RDS identifiers the config accepts, including ones that extend each other (`prod`, `prod-rds`). */
 const id = fc
@@ -93,7 +95,8 @@ describe("bucket prefixes: each role reaches only what its function owns", () =>
   it("property: no two functions may write the same prefix, except the put-only shared ones", () => {
     fc.assert(
       fc.property(archivedIds, (ids) => {
-        const grants = WRITERS.flatMap((writer) => prefixGrants(writer, ids).map((g) => ({ writer, ...g })));
+        // Reading is not writing: the scheduled verify reads the sync's prefixes.
+        const grants = WRITERS.flatMap((writer) => prefixGrants(writer, ids).filter((g) => g.access !== "read").map((g) => ({ writer, ...g })));
         for (const a of grants) {
           assert.ok(a.prefix.endsWith("/"), `${a.writer}: "${a.prefix}" must end with "/"`);
           for (const b of grants) {

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { lineTime } from "../../archiver/read-back/line-time";
 import { mergeByTime, timedLines, type TimedLine } from "../../archiver/read-back/merge-lines";
-import { floorHour, hoursToList, HOUR_MS, READ_AFTER_MS, READ_BEFORE_MS } from "../../archiver/read-back/read-plan";
-import { openBatches } from "../../archiver/read-back/read-logs";
+import { floorHour, hoursToList, HOUR_MS, mayHoldLinesBefore, READ_AFTER_MS, READ_BEFORE_MS } from "../../archiver/read-back/read-plan";
 import { parseTime, parseTimeRange } from "../../archiver/read-back/time-range";
 
 const NOW = Date.UTC(2024, 9, 1, 12, 34, 56, 789);
@@ -99,16 +98,13 @@ describe("read-back/read-plan", () => {
     );
   });
 
-  it("batches keep hour order, hold at most the cap, and lose no key", () => {
-    fc.assert(
-      fc.property(fc.array(fc.record({ key: fc.string(), hour: fc.integer({ min: 0, max: 20 }).map((h) => h * HOUR_MS) }), { maxLength: 200 }), fc.integer({ min: 1, max: 40 }), (keys, max) => {
-        const batches = openBatches(keys, max);
-        assert.equal(batches.flat().length, keys.length);
-        for (const b of batches) assert.ok(b.length >= 1 && b.length <= max);
-        const hours = batches.flat().map((k) => k.hour);
-        assert.deepEqual(hours, [...hours].sort((a, b) => a - b));
-      }),
-    );
+  it("a dated object starting at or after --to is not read; any other may hold earlier lines", () => {
+    const to = Date.UTC(2024, 9, 1, 12, 30);
+    assert.equal(mayHoldLinesBefore("error/postgresql.log.2024-10-01-12", to), true);
+    assert.equal(mayHoldLinesBefore("error/postgresql.log.2024-10-01-13", to), false);
+    assert.equal(mayHoldLinesBefore("audit/audit.log.2.2024-10-01-12-30.0", to), false);
+    assert.equal(mayHoldLinesBefore("audit/server_audit.log.20241001T183015412Z", to), true);
+    assert.equal(mayHoldLinesBefore("ERROR.20241002T000000000Z", to), true);
   });
 });
 

@@ -16,7 +16,7 @@ import { loadProgram } from "../program/harness";
 import type { ProgramSpec } from "../program/load-program";
 import { sharedPackagesDirectory } from "./shared-directory";
 
-export type FunctionName = "sync" | "events" | "logs" | "dispatch" | "worker";
+export type FunctionName = "sync" | "events" | "logs" | "dispatch" | "worker" | "verify";
 
 export interface ShippedFunction {
   name: FunctionName;
@@ -119,7 +119,7 @@ function privateDirectory(): string {
 async function produceInto(dir: string, spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<ShippedFunctions> {
   const loaded = await loadProgram({ ...spec, unpackFunctionsTo: dir });
   if (!loaded.ok) throw new Error(`the program did not load: ${loaded.error}\n${loaded.stderr}`);
-  const functions: ShippedFunctions = { sync: undefined, events: undefined, logs: undefined, dispatch: undefined, worker: undefined };
+  const functions: ShippedFunctions = { sync: undefined, events: undefined, logs: undefined, dispatch: undefined, worker: undefined, verify: undefined };
   for (const resource of loaded.resources ?? []) {
     if (resource.type !== "aws:lambda/function:Function") continue;
     const name = resource.name as FunctionName;
