@@ -4,9 +4,10 @@
  * which runs on libuv's thread pool: up to `threads` members compress at once while this thread reads, hashes
  * and uploads, and memory holds only those members, the part being filled and the one being uploaded.
  *
- * A copy stopped by the run's signal (the deadline, SIGTERM) ends at the last part S3 acknowledged and
- * records its upload (archiver/s3/upload-record.ts), so that the next run continues from that part's raw end.
- * Any other failure aborts the upload: nothing partial becomes visible, and no upload stays open unrecorded.
+ * A copy stopped by the invocation's deadline (./stop.ts) ends at the last part S3 acknowledged and records its
+ * upload (archiver/s3/upload-record.ts), so that the next run continues from that part's raw end. A stop by a
+ * signal (the CLI's SIGINT/SIGTERM) or any failure aborts the upload: nothing partial becomes visible, and no
+ * upload stays open unrecorded.
  */
 import type { Readable } from "stream";
 import * as zlib from "zlib";
@@ -21,7 +22,7 @@ import type { UploadRecordStore } from "../s3/upload-records";
 import type { PreviousContent } from "./content-hasher";
 import { changedDuringCopy } from "./download-checks";
 import { contentDigest, type ContentDigest } from "./content-digest";
-import { stoppedError } from "./stop";
+import { DEADLINE_REASON, stoppedError } from "./stop";
 
 /** How often, at most, the record of a running multipart copy is rewritten; a stop or a finish writes it at once. */
 const RECORD_EVERY_MS = 5_000;
@@ -212,8 +213,8 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
     content.destroy();
     await uploading;
     const current = record as UploadRecord | undefined;
-    if (t.signal?.aborted && current && parts.length > 0 && !uploadFailure) {
-      // Stopped: keep what S3 acknowledged, for the next run.
+    if (t.signal?.aborted && t.signal.reason === DEADLINE_REASON && current && parts.length > 0 && !uploadFailure) {
+      // Out of time: keep what S3 acknowledged, for the next run. A signal (the CLI's Ctrl-C) aborts, as a failure does.
       await t.records?.put({ ...current, parts: [...parts] });
       throw Object.assign(stoppedError(t.signal), { resumeAt: parts[parts.length - 1].rawEnd });
     }
