@@ -15,6 +15,17 @@ export interface DonePart {
   size: number;
 }
 
+/** An upload completed into its object, whose final metadata may still be missing. */
+export interface CompletedUpload {
+  etag?: string;
+  /** Compressed size of the object. */
+  objectBytes: number;
+  bytes: number;
+  sha256: string;
+  /** For a copy that replaces an older key: whether the content starts with the old. */
+  prefixMatches?: boolean;
+}
+
 export interface UploadRecord {
   key: string;
   uploadId: string;
@@ -33,6 +44,8 @@ export interface UploadRecord {
   hashState?: Sha256State;
   /** POSIX ms */
   startedAt: number;
+  /** Set once the upload is an object: the next run only adds its metadata. */
+  completed?: CompletedUpload;
 }
 
 export interface UploadRecords {

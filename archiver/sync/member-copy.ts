@@ -17,7 +17,7 @@ import { partIsFull, withinPartLimit, type PartPlan } from "../s3/member-parts";
 import { replaceMetadata } from "../s3/replace-metadata";
 import { S3_LIMITS, S3_MAX_PARTS } from "../s3/s3-limits";
 import { objectTooLarge } from "../s3/upload-archive-object";
-import { compressedBytes, resumeOffset, type DonePart, type UploadRecord } from "../s3/upload-record";
+import { compressedBytes, resumeOffset, type CompletedUpload, type DonePart, type UploadRecord } from "../s3/upload-record";
 import type { UploadRecordStore } from "../s3/upload-records";
 import type { PreviousContent } from "./content-hasher";
 import { changedDuringCopy } from "./download-checks";
@@ -198,17 +198,13 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
     if (uploadFailure) throw uploadFailure;
     const finalRecord = record as UploadRecord;
     const etag = await completeUpload(t.aws, t.bucket, t.key, finalRecord.uploadId, parts);
-    // The upload is an object now: nothing is left to abort, and a failure below leaves it unlabelled for the next run to replace.
+    // The upload is an object now: nothing is left to abort. Its metadata copy may outlast the invocation (a large
+    // object's is a multipart copy), so the record says what it must carry, and a killed run's successor only labels it.
     completed = true;
-    await t.records?.drop(t.key);
-    const sha256 = digest.sha256();
-    await replaceMetadata(t.aws, {
-      bucket: t.bucket, key: t.key, size: stored, contentType: ARCHIVE_CONTENT_TYPE,
-      metadata: { ...t.metadata, bytes: String(digest.bytes()), sha256 },
-      ...(etag ? { sourceETag: etag } : {}),
-      ...(t.maxCopyBytes ? { maxCopyBytes: t.maxCopyBytes } : {}),
-    });
-    return { bytes: digest.bytes(), sha256, bytesWritten: writtenNow, ...withPrefix(digest) };
+    const done: CompletedUpload = { ...(etag ? { etag } : {}), objectBytes: stored, bytes: digest.bytes(), sha256: digest.sha256(), ...withPrefix(digest) };
+    await t.records?.put({ ...finalRecord, parts: [...parts], completed: done });
+    await labelObject(t, done);
+    return { bytes: done.bytes, sha256: done.sha256, bytesWritten: writtenNow, ...withPrefix(digest) };
   } catch (err) {
     content.destroy();
     await uploading;
@@ -218,6 +214,8 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
       await t.records?.put({ ...current, parts: [...parts] });
       throw Object.assign(stoppedError(t.signal), { resumeAt: parts[parts.length - 1].rawEnd });
     }
+    // A completed object left unlabelled by a failure (not a kill) is copied again next run, as before records.
+    if (completed) await t.records?.drop(t.key).catch(() => undefined);
     if (current && !completed) {
       await abortUpload(t.aws, t.bucket, t.key, current.uploadId).catch(() => undefined);
       await t.records?.drop(t.key).catch(() => undefined);
@@ -228,6 +226,20 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
   } finally {
     t.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * Adds `bytes` and `sha256` to an object a member copy completed, by a copy onto itself conditional on its ETag,
+ * then drops the record. Also what a later run does with a record whose object was completed but not labelled.
+ */
+export async function labelObject(t: Pick<MemberCopyTarget, "aws" | "bucket" | "key" | "metadata" | "maxCopyBytes" | "records">, done: CompletedUpload): Promise<void> {
+  await replaceMetadata(t.aws, {
+    bucket: t.bucket, key: t.key, size: done.objectBytes, contentType: ARCHIVE_CONTENT_TYPE,
+    metadata: { ...t.metadata, bytes: String(done.bytes), sha256: done.sha256 },
+    ...(done.etag ? { sourceETag: done.etag } : {}),
+    ...(t.maxCopyBytes ? { maxCopyBytes: t.maxCopyBytes } : {}),
+  });
+  await t.records?.drop(t.key);
 }
 
 /** The skipped prefix must be the content the recorded parts hold; otherwise the file was rewritten. */
