@@ -9,10 +9,23 @@ export interface DonePart {
   /** Part number, 1-based. */
   n: number;
   etag: string;
+  /** The CRC32 S3 computed for the part, when it gave one: CompleteMultipartUpload repeats it. */
+  crc32?: string;
   /** Raw (plain content) end offset of the part, exclusive: its start is the previous part's end, or 0. */
   rawEnd: number;
   /** Compressed bytes of the part. */
   size: number;
+}
+
+/** An upload completed into its object, whose final metadata may still be missing. */
+export interface CompletedUpload {
+  etag?: string;
+  /** Compressed size of the object. */
+  objectBytes: number;
+  bytes: number;
+  sha256: string;
+  /** For a copy that replaces an older key: whether the content starts with the old. */
+  prefixMatches?: boolean;
 }
 
 export interface UploadRecord {
@@ -33,6 +46,8 @@ export interface UploadRecord {
   hashState?: Sha256State;
   /** POSIX ms */
   startedAt: number;
+  /** Set once the upload is an object: the next run only adds its metadata. */
+  completed?: CompletedUpload;
 }
 
 export interface UploadRecords {
@@ -82,7 +97,7 @@ function isRecord(r: unknown): r is UploadRecord {
   return (
     typeof x === "object" && x !== null && typeof x.key === "string" && typeof x.uploadId === "string" && typeof x.file === "string" &&
     Number.isFinite(x.size) && Number.isFinite(x.lastWritten) && Number.isInteger(x.partBytes) && Number.isInteger(x.memberBytes) &&
-    Array.isArray(x.parts) && x.parts.every((p, i) => p.n === i + 1 && typeof p.etag === "string" && Number.isFinite(p.rawEnd) && Number.isFinite(p.size)) &&
+    Array.isArray(x.parts) && x.parts.every((p, i) => p.n === i + 1 && typeof p.etag === "string" && (p.crc32 === undefined || typeof p.crc32 === "string") && Number.isFinite(p.rawEnd) && Number.isFinite(p.size)) &&
     typeof x.prefixSha256 === "string"
   );
 }

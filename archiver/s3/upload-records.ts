@@ -6,6 +6,7 @@
 import type { AwsClients } from "../aws-clients";
 import { uploadRecordKey } from "../layout/upload-record-key";
 import { parseRecords, type UploadRecord, type UploadRecords } from "./upload-record";
+import { UPLOAD_CHECKSUM } from "./upload-checksum";
 
 export interface UploadRecordStore {
   get(key: string): UploadRecord | undefined;
@@ -37,7 +38,7 @@ export async function openUploadRecords(aws: AwsClients, bucket: string, group: 
     if (empty && !written) return queue;
     written = true;
     const write = queue.then(() =>
-      aws.s3.send(new aws.sdk.s3.PutObjectCommand({ Bucket: bucket, Key: uploadRecordKey(group, instance), Body: body, ContentType: "application/json" })),
+      aws.s3.send(new aws.sdk.s3.PutObjectCommand({ Bucket: bucket, Key: uploadRecordKey(group, instance), Body: body, ContentType: "application/json", ChecksumAlgorithm: UPLOAD_CHECKSUM })),
     );
     queue = write.then(() => undefined, () => undefined);
     return write.then(() => undefined);

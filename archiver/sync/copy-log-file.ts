@@ -17,14 +17,14 @@ import { planParts } from "../s3/member-parts";
 import { sourceMetadata } from "../s3/metadata";
 import { abortUpload } from "../s3/multipart";
 import type { S3Limits } from "../s3/s3-limits";
-import { resumeOffset, resumeProblem, type UploadRecord } from "../s3/upload-record";
+import { resumeOffset, resumeProblem, type CompletedUpload, type UploadRecord } from "../s3/upload-record";
 import type { UploadRecordStore } from "../s3/upload-records";
 import {
   changedDuringCopy, downloadProblem, mayArriveSmaller, movedSince, relistScope, shortReadOf, transferError, type ShortRead,
 } from "./download-checks";
 import { downloadMeter, type Measured } from "./download-meter";
 import { peekGzip } from "./gzip-magic";
-import { copyMembers, type Resume } from "./member-copy";
+import { copyMembers, labelObject, type Resume } from "./member-copy";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stoppedError } from "./stop";
 
@@ -67,6 +67,7 @@ export async function copyLogFile(ctx: CopyContext, action: CopyAction, previous
   return withRetry(ctx.retry, async () => {
     if (signal?.aborted) throw stoppedError(signal);
     const resume = await resumableRecord(ctx, action);
+    if (resume?.completed) return labelCompleted(ctx, action, resume.completed);
     const offset = resume ? resumeOffset(resume) : 0;
     // Range skips the prefix only when the record holds the hash state at the offset; RDS may ignore it either way.
     const askRange = resume?.hashState !== undefined && offset > 0 && !resume.servedGzip && !action.replaces && !mayArriveSmaller(action.file.name);
@@ -88,7 +89,7 @@ async function resumableRecord(ctx: CopyContext, action: CopyAction): Promise<Up
   const record = ctx.uploads?.get(action.key);
   if (!record) return undefined;
   const problem = resumeProblem(record, { key: action.key, name: action.file.name, size: action.file.size, lastWritten: action.file.lastWritten });
-  if (!problem && record.parts.length > 0) return record;
+  if (!problem && (record.parts.length > 0 || record.completed)) return record;
   await abortUpload(ctx.aws, ctx.bucket, record.key, record.uploadId);
   await ctx.uploads?.drop(record.key);
   return undefined;
@@ -158,6 +159,38 @@ async function copyBody(
   } finally {
     res.destroy();
   }
+}
+
+/** A copy whose object an earlier run completed but did not label: add `bytes` and `sha256`, download nothing. */
+async function labelCompleted(ctx: CopyContext, action: CopyAction, done: CompletedUpload): Promise<CopyResult> {
+  try {
+    if (await alreadyLabelled(ctx, action.key, done)) await ctx.uploads?.drop(action.key);
+    else await labelObject(
+      { aws: ctx.aws, bucket: ctx.bucket, key: action.key, metadata: objectMetadata(ctx.instance, action),
+        ...(ctx.s3Limits?.maxCopyBytes ? { maxCopyBytes: ctx.s3Limits.maxCopyBytes } : {}), ...(ctx.uploads ? { records: ctx.uploads } : {}) },
+      done,
+    );
+  } catch (err) {
+    // The object changed since (another writer), or cannot be copied: the next run copies the file whole.
+    await ctx.uploads?.drop(action.key).catch(() => undefined);
+    throw err;
+  }
+  const { file } = action;
+  return {
+    entry: {
+      key: action.key, file: file.name, size: file.size, lastWritten: file.lastWritten, bytes: done.bytes, sha256: done.sha256,
+      archivedAt: ctx.now(), ...(action.final ? {} : { partial: true }),
+    },
+    bytesRead: 0,
+    bytesWritten: 0,
+    ...(action.replaces ? { supersedesPrevious: done.prefixMatches === true } : {}),
+  };
+}
+
+/** The labelling copy may have gone through just before the kill: then only the record is left to drop. */
+async function alreadyLabelled(ctx: CopyContext, key: string, done: CompletedUpload): Promise<boolean> {
+  const head = await ctx.aws.s3.send(new ctx.aws.sdk.s3.HeadObjectCommand({ Bucket: ctx.bucket, Key: key }));
+  return head.Metadata?.sha256 === done.sha256 && head.Metadata?.bytes === String(done.bytes);
 }
 
 /** The checks of download-checks.ts, and for `relist` copies a fresh listing: has anything rotated under the copy? */

@@ -7,6 +7,7 @@ import type { AwsClients } from "../aws-clients";
 import type { DigestObject } from "../digests/digest";
 import { parseDigest, sha256Hex } from "../digests/digest";
 import { dueHours, nextDigest, recordId, type DigestHead } from "../digests/digest-plan";
+import { UPLOAD_CHECKSUM } from "../s3/upload-checksum";
 
 export interface DigestsWritten {
   /** The journal records the digests list: they leave the journal. */
@@ -46,7 +47,7 @@ async function createOnce(aws: AwsClients, bucket: string, key: string, text: st
   const there = await readText(aws, bucket, key);
   if (there !== undefined) return there;
   try {
-    await aws.s3.send(new aws.sdk.s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: "application/json", IfNoneMatch: "*" }));
+    await aws.s3.send(new aws.sdk.s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: "application/json", IfNoneMatch: "*", ChecksumAlgorithm: UPLOAD_CHECKSUM }));
     return undefined;
   } catch (err) {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };

@@ -4,9 +4,10 @@
  * which runs on libuv's thread pool: up to `threads` members compress at once while this thread reads, hashes
  * and uploads, and memory holds only those members, the part being filled and the one being uploaded.
  *
- * A copy stopped by the run's signal (the deadline, SIGTERM) ends at the last part S3 acknowledged and
- * records its upload (archiver/s3/upload-record.ts), so that the next run continues from that part's raw end.
- * Any other failure aborts the upload: nothing partial becomes visible, and no upload stays open unrecorded.
+ * A copy stopped by the invocation's deadline (./stop.ts) ends at the last part S3 acknowledged and records its
+ * upload (archiver/s3/upload-record.ts), so that the next run continues from that part's raw end. A stop by a
+ * signal (the CLI's SIGINT/SIGTERM) or any failure aborts the upload: nothing partial becomes visible, and no
+ * upload stays open unrecorded.
  */
 import type { Readable } from "stream";
 import * as zlib from "zlib";
@@ -14,15 +15,16 @@ import type { AwsClients } from "../aws-clients";
 import { ARCHIVE_CONTENT_TYPE, abortUpload, completeUpload, createUpload, isNoSuchUpload, uploadPart } from "../s3/multipart";
 import { partIsFull, withinPartLimit, type PartPlan } from "../s3/member-parts";
 import { contentMetadata } from "../s3/metadata";
+import { UPLOAD_CHECKSUM } from "../s3/upload-checksum";
 import { replaceMetadata } from "../s3/replace-metadata";
 import { S3_LIMITS, S3_MAX_PARTS } from "../s3/s3-limits";
 import { objectTooLarge } from "../s3/upload-archive-object";
-import { compressedBytes, resumeOffset, type DonePart, type UploadRecord } from "../s3/upload-record";
+import { compressedBytes, resumeOffset, type CompletedUpload, type DonePart, type UploadRecord } from "../s3/upload-record";
 import type { UploadRecordStore } from "../s3/upload-records";
 import type { PreviousContent } from "./content-hasher";
 import { changedDuringCopy } from "./download-checks";
 import { contentDigest, type ContentDigest } from "./content-digest";
-import { stoppedError } from "./stop";
+import { DEADLINE_REASON, stoppedError } from "./stop";
 
 /** How often, at most, the record of a running multipart copy is rewritten; a stop or a finish writes it at once. */
 const RECORD_EVERY_MS = 5_000;
@@ -133,8 +135,8 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
     const current = record ?? (await startUpload());
     stored += part.bytes;
     uploading = uploadPart(t.aws, t.bucket, t.key, current.uploadId, n, Buffer.concat(part.members, part.bytes)).then(
-      async (etag) => {
-        parts.push({ n, etag, rawEnd: part.rawEnd, size: part.bytes });
+      async (storedPart) => {
+        parts.push({ n, ...storedPart, rawEnd: part.rawEnd, size: part.bytes });
         writtenNow += part.bytes;
         record = { ...current, parts: [...parts], prefixSha256, ...(hashState ? { hashState } : {}) };
         // The first part at once: from then on a killed run leaves something worth continuing.
@@ -198,26 +200,24 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
     if (uploadFailure) throw uploadFailure;
     const finalRecord = record as UploadRecord;
     const etag = await completeUpload(t.aws, t.bucket, t.key, finalRecord.uploadId, parts);
-    // The upload is an object now: nothing is left to abort, and a failure below leaves it unlabelled for the next run to replace.
+    // The upload is an object now: nothing is left to abort. Its metadata copy may outlast the invocation (a large
+    // object's is a multipart copy), so the record says what it must carry, and a killed run's successor only labels it.
     completed = true;
-    await t.records?.drop(t.key);
-    const sha256 = digest.sha256();
-    await replaceMetadata(t.aws, {
-      bucket: t.bucket, key: t.key, size: stored, contentType: ARCHIVE_CONTENT_TYPE,
-      metadata: { ...t.metadata, ...contentMetadata(digest.bytes(), sha256) },
-      ...(etag ? { sourceETag: etag } : {}),
-      ...(t.maxCopyBytes ? { maxCopyBytes: t.maxCopyBytes } : {}),
-    });
-    return { bytes: digest.bytes(), sha256, bytesWritten: writtenNow, ...withPrefix(digest) };
+    const done: CompletedUpload = { ...(etag ? { etag } : {}), objectBytes: stored, bytes: digest.bytes(), sha256: digest.sha256(), ...withPrefix(digest) };
+    await t.records?.put({ ...finalRecord, parts: [...parts], completed: done });
+    await labelObject(t, done);
+    return { bytes: done.bytes, sha256: done.sha256, bytesWritten: writtenNow, ...withPrefix(digest) };
   } catch (err) {
     content.destroy();
     await uploading;
     const current = record as UploadRecord | undefined;
-    if (t.signal?.aborted && current && parts.length > 0 && !uploadFailure) {
-      // Stopped: keep what S3 acknowledged, for the next run.
+    if (t.signal?.aborted && t.signal.reason === DEADLINE_REASON && current && parts.length > 0 && !uploadFailure) {
+      // Out of time: keep what S3 acknowledged, for the next run. A signal (the CLI's Ctrl-C) aborts, as a failure does.
       await t.records?.put({ ...current, parts: [...parts] });
       throw Object.assign(stoppedError(t.signal), { resumeAt: parts[parts.length - 1].rawEnd });
     }
+    // A completed object left unlabelled by a failure (not a kill) is copied again next run, as before records.
+    if (completed) await t.records?.drop(t.key).catch(() => undefined);
     if (current && !completed) {
       await abortUpload(t.aws, t.bucket, t.key, current.uploadId).catch(() => undefined);
       await t.records?.drop(t.key).catch(() => undefined);
@@ -228,6 +228,20 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
   } finally {
     t.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * Adds `bytes` and `sha256` to an object a member copy completed, by a copy onto itself conditional on its ETag,
+ * then drops the record. Also what a later run does with a record whose object was completed but not labelled.
+ */
+export async function labelObject(t: Pick<MemberCopyTarget, "aws" | "bucket" | "key" | "metadata" | "maxCopyBytes" | "records">, done: CompletedUpload): Promise<void> {
+  await replaceMetadata(t.aws, {
+    bucket: t.bucket, key: t.key, size: done.objectBytes, contentType: ARCHIVE_CONTENT_TYPE,
+    metadata: { ...t.metadata, ...contentMetadata(done.bytes, done.sha256) },
+    ...(done.etag ? { sourceETag: done.etag } : {}),
+    ...(t.maxCopyBytes ? { maxCopyBytes: t.maxCopyBytes } : {}),
+  });
+  await t.records?.drop(t.key);
 }
 
 /** The skipped prefix must be the content the recorded parts hold; otherwise the file was rewritten. */
@@ -248,7 +262,7 @@ async function putWhole(t: MemberCopyTarget, digest: ContentDigest, open: { memb
   await t.aws.s3.send(
     new t.aws.sdk.s3.PutObjectCommand({
       Bucket: t.bucket, Key: t.key, Body: Buffer.concat(open.members, open.bytes), ContentType: ARCHIVE_CONTENT_TYPE,
-      Metadata: { ...t.metadata, ...contentMetadata(digest.bytes(), sha256) },
+      Metadata: { ...t.metadata, ...contentMetadata(digest.bytes(), sha256) }, ChecksumAlgorithm: UPLOAD_CHECKSUM,
     }),
   );
   return { bytes: digest.bytes(), sha256, bytesWritten: open.bytes, ...withPrefix(digest) };

@@ -1,11 +1,11 @@
 /** The fakes the bench runs against: the project's fake RDS and s3rver on loopback, and request tallies. */
-import { FakeRds, type RequestRecord } from "../../local-aws/fake-rds";
+import { FakeRds, type FakeRdsOptions, type RequestRecord } from "../../local-aws/fake-rds";
 import { LocalS3, type S3RequestRecord } from "../../local-aws/local-s3";
 
 export { FakeRds, LocalS3 };
 
-export async function startFakes(buckets: string[]): Promise<{ rds: FakeRds; s3: LocalS3; stop(): Promise<void> }> {
-  const rds = await FakeRds.start();
+export async function startFakes(buckets: string[], rdsOptions: FakeRdsOptions = {}): Promise<{ rds: FakeRds; s3: LocalS3; stop(): Promise<void> }> {
+  const rds = await FakeRds.start(rdsOptions);
   const s3 = await LocalS3.start({ buckets });
   return {
     rds,

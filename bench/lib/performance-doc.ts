@@ -216,14 +216,17 @@ function renderBigFile(b: NonNullable<BenchResult["bigFile"]>, out: string[]): v
     "",
     `Cheapest per GB: **${b.costPerGB.cheapestMemoryMB} MB**.`,
   );
-  const f = b.bigFile;
-  if (f) {
+  for (const f of [b.bigFileByRange, b.bigFile]) {
+    if (!f) continue;
+    const how = f.mode === "range"
+      ? "RDS honouring Range (the fake's option) and `RESUME_WITH_RANGE=true`: each invocation downloads only the rest"
+      : "RDS ignoring Range (the fake's default): each invocation downloads and hashes the prefix again before it compresses anything";
     out.push(
       "",
-      "### A file larger than one invocation",
+      `### A file larger than one invocation: ${f.mode === "range" ? "resumed by Range" : "resumed by re-reading the prefix"}`,
       "",
       `A ${size(f.fileBytes)} file${f.fileBytes < f.targetBytes ? ` (the issue asks for ${size(f.targetBytes)}; BENCH_BIGFILE_GIB sets the size, and this shared machine ran the smaller one)` : ""}, ` +
-        `copied by simulated invocations of the sync handler, one process each, with a ${f.deadlineSeconds} s deadline and ${f.compressThreads} compression threads.`,
+        `copied by simulated invocations of the sync handler, one process each, with a ${f.deadlineSeconds} s deadline and ${f.compressThreads} compression threads; ${how}.`,
       "",
       table(
         ["invocation", "from", "to", "seconds", "peak RSS"],
@@ -231,8 +234,11 @@ function renderBigFile(b: NonNullable<BenchResult["bigFile"]>, out: string[]): v
         f.perInvocation.map((p, i) => [i + 1, `${fixed(p.resumedFrom / GiB, 2)} GiB`, `${fixed(p.reachedBytes / GiB, 2)} GiB${p.copied ? " (done)" : ""}`, fixed(p.seconds, 1), `${p.peakRssMB} MB`]),
       ),
       "",
-      `${f.invocations} invocations; peak RSS from ${f.minPeakRssMB} to ${f.maxPeakRssMB} MB. The object (${count(f.objectBytes)} bytes), gunzipped as one stream, ` +
-        `${f.decompressesToOriginal ? "hashes to exactly the original's sha256" : "**does not match the original**"}.`,
+      f.stalledAt !== undefined
+        ? `**Stalled at ${fixed(f.stalledAt / GiB, 2)} GiB**: re-reading that prefix took a whole ${f.deadlineSeconds} s invocation on this machine, so no part was added. ` +
+            `Peak RSS from ${f.minPeakRssMB} to ${f.maxPeakRssMB} MB.`
+        : `${f.invocations} invocations; peak RSS from ${f.minPeakRssMB} to ${f.maxPeakRssMB} MB. The object (${count(f.objectBytes)} bytes), gunzipped as one stream, ` +
+            `${f.decompressesToOriginal ? "hashes to exactly the original's sha256" : "**does not match the original**"}.`,
     );
   }
 }

@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { uploadRecordKey } from "../../archiver/layout/upload-record-key";
+import { parseRecords } from "../../archiver/s3/upload-record";
 import { randomBytes } from "crypto";
 import { createSyncHandler } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
@@ -105,7 +107,7 @@ for (const runner of RUNNERS) describe(`Lambda handler (${runner})`, function ()
   });
 
   // The remaining time drops mid-copy here, which only an in-process context can do on demand.
-  inProcessOnly("stops a copy still running when the invocation's time runs out: no open upload, the file logged as deferred", async () => {
+  inProcessOnly("stops a copy still running when the invocation's time runs out: its upload recorded for the next run, the file logged as deferred", async () => {
     h.rds.addInstance("db1");
     h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: Date.now() - 3 * HOUR, content: randomBytes(24 * 1024 * 1024) });
     h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: "trace/big.trc" }); // in flight until stopped
@@ -120,11 +122,13 @@ for (const runner of RUNNERS) describe(`Lambda handler (${runner})`, function ()
     });
     assert.ok(report);
     assert.equal(report.stopped, "the invocation's time ran out");
-    assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+    const open = await h.s3.openUploads(BUCKET);
+    const records = parseRecords(await h.s3.getText(BUCKET, uploadRecordKey("db1", "db1"))).uploads;
+    assert.deepEqual(Object.values(records).map((r) => r.uploadId), open.map((u) => u.uploadId), "the only open upload is the recorded one");
     const events = logged.map((l) => JSON.parse(l));
     const [deferred] = events.filter((e) => e.message === "deferred");
     assert.deepEqual([deferred.instance, deferred.file], ["db1", "trace/big.trc"]);
-    assert.match(deferred.reason, /^the invocation's time ran out during the copy; nothing of it was stored/);
+    assert.match(deferred.reason, /^the invocation's time ran out during the copy; its first 8388608 bytes are stored in an open upload, continued next run/);
     const summary = events.find((e) => e.message === "sync finished");
     assert.deepEqual([summary.ok, summary.stopped, summary.deferred, summary.failed], [true, "the invocation's time ran out", 1, 0]);
   });

@@ -38,12 +38,15 @@ describe("resumable copies (serialized): the next invocation continues a copy it
     return Object.values(parseRecords(await h.s3.getText(BUCKET, uploadRecordKey("db1", "db1"))).uploads);
   }
 
-  async function assertFinishedByNextInvocation(): Promise<void> {
+  async function assertFinishedByNextInvocation(expectDownload = true): Promise<void> {
     const createdBefore = creates(h);
+    const downloadsBefore = h.rds.requests.filter((r) => r.action === "download").length;
     const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR });
     assert.equal(next.ok, true, JSON.stringify(next.instances[0]));
     assert.deepEqual(next.instances[0].copied.map((c) => c.file), [NAME]);
     assert.equal(creates(h), createdBefore, "the recorded upload is continued, not started again");
+    const downloaded = h.rds.requests.filter((r) => r.action === "download").length - downloadsBefore;
+    assert.equal(downloaded, expectDownload ? 1 : 0, expectDownload ? "one download to continue" : "an object completed already is only labelled");
     const [object] = (await h.s3.listAll(BUCKET)).filter((o) => o.key === KEY);
     assert.equal(object.metadata.sha256, sha(content));
     assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, KEY)).equals(content));
@@ -77,5 +80,19 @@ describe("resumable copies (serialized): the next invocation continues a copy it
     assert.ok(record.parts.length >= 1, "the first part was recorded before the kill");
     assert.equal((await h.s3.listAll(BUCKET)).filter((o) => o.key === KEY).length, 0, "nothing visible");
     await assertFinishedByNextInvocation();
+  });
+
+  it("an invocation SIGKILLed after completing the upload, before labelling the object, leaves the labelling to the next", async () => {
+    let killing: Promise<void> | undefined;
+    const isMetadataCopy = (r: { method: string; path: string; query: string }) => r.method === "PUT" && r.path.endsWith("big.trc.gz") && r.query.includes("x-id=CopyObject");
+    h.s3.onRequest = (r) => {
+      if (isMetadataCopy(r) && !killing) killing = h.killBusyHosts();
+    };
+    await assert.rejects(h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR }), /HostExited|exited/);
+    await killing;
+    h.s3.onRequest = undefined;
+    const [record] = await recorded();
+    assert.ok(record.completed, "the record says the object is complete");
+    await assertFinishedByNextInvocation(false);
   });
 });

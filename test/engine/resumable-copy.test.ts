@@ -10,6 +10,7 @@ import { gunzipSync } from "zlib";
 import { uploadRecordKey } from "../../archiver/layout/upload-record-key";
 import type { SyncReport } from "../../archiver/report";
 import { parseRecords } from "../../archiver/s3/upload-record";
+import { DEADLINE_REASON } from "../../archiver/sync/stop";
 import type { FakeRdsOptions } from "../../local-aws/fake-rds";
 import { BUCKET, HOUR, startHarness, T0, type Harness } from "./harness";
 
@@ -48,7 +49,7 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
     const stop = new AbortController();
     let seen = 0;
     h.s3.onRequest = (r) => {
-      if (isUploadPart(r) && ++seen === parts) stop.abort("the invocation's time ran out");
+      if (isUploadPart(r) && ++seen === parts) stop.abort(DEADLINE_REASON);
     };
     try {
       return await h.sync({ instances: ["db1"], ...settings }, { now: () => now, signal: stop.signal, s3Limits: LIMITS });
