@@ -73,6 +73,7 @@ export function ciStackFromFiles(dir: string, o: Options): CiStack {
     partition: partitionOf(region),
     bucketName: archiveBucketName(accountId, config.bucketName, region),
     logGroups: config.logGroups,
+    fanOut: config.fanOut,
     stateBucket: o.stateBucket,
   };
 }

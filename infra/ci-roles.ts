@@ -28,6 +28,8 @@ export interface CiStack {
   logGroups: string[];
   /** The S3 bucket of a self-managed Pulumi backend; empty with Pulumi Cloud. */
   stateBucket: string;
+  /** rds-log-archiver:fanOut: the stack has an event source mapping (infra/fan-out.ts). */
+  fanOut?: boolean;
 }
 
 /** The groups of resources a statement names. */
@@ -250,9 +252,28 @@ function assertFitsInline(doc: PolicyDocument, s: CiStack): PolicyDocument {
   return assertNoWildcardActions(doc);
 }
 
+/**
+ * A fan-out stack's event source mapping. IAM cannot scope a mapping by name (its ARN ends in a UUID, and creating
+ * one names no resource), only by the function it feeds (lambda:FunctionArn): the stack's own functions.
+ */
+function eventSourceMappingStatements(s: CiStack, withWrites: boolean): PolicyStatement[] {
+  if (!s.fanOut) return [];
+  const feeds = { StringLike: { "lambda:FunctionArn": resourcesOf("functions", s) } };
+  const mappings = [`arn:${s.partition}:lambda:${s.region}:${s.accountId}:event-source-mapping:*`];
+  const read = ["lambda:GetEventSourceMapping", "lambda:ListTags"];
+  const write = ["lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping", "lambda:TagResource", "lambda:UntagResource"];
+  return [
+    { Sid: withWrites ? "ManageEventSourceMappings" : "ReadEventSourceMappings", Effect: "Allow", Action: withWrites ? [...read, ...write] : read, Resource: mappings, Condition: feeds },
+    ...(withWrites ? [{ Sid: "CreateEventSourceMappings", Effect: "Allow" as const, Action: ["lambda:CreateEventSourceMapping"], Resource: ["*"], Condition: feeds }] : []),
+  ];
+}
+
 /** The preview role's policy: read what `pulumi preview --refresh` reads, and nothing else. */
 export function previewRolePolicy(s: CiStack): PolicyDocument {
-  return assertFitsInline({ Version: "2012-10-17", Statement: [...resourceStatements(s, "Read", false), ...stateStatements(s, false)] }, s);
+  return assertFitsInline({
+    Version: "2012-10-17",
+    Statement: [...resourceStatements(s, "Read", false), ...eventSourceMappingStatements(s, false), ...stateStatements(s, false)],
+  }, s);
 }
 
 /** The deploy role's policy: manage exactly the stack's resource types, under the stack's names. */
@@ -261,6 +282,7 @@ export function deployRolePolicy(s: CiStack): PolicyDocument {
     Version: "2012-10-17",
     Statement: [
       ...resourceStatements(s, "Manage", true),
+      ...eventSourceMappingStatements(s, true),
       {
         Sid: "PassFunctionRolesToLambda",
         Effect: "Allow",

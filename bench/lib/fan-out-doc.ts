@@ -21,7 +21,9 @@ export function renderFanOut(f: FanOutFigures): string {
     "",
     `Measured ${f.generatedAt.slice(0, 10)} at engine ${f.commit}: ${f.fleet.standalone} instances on their own and ${f.fleet.clusters} Aurora clusters of ` +
       `${f.fleet.membersPerCluster}, ${f.fleet.filesPerInstance} small files each, through the dispatcher, the FIFO fake and the event source mapping ` +
-      `feeding the worker handler in-process, at worker concurrency ${f.fleet.workerConcurrency}.`,
+      `feeding the worker handler in-process, at worker concurrency ${f.fleet.workerConcurrency}. The fakes, the dispatcher and ${f.fleet.workerConcurrency} workers ` +
+      `share one Node process, on ${f.loadAverage.cores} cores whose load average was ${f.loadAverage.start} at the start and ${f.loadAverage.end} at the end: ` +
+      `the wall times say how this machine coped, the request counts are what a tick costs.`,
     "",
     table(
       ["tick", "wall s", "last batch sent at s", "queue empty at s", "files copied", "RDS req/instance", "S3 req/instance", "SQS req/instance"],

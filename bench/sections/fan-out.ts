@@ -8,6 +8,7 @@
  *   - the RDS API requests of one tick against RDS's budget (about 12 a second sustained, 300 burst);
  *   - cost per month of 500 instances x 5 GiB a day, against CloudWatch Logs (prices of sections/cost.ts).
  */
+import * as os from "node:os";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { createDispatchHandler, CLUSTER_CALL_SPACING_MS } from "../../archiver/lambda/dispatch-handler";
 import { createWorkerHandler } from "../../archiver/lambda/worker-handler";
@@ -70,6 +71,8 @@ export interface TickMeasure {
 }
 
 export interface FanOutResult {
+  /** The 1-minute load average when the section started and ended: every process in one Node process shares it. */
+  loadAverage: { start: number; end: number; cores: number };
   fleet: { instances: number; standalone: number; clusters: number; membersPerCluster: number; filesPerInstance: number; workerConcurrency: number };
   firstBackfill: TickMeasure;
   idleTick: TickMeasure;
@@ -108,6 +111,7 @@ export interface FanOutResult {
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export async function fanOut(o: FanOutOptions, log: (s: string) => void): Promise<FanOutResult> {
+  const loadAtStart = os.loadavg()[0];
   const fakes = await startFakes([BUCKET]);
   const sqs = await FakeSqs.start(fakes.rds.region);
   const quiet = console.log;
@@ -188,6 +192,7 @@ export async function fanOut(o: FanOutOptions, log: (s: string) => void): Promis
     const rdsBudget = budget(o, idleTick);
     const cost = monthlyFanOutCost(o, idleTick, copyRate);
     return {
+      loadAverage: { start: round(loadAtStart), end: round(os.loadavg()[0]), cores: os.cpus().length },
       fleet: { instances: o.instances, standalone, clusters: o.clusters, membersPerCluster: o.membersPerCluster, filesPerInstance: o.filesPerInstance, workerConcurrency: o.workerConcurrency },
       firstBackfill, idleTick, singleInstance, backfill, rdsBudget, cost,
     };

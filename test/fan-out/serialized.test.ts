@@ -85,5 +85,30 @@ describe("fan-out (serialized): dispatcher -> FIFO queue -> workers", function (
     const batch = stage.queue.receive(10);
     const answer = await stage.workers.call<BatchResponse>(lambdaEventOf(batch, { queueArn: "arn" }));
     assert.deepEqual(answer.batchItemFailures.map((f) => f.itemIdentifier), batch.map((m) => m.messageId));
+    stage.queue.advanceClock(6 * 900_000);
+    for (const m of stage.queue.receive(10)) stage.queue.delete(m.receiptHandle);
+  });
+
+  it("near its deadline a worker starts no copy, and returns the messages it did not start", async () => {
+    rds.putFile("prod-rds", { name: "error/postgresql.log.2024-10-01-03", lastWritten: T0 + 4 * 3_600_000, content: Buffer.from("late\n") });
+    rds.putFile("prod-rds", { name: "error/postgresql.log.2024-10-01-04", lastWritten: T0 + 5 * 3_600_000, content: Buffer.from("later\n") });
+    const body = (tick: string, instance = "prod-rds") => encodeMessage({ instance, group: instance, tick });
+    stage.queue.send({ body: body("2024-10-01T05:00:00Z"), groupId: "prod-rds", deduplicationId: "near-1" });
+    stage.queue.send({ body: body("2024-10-01T05:00:00Z", "reporting-rds"), groupId: "reporting-rds", deduplicationId: "near-2" });
+    const batch = stage.queue.receive(10);
+    assert.equal(batch.length, 2);
+    // 45 s left: both messages are worked on (more than twice the 15 s stop margin), but a copy needs a minute: deferred.
+    const near = await stage.workers.invoke<BatchResponse>(lambdaEventOf(batch, { queueArn: "arn" }), { remainingMs: 45_000 });
+    assert.ok(near.logs.some((l) => l.includes('"msg":"deferred"') && l.includes("postgresql.log.2024-10-01-03")), near.logs.join("\n"));
+    assert.deepEqual(near.result, { batchItemFailures: [] });
+    for (const m of batch) stage.queue.delete(m.receiptHandle);
+    // 20 s left: neither is started; both go back to the queue.
+    stage.queue.send({ body: body("2024-10-01T05:05:00Z"), groupId: "prod-rds", deduplicationId: "near-3" });
+    stage.queue.send({ body: body("2024-10-01T05:05:00Z", "reporting-rds"), groupId: "reporting-rds", deduplicationId: "near-4" });
+    const late = stage.queue.receive(10);
+    assert.equal(late.length, 2);
+    const answer = await stage.workers.invoke<BatchResponse>(lambdaEventOf(late, { queueArn: "arn" }), { remainingMs: 20_000 });
+    assert.deepEqual(answer.result?.batchItemFailures.map((f) => f.itemIdentifier), late.map((m) => m.messageId));
+    assert.ok(!answer.logs.some((l) => l.includes('"msg":"copied"')));
   });
 });

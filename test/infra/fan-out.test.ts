@@ -3,6 +3,8 @@ import * as assert from "node:assert/strict";
 import { ConfigError, DEFAULTS, parseConfig, queueVisibilitySeconds } from "../../infra/config";
 import { DISPATCHER_QUEUE_ACTIONS, dispatcherPolicy, WORKER_QUEUE_ACTIONS, workerPolicy } from "../../infra/fan-out-policies";
 import { syncFunctionPolicy, type PolicyDocument } from "../../infra/policies";
+import { deployRolePolicy, previewRolePolicy } from "../../infra/ci-roles";
+import { CI_STACK } from "./ci-stack";
 
 type Raw = Record<string, string>;
 const base: Raw = { bucketName: "prod-rds-logs", instances: '["prod-rds"]' };
@@ -76,5 +78,20 @@ describe("infra: fan-out roles", () => {
       doc.Statement.filter((s) => s.Sid !== "ConsumeWorkQueue"),
       syncFunctionPolicy(sync).Statement.filter((s) => s.Sid !== "ResolveClusterMembers"),
     );
+  });
+});
+
+describe("infra: the CI roles of a fan-out stack", () => {
+  const lambdaActions = (doc: PolicyDocument) => actions(doc).filter((a) => a.includes("EventSourceMapping"));
+
+  it("may manage the event source mapping only for the stack's own functions; without fanOut, not at all", () => {
+    assert.deepEqual(lambdaActions(deployRolePolicy(CI_STACK)), []);
+    const deploy = deployRolePolicy({ ...CI_STACK, fanOut: true });
+    assert.deepEqual(lambdaActions(deploy).sort(), ["lambda:CreateEventSourceMapping", "lambda:DeleteEventSourceMapping", "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"]);
+    const own = `arn:aws:lambda:${CI_STACK.region}:${CI_STACK.accountId}:function:rds-log-archiver-live`;
+    for (const st of deploy.Statement.filter((x) => [x.Action].flat().some((a) => String(a).includes("EventSourceMapping")))) {
+      assert.deepEqual(st.Condition, { StringLike: { "lambda:FunctionArn": [own, `${own}-*`] } }, st.Sid);
+    }
+    assert.deepEqual(lambdaActions(previewRolePolicy({ ...CI_STACK, fanOut: true })), ["lambda:GetEventSourceMapping"]);
   });
 });
