@@ -20,7 +20,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { checkTarget, loadAllowedAccountIds, lookupTarget } from "./infra/account";
-import { alarmIntervalSeconds, checkSubscribedLogGroups, functionNameFor, loadConfig, parseList } from "./infra/config";
+import { checkSubscribedLogGroups, functionNameFor, loadConfig, parseList } from "./infra/config";
 import { RdsLogArchive, STACK_ARCHIVE_NAME } from "./infra/rds-log-archive";
 
 export = async () => {
@@ -28,7 +28,6 @@ export = async () => {
   const project = pulumi.getProject();
   const stage = pulumi.getStack();
   if (config.logGroups.length > 0) checkSubscribedLogGroups(config.logGroups, [`/aws/lambda/${functionNameFor(project, stage, "logs")}`]);
-  alarmIntervalSeconds(config);
   const target = await lookupTarget();
   const allowedAccountIds = loadAllowedAccountIds();
   checkTarget(config, target, allowedAccountIds);

@@ -33,7 +33,9 @@ export interface CiStack {
 }
 
 /** The groups of resources a statement names. */
-type Scope = "bucket" | "roles" | "functions" | "logGroups" | "anyLogGroup" | "subscribedLogGroups" | "rules" | "queues" | "topics" | "alarms";
+type Scope =
+  | "bucket" | "roles" | "functions" | "logGroups" | "anyLogGroup" | "subscribedLogGroups" | "rules" | "queues" | "topics" | "alarms"
+  | "dashboards" | "glueCatalog" | "workgroups";
 
 interface ManagedType {
   scope: Scope;
@@ -150,6 +152,26 @@ export const MANAGED_TYPES: Record<string, ManagedType> = {
     read: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
     write: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"],
   },
+  "aws:cloudwatch/dashboard:Dashboard": { scope: "dashboards", read: ["cloudwatch:GetDashboard"], write: ["cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards"] },
+  // Object Lock (objectLockMode): turned on once, never off; removing it from the stack leaves the bucket's setting.
+  "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": {
+    scope: "bucket",
+    read: ["s3:GetBucketObjectLockConfiguration"],
+    write: ["s3:PutBucketObjectLockConfiguration"],
+  },
+  // Athena (athena: true). Glue names cannot hold `-`: the database is `<project>_<stack>` (infra/athena.ts).
+  "aws:glue/catalogDatabase:CatalogDatabase": {
+    scope: "glueCatalog",
+    read: ["glue:GetDatabase"],
+    write: ["glue:CreateDatabase", "glue:UpdateDatabase", "glue:DeleteDatabase"],
+  },
+  "aws:glue/catalogTable:CatalogTable": { scope: "glueCatalog", read: ["glue:GetTable"], write: ["glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable"] },
+  "aws:athena/workgroup:Workgroup": {
+    scope: "workgroups",
+    read: ["athena:GetWorkGroup", "athena:ListTagsForResource"],
+    write: ["athena:CreateWorkGroup", "athena:UpdateWorkGroup", "athena:DeleteWorkGroup"],
+  },
+  "aws:athena/namedQuery:NamedQuery": { scope: "workgroups", read: ["athena:GetNamedQuery"], write: ["athena:CreateNamedQuery", "athena:DeleteNamedQuery"] },
 };
 
 /** Read actions IAM only authorizes on every resource of their kind in the account and region. */
@@ -186,6 +208,15 @@ function resourcesOf(scope: Scope, s: CiStack): string[] {
       return stackNames(s, (n) => `${regional("sns")}:${n}`);
     case "alarms":
       return stackNames(s, (n) => `${regional("cloudwatch")}:alarm:${n}`);
+    case "dashboards":
+      // One dashboard per stack, named `<project>-<stack>`; global, like IAM.
+      return [`arn:${s.partition}:cloudwatch::${s.accountId}:dashboard/${s.project}-${s.stack}`];
+    case "glueCatalog": {
+      const database = `${s.project}_${s.stack}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+      return [`${regional("glue")}:catalog`, `${regional("glue")}:database/${database}`, `${regional("glue")}:table/${database}/*`];
+    }
+    case "workgroups":
+      return [`${regional("athena")}:workgroup/${s.project}-${s.stack}`];
   }
 }
 
@@ -200,6 +231,9 @@ const SCOPE_SIDS: Record<Scope, string> = {
   queues: "DeadLetterQueues",
   topics: "AlarmTopic",
   alarms: "Alarms",
+  dashboards: "Dashboard",
+  glueCatalog: "AthenaTable",
+  workgroups: "AthenaWorkgroup",
 };
 
 /** One statement per scope, with the actions of every type in it (read only, or read and write). */

@@ -1,6 +1,8 @@
 // The package as another team installs it: test/consumer/ is a Pulumi program of its own, with rds-log-archiver as a
-// dependency (linked into its node_modules as npm links a `file:` dependency). The package is built as npm's
-// prepare builds it, the program is type-checked against the built declarations, then loaded under mocks.
+// dependency. The package is built as npm's prepare builds it and installed into the program's node_modules as npm
+// installs a packed or git dependency (a directory holding package.json and the `files` it lists). The program is
+// type-checked against the built declarations, then loaded under mocks from its own directory, and each function's
+// deployment package, whose serialized code requires the package's modules by their paths, is loaded as Lambda would.
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,12 +13,17 @@ import { T } from "./resource-types";
 
 const run = promisify(execFile);
 const CONSUMER = path.join(REPO, "test", "consumer");
+const INSTALLED = path.join(CONSUMER, "node_modules", "rds-log-archiver");
+const UNPACKED = path.join(CONSUMER, "node_modules", ".functions");
 const tsc = (project: string) => run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", project], { cwd: REPO });
 
-function linkPackage(): void {
-  const link = path.join(CONSUMER, "node_modules", "rds-log-archiver");
-  fs.mkdirSync(path.dirname(link), { recursive: true });
-  if (!fs.existsSync(link)) fs.symlinkSync(path.relative(path.dirname(link), REPO), link, "dir");
+/** package.json and its `files`, as npm lays out an installed package. */
+function installPackage(): void {
+  fs.rmSync(path.join(CONSUMER, "node_modules"), { recursive: true, force: true });
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
+  fs.mkdirSync(INSTALLED, { recursive: true });
+  fs.copyFileSync(path.join(REPO, "package.json"), path.join(INSTALLED, "package.json"));
+  for (const entry of pkg.files as string[]) fs.cpSync(path.join(REPO, entry), path.join(INSTALLED, entry), { recursive: true });
 }
 
 const config = (extra: Record<string, string> = {}) => ({ "aws:region": "eu-west-1", ...extra });
@@ -33,22 +40,36 @@ describe("the package in another team's program", function () {
 
   before(async () => {
     await tsc("tsconfig.package.json");
-    linkPackage();
+    installPackage();
     await tsc(path.join("test", "consumer"));
     [loaded, badArgs] = await Promise.all([
-      loadProgram({ entry: "test/consumer/index.ts", config: config(), stack: "shared-infra" }),
-      loadProgram({ entry: "test/consumer/index.ts", config: config({ "rds-log-archiver:retentionDays": "0" }), stack: "shared-infra" }),
+      loadProgram({ entry: "test/consumer/index.ts", config: config(), stack: "shared-infra", unpackFunctionsTo: UNPACKED }, { cwd: CONSUMER }),
+      loadProgram({ entry: "test/consumer/index.ts", config: config({ "rds-log-archiver:retentionDays": "0" }), stack: "shared-infra" }, { cwd: CONSUMER }),
     ]);
   });
 
-  it("type-checks against the built declarations, imports the package by name and creates the archive", () => {
+  it("type-checks against the built declarations, and creates the archive", () => {
     assert.ok(loaded.ok, `${loaded.error}\n${loaded.stderr}`);
     assert.deepEqual(loaded.outputs, {
       dashboardUrl: "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=orders-prod",
       bucket: "123456789012-orders-rds-logs-eu-west-1",
       workgroup: "orders-prod",
     });
-    assert.equal(require.resolve("rds-log-archiver", { paths: [CONSUMER] }), path.join(REPO, "out", "infra", "package.js"));
+  });
+
+  it("resolves the package by name to the installed copy, not to this repository's sources", async () => {
+    const { stdout } = await run(process.execPath, ["-e", 'process.stdout.write(require.resolve("rds-log-archiver"))'], { cwd: CONSUMER });
+    assert.equal(stdout, path.join(INSTALLED, "out", "infra", "package.js"));
+  });
+
+  it("each function's package loads its handler, requiring the installed package's modules by path (which `exports` allows)", async () => {
+    for (const fn of ["orders-sync", "orders-events", "orders-logs"]) {
+      const dir = path.join(UNPACKED, fn);
+      const code = fs.readFileSync(path.join(dir, "__index.js"), "utf8");
+      if (fn === "orders-sync") assert.match(code, /require\("rds-log-archiver\/out\/archiver\/lambda\/handler\.js"\)/);
+      const { stdout } = await run(process.execPath, ["-e", 'process.stdout.write(typeof require("./__index.js").handler)'], { cwd: dir });
+      assert.equal(stdout, "function", fn);
+    }
   });
 
   it("names every child after the component, and every AWS name after the given project and stage", () => {

@@ -1,6 +1,7 @@
 // Loads the program in a child process (load-program.ts) with any config, including the stack
 // files exactly as committed. Used for every config other than setup.ts's shared one.
 import { execFile } from "node:child_process";
+import * as path from "node:path";
 import type { ProgramResult, ProgramSpec } from "./load-program";
 import { RESULT_MARKER } from "./load-program";
 
@@ -13,12 +14,18 @@ export interface LoadResult extends ProgramResult {
   stderr: string;
 }
 
-export function loadProgram(spec: ProgramSpec): Promise<LoadResult> {
+/** `cwd`: the program's own directory, where Pulumi finds the package.json its functions' dependencies come from. */
+export function loadProgram(spec: ProgramSpec, { cwd = REPO }: { cwd?: string } = {}): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", "-r", "./test/setup-env.ts", "test/program/load-program.ts"],
-      { cwd: REPO, env: { ...process.env, PROGRAM_SPEC: JSON.stringify(spec) }, maxBuffer: 64 * 1024 * 1024, timeout: 90_000 },
+      ["-r", "ts-node/register/transpile-only", "-r", path.join(REPO, "test/setup-env.ts"), path.join(REPO, "test/program/load-program.ts")],
+      {
+        cwd,
+        env: { ...process.env, PROGRAM_SPEC: JSON.stringify(spec), TS_NODE_PROJECT: path.join(REPO, "tsconfig.json") },
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 90_000,
+      },
       (error, stdout, stderr) => {
         const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
         if (!line) {

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   await pulumi.runtime.setMocks(createMocks(registry, spec.region), "rds-log-archiver", spec.stack ?? "test", spec.preview ?? true);
 
   const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error("the program's outputs did not resolve within 30 s")), 30_000).unref(),
+    setTimeout(() => reject(new Error("the program's outputs did not resolve within 60 s")), 60_000).unref(),
   );
   // The entry is an async function returning the stack outputs, as Pulumi runs it.
   let program: Record<string, unknown>;

@@ -12,6 +12,8 @@ export interface RegisteredResource {
   inputs: Record<string, any>;
   /** The URNs the resource was registered as depending on (with recordDependencies). */
   dependencies?: string[];
+  /** Its aliases' parents and names (with recordDependencies): `{ parentUrn }`, `{ noParent: true }`, a URN. */
+  aliases?: unknown[];
 }
 
 export function createMocks(registry: RegisteredResource[], region = DEFAULT_REGION): pulumi.runtime.Mocks {
@@ -89,7 +91,14 @@ export function recordDependencies(registry: RegisteredResource[]): void {
   monitor.registerResource = (req: any, callback: (err: unknown, res: unknown) => void) =>
     register(req, (err: unknown, res: unknown) => {
       const entry = registry.find((r) => r.type === req.getType() && r.name === req.getName() && r.dependencies === undefined);
-      if (entry) entry.dependencies = req.getDependenciesList();
+      if (entry) {
+        entry.dependencies = req.getDependenciesList();
+        entry.aliases = (req.getAliasesList?.() ?? []).map((a: any) => {
+          const spec = a.hasSpec?.() ? a.getSpec() : undefined;
+          if (!spec) return a.getUrn();
+          return spec.getNoparent() ? { noParent: true } : { parentUrn: spec.getParenturn(), ...(spec.getName() ? { name: spec.getName() } : {}) };
+        });
+      }
       callback(err, res);
     });
 }

@@ -15,7 +15,7 @@ function all(result: LoadResult, type: string): RegisteredResource[] {
 }
 
 describe("the committed stacks", function () {
-  this.timeout(120_000);
+  this.timeout(300_000); // four program loads in a row, each up to a minute on a busy machine
   const loaded: Record<string, LoadResult> = {};
 
   before(async () => {

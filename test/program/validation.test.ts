@@ -46,6 +46,18 @@ const cases: Case[] = [
     key: "logGroups",
     message: /subscribing it would loop/,
   },
+  {
+    title: "Object Lock with active-file refreshes",
+    config: { "rds-log-archiver:objectLockMode": "COMPLIANCE", "rds-log-archiver:objectLockRetentionDays": "365", "rds-log-archiver:activeRefreshMinutes": "30" },
+    key: "objectLockMode",
+    message: /rds-log-archiver:objectLockMode: conflicts with activeRefreshMinutes = 30[^]*rds-log-archiver:activeRefreshMinutes: conflicts with objectLockMode = COMPLIANCE/,
+  },
+  {
+    title: "athena with an include folder the projection cannot express",
+    config: { "rds-log-archiver:athena": "true", "rds-log-archiver:include": JSON.stringify(["_trace/"]) },
+    key: "athena",
+    message: /include folder "_trace" is stored as the segment "%5Ftrace", and partition projection substitutes values/,
+  },
 ];
 
 /** Runs `work` over `items`, at most `limit` at a time. */
