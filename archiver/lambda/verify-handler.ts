@@ -11,10 +11,14 @@ import { verifyMetricLines } from "../metrics/emf";
 import { settingsFromEnv, stageOf } from "../settings";
 import { runVerify } from "../verify/run-verify";
 import type { VerifyReport } from "../verify/verify-report";
+import { UPLOAD_CHECKSUM } from "../s3/upload-checksum";
+import { invocationLoggers, writeLine, type InvocationContext } from "./logger";
 
 export function createVerifyHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = process.env) {
   // Exactly two parameters: the Lambda runtime treats a third as a callback-style handler.
-  return async (_event: unknown, _context?: unknown): Promise<VerifyReport & { reportKey?: string }> => {
+  const loggerFor = invocationLoggers(env);
+  return async (_event: unknown, context?: InvocationContext): Promise<VerifyReport & { reportKey?: string }> => {
+    const log = loggerFor(context);
     const settings = settingsFromEnv(env);
     const report = await runVerify(
       { bucket: settings.bucket, instances: settings.instances, clusters: settings.clusters, deep: false, digests: true },
@@ -25,14 +29,14 @@ export function createVerifyHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = proces
       reportKey = verifyReportKey(Date.parse(report.startedAt));
       const s3 = createS3Client(sdk, env);
       await s3.send(new sdk.s3.PutObjectCommand({
-        Bucket: settings.bucket, Key: reportKey, Body: JSON.stringify(report, null, 2), ContentType: "application/json",
+        Bucket: settings.bucket, Key: reportKey, Body: JSON.stringify(report, null, 2), ContentType: "application/json", ChecksumAlgorithm: UPLOAD_CHECKSUM,
       }));
     } catch (err) {
-      console.log(JSON.stringify({ level: "error", msg: "could not store the verify report", key: reportKey, error: String(err) }));
+      log.error("could not store the verify report", { key: reportKey, error: String(err) });
       reportKey = undefined;
     }
-    console.log(JSON.stringify({ level: report.ok ? "info" : "error", msg: "verify finished", bucket: report.bucket, ok: report.ok, reportKey, ...report.totals, errors: report.errors }));
-    for (const line of verifyMetricLines(report.totals, stageOf(env), Date.now())) console.log(line);
+    (report.ok ? log.info : log.error)("verify finished", { bucket: report.bucket, ok: report.ok, reportKey, ...report.totals, errors: report.errors });
+    for (const line of verifyMetricLines(report.totals, stageOf(env), Date.now())) writeLine(line);
     return { ...report, ...(reportKey ? { reportKey } : {}) };
   };
 }

@@ -99,7 +99,7 @@ describe("fan-out (serialized): dispatcher -> FIFO queue -> workers", function (
     assert.equal(batch.length, 2);
     // 45 s left: both messages are worked on (more than twice the 15 s stop margin), but a copy needs a minute: deferred.
     const near = await stage.workers.invoke<BatchResponse>(lambdaEventOf(batch, { queueArn: "arn" }), { remainingMs: 45_000 });
-    assert.ok(near.logs.some((l) => l.includes('"msg":"deferred"') && l.includes("postgresql.log.2024-10-01-03")), near.logs.join("\n"));
+    assert.ok(near.logs.some((l) => l.includes('"message":"deferred"') && l.includes("postgresql.log.2024-10-01-03")), near.logs.join("\n"));
     assert.deepEqual(near.result, { batchItemFailures: [] });
     for (const m of batch) stage.queue.delete(m.receiptHandle);
     // 20 s left: neither is started; both go back to the queue.
@@ -109,6 +109,6 @@ describe("fan-out (serialized): dispatcher -> FIFO queue -> workers", function (
     assert.equal(late.length, 2);
     const answer = await stage.workers.invoke<BatchResponse>(lambdaEventOf(late, { queueArn: "arn" }), { remainingMs: 20_000 });
     assert.deepEqual(answer.result?.batchItemFailures.map((f) => f.itemIdentifier), late.map((m) => m.messageId));
-    assert.ok(!answer.logs.some((l) => l.includes('"msg":"copied"')));
+    assert.ok(!answer.logs.some((l) => l.includes('"message":"copied"')));
   });
 });
