@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { archiveTableProjection, PARTITION_COLUMNS, projectionProperties, type ArchiveTableLayout, type ArchiveTableProjection } from "../archiver/layout/athena-projection";
 import { QUERY_RESULTS_PREFIX } from "../archiver/layout/prefixes";
+import { glueDatabaseName } from "./config/names";
 
 export const TABLE_NAME = "rds_logs";
 
@@ -30,7 +31,7 @@ export class ArchiveAthena extends pulumi.ComponentResource {
     const projection = projectionOrThrow(args);
     const bucket = args.bucketName;
 
-    this.database = new aws.glue.CatalogDatabase(name, { name: databaseName(args.namePrefix), description: `RDS logs archived by ${args.namePrefix}` }, parent);
+    this.database = new aws.glue.CatalogDatabase(name, { name: glueDatabaseName(args.namePrefix), description: `RDS logs archived by ${args.namePrefix}` }, parent);
     this.table = new aws.glue.CatalogTable(name, {
       databaseName: this.database.name,
       name: TABLE_NAME,
@@ -69,11 +70,6 @@ function projectionOrThrow(layout: ArchiveTableLayout): ArchiveTableProjection {
   const result = archiveTableProjection(layout);
   if (!("projection" in result)) throw new pulumi.RunError(`athena: ${result.problems.join("; ")}`);
   return result.projection;
-}
-
-/** Glue database names: lower-case letters, digits and underscores. */
-export function databaseName(namePrefix: string): string {
-  return namePrefix.toLowerCase().replace(/[^a-z0-9_]/g, "_");
 }
 
 /** The table: one `line` column over the gzipped text objects, partitioned and projected as the key layout. */

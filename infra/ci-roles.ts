@@ -10,6 +10,7 @@
  * reach the logs through it.
  */
 import type { PolicyDocument, PolicyStatement } from "./policies";
+import { glueDatabaseName } from "./config/names";
 import { assertNoWildcardActions } from "./policies";
 
 /** What a stack's CI roles are scoped to. */
@@ -212,7 +213,7 @@ function resourcesOf(scope: Scope, s: CiStack): string[] {
       // One dashboard per stack, named `<project>-<stack>`; global, like IAM.
       return [`arn:${s.partition}:cloudwatch::${s.accountId}:dashboard/${s.project}-${s.stack}`];
     case "glueCatalog": {
-      const database = `${s.project}_${s.stack}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+      const database = glueDatabaseName(`${s.project}-${s.stack}`);
       return [`${regional("glue")}:catalog`, `${regional("glue")}:database/${database}`, `${regional("glue")}:table/${database}/*`];
     }
     case "workgroups":

@@ -134,3 +134,8 @@ export function functionNameFor(project: string, stack: string, suffix = ""): st
   }
   return name;
 }
+
+/** Glue database names hold lower-case letters, digits and underscores only: `<project>-<stack>` becomes `<project>_<stack>`. */
+export function glueDatabaseName(namePrefix: string): string {
+  return namePrefix.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+}
