@@ -97,11 +97,13 @@ describe("rds-log-archiver CLI, as a child process", function () {
   });
 
   it("a dry run's plan on stdout shows an instance that failed; a mistyped --include is warned of", async () => {
-    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--instance", "ghost-db", "--include", "zzz/", "--include", "trace/", "--dry-run"], env);
+    // (db1's closed files are archived by the tests before: its active file waits.)
+    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--instance", "ghost-db", "--include", "zzz/", "--include", "slowquery/", "--dry-run"], env);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /^ghost-db +ERROR +DBInstanceNotFound \(below\)$/m);
     assert.match(run.stdout, /^ERROR ghost-db: DBInstanceNotFound: /m);
-    assert.match(run.stdout, /^db1 +copy \(new\) +\d+ B +trace\/a b\.trc +db1\/trace\//m);
+    assert.match(run.stdout, /^db1 +wait +\d+ B +slowquery\/mysql-slowquery\.log +active: /m);
+    assert.match(run.stdout, /^skipped: \d+ already archived, 1 waiting \(active\), 1 excluded$/m);
     assert.equal(run.stderr, "rds-log-archiver: warning: --include zzz/ matched no listed file; check its spelling\n");
     for (const line of run.stdout.split("\n")) assert.ok(line.length <= 120, line);
   });
