@@ -18,6 +18,7 @@ describe("sim (fan-out): dispatcher -> FIFO queue -> concurrent serialized worke
 
   it("workers killed mid-copy and messages delivered twice: every line exactly once", async () => {
     const seen = new Set<string>();
+    const startedAt = Date.now();
     const sim = await Simulation.start({
       seed: 1101,
       runner: "fan-out",
@@ -69,7 +70,7 @@ describe("sim (fan-out): dispatcher -> FIFO queue -> concurrent serialized worke
       await sim.sync();
       await sim.sync();
 
-      const result = await sim.result("fan-out (serialized workers)");
+      const result = await sim.result("fan-out (serialized workers)", { startedAt });
       assertExactlyOnce(result, { minRequired: 10_000 });
       assert.ok(result.failures.every((f) => f.includes("host exited")), result.failures.join("\n"));
       // Each instance's messages were processed one at a time; some more than once.
