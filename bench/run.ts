@@ -117,10 +117,13 @@ async function main(): Promise<void> {
     log(`6b. compression: one gzip stream vs gzip members on 1 and 2 threads, ${config.compressionSampleBytes / MiB} MiB`);
     const c = await compression(config.compressionSampleBytes);
     result.bigFile = { compression: c, costPerGB: costPerGB(c) };
-    log(`6a. a ${(config.bigFileBytes / GiB).toFixed(2)} GiB file, simulated invocations with a ${BIG_FILE_DEADLINE_S} s deadline, resumed by Range`);
-    result.bigFile.bigFileByRange = await bigFile(config.bigFileBytes, BIG_FILE_DEADLINE_S, "range", log);
-    log(`6a. the same file, RDS ignoring Range: each invocation re-reads the prefix`);
-    result.bigFile.bigFile = await bigFile(config.bigFileBytes, BIG_FILE_DEADLINE_S, "skip", log);
+    // BENCH_BIGFILE_GIB=0 measures compression only; with BENCH_MERGE the big-file figures stay from the last run.
+    if (config.bigFileBytes > 0) {
+      log(`6a. a ${(config.bigFileBytes / GiB).toFixed(2)} GiB file, simulated invocations with a ${BIG_FILE_DEADLINE_S} s deadline, resumed by Range`);
+      result.bigFile.bigFileByRange = await bigFile(config.bigFileBytes, BIG_FILE_DEADLINE_S, "range", log);
+      log(`6a. the same file, RDS ignoring Range: each invocation re-reads the prefix`);
+      result.bigFile.bigFile = await bigFile(config.bigFileBytes, BIG_FILE_DEADLINE_S, "skip", log);
+    }
     external.afterBigFile = await externalLoad();
   }
   if (result.memory && result.throughput) {
@@ -153,7 +156,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_MERGE === "1" && !quick) {
     // Only the sections that ran replace their figures; the rest stay from the last full run.
     const latest = JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as BenchResult;
-    const merged: BenchResult = { ...latest, ...(result.bigFile ? { bigFile: result.bigFile } : {}) };
+    const merged: BenchResult = { ...latest, ...(result.bigFile ? { bigFile: { ...latest.bigFile, ...result.bigFile } } : {}) };
     fs.writeFileSync(path.join(dir, "latest.json"), `${JSON.stringify(merged, null, 2)}\n`);
     updatePerformanceDoc(merged);
     log(`merged ${[...only].join(", ")} into bench/results/latest.json and ${PERFORMANCE_DOC}`);
