@@ -122,10 +122,13 @@ async function main(): Promise<void> {
     log(`6b. compression: one gzip stream vs gzip members on 1 and 2 threads, ${config.compressionSampleBytes / MiB} MiB`);
     const c = await compression(config.compressionSampleBytes);
     result.bigFile = { compression: c, costPerGB: costPerGB(c) };
-    log(`6a. a ${(config.bigFileBytes / GiB).toFixed(2)} GiB file, simulated invocations with a ${BIG_FILE_DEADLINE_S} s deadline, resumed by Range`);
-    result.bigFile.bigFileByRange = await bigFile(config.bigFileBytes, BIG_FILE_DEADLINE_S, "range", log);
-    log(`6a. the same file, RDS ignoring Range: each invocation re-reads the prefix`);
-    result.bigFile.bigFile = await bigFile(config.bigFileBytes, BIG_FILE_DEADLINE_S, "skip", log);
+    // BENCH_BIGFILE_GIB=0 measures compression only; with BENCH_MERGE the big-file figures stay from the last run.
+    if (config.bigFileBytes > 0) {
+      log(`6a. a ${(config.bigFileBytes / GiB).toFixed(2)} GiB file, simulated invocations with a ${BIG_FILE_DEADLINE_S} s deadline, resumed by Range`);
+      result.bigFile.bigFileByRange = await bigFile(config.bigFileBytes, BIG_FILE_DEADLINE_S, "range", log);
+      log(`6a. the same file, RDS ignoring Range: each invocation re-reads the prefix`);
+      result.bigFile.bigFile = await bigFile(config.bigFileBytes, BIG_FILE_DEADLINE_S, "skip", log);
+    }
     external.afterBigFile = await externalLoad();
   }
   if (only.has("fan-out")) {
@@ -182,6 +185,8 @@ function mergedInto(previous: BenchResult, ran: BenchResult): BenchResult {
   const sections = ["memory", "throughput", "gzipLevels", "gzipRecommendation", "fleet", "rotation", "cost", "bigFile", "fanOut"] as const;
   const merged: BenchResult = { ...previous };
   for (const key of sections) if (ran[key] !== undefined) (merged as unknown as Record<string, unknown>)[key] = ran[key];
+  // The big-file section may run without its file (BENCH_BIGFILE_GIB=0): the file's figures stay from the last run.
+  if (ran.bigFile) merged.bigFile = { ...previous.bigFile, ...ran.bigFile };
   return merged;
 }
 

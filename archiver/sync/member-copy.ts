@@ -26,6 +26,8 @@ import { changedDuringCopy } from "./download-checks";
 import { contentDigest, type ContentDigest } from "./content-digest";
 import { DEADLINE_REASON, stoppedError } from "./stop";
 
+/** Parts uploading at once. Two would keep the download flowing during a slow part, but a part still uploading when a failed copy aborts its upload races the abort (s3rver fails it); one until that is handled. */
+const PARTS_IN_FLIGHT = 1;
 /** How often, at most, the record of a running multipart copy is rewritten; a stop or a finish writes it at once. */
 const RECORD_EVERY_MS = 5_000;
 
@@ -90,6 +92,8 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
   let writtenNow = 0;
   let lastRecordAt = t.now();
   let uploading: Promise<void> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
+  let nextPart = parts.length + 1;
   let uploadFailure: unknown;
   let completed = false;
   let open: { members: Buffer[]; bytes: number; rawEnd: number } = { members: [], bytes: 0, rawEnd: offset };
@@ -117,13 +121,17 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
   };
 
   /** Sends the open part; at most one part is in flight, so parts complete in order. */
+  /**
+   * Sends the open part. Up to PARTS_IN_FLIGHT go up at once, so the download keeps flowing while one is sent;
+   * each is recorded only after the one before it, so the record always lists a contiguous run of parts.
+   */
   const sendPart = async () => {
-    await uploading;
+    if (inFlight.length >= PARTS_IN_FLIGHT) await inFlight.shift();
     if (uploadFailure) throw uploadFailure;
     const part = open;
     open = { members: [], bytes: 0, rawEnd: part.rawEnd };
     if (part.bytes === 0) return;
-    const n = parts.length + 1;
+    const n = nextPart++;
     if (stored + part.bytes > maxObjectBytes) {
       throw objectTooLarge(`${t.source}: the archive object grew past ${maxObjectBytes} bytes, the most S3 can store as one object; nothing was stored`);
     }
@@ -134,8 +142,10 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
     const hashState = digest.exportState();
     const current = record ?? (await startUpload());
     stored += part.bytes;
-    uploading = uploadPart(t.aws, t.bucket, t.key, current.uploadId, n, Buffer.concat(part.members, part.bytes)).then(
-      async (storedPart) => {
+    const sent = uploadPart(t.aws, t.bucket, t.key, current.uploadId, n, Buffer.concat(part.members, part.bytes));
+    uploading = Promise.all([uploading, sent]).then(
+      async ([, storedPart]) => {
+        if (uploadFailure) return;
         parts.push({ n, ...storedPart, rawEnd: part.rawEnd, size: part.bytes });
         writtenNow += part.bytes;
         record = { ...current, parts: [...parts], prefixSha256, ...(hashState ? { hashState } : {}) };
@@ -143,9 +153,10 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
         await saveRecord(parts.length === 1);
       },
       (err: unknown) => {
-        uploadFailure = err;
+        uploadFailure ??= err;
       },
     );
+    inFlight.push(uploading);
   };
 
   const takeCompressed = async () => {

@@ -192,16 +192,21 @@ function renderBigFile(b: NonNullable<BenchResult["bigFile"]>, out: string[]): v
     "",
     "### Compression threads",
     "",
-    `${size(c.sampleBytes)} of generated PostgreSQL logs at level ${c.level}, in-process, best of three interleaved rounds: one gzip stream, ` +
+    `${size(c.sampleBytes)} of generated PostgreSQL logs at level ${c.level}, in-process, best of three interleaved rounds: single-thread gzip ` +
+      `of the whole sample in one call (the baseline), one zlib stream fed 1 MiB writes (how the engine compressed before members), ` +
       `then gzip members of ${size(c.memberBytes)} compressed on libuv's thread pool with 1 and 2 in flight (archiver/sync/member-copy.ts).`,
     "",
     table(
-      ["", "MB/s", "÷ one gzip stream"],
+      ["", "MB/s", "÷ single-thread gzip"],
       ["l", "r", "r"],
-      [["one gzip stream", fixed(c.gzipStreamMBps, 1), "1.00"], ...c.threads.map((t) => [`members, ${t.threads} thread${t.threads > 1 ? "s" : ""}`, fixed(t.mbps, 1), fixed(t.ratioToGzipStream, 2)])],
+      [
+        ["single-thread gzip, one call", fixed(c.gzipOneCallMBps, 1), "1.00"],
+        ["one zlib stream, 1 MiB writes", fixed(c.gzipStreamMBps, 1), fixed(c.gzipStreamMBps / c.gzipOneCallMBps, 2)],
+        ...c.threads.map((t) => [`members, ${t.threads} thread${t.threads > 1 ? "s" : ""}`, fixed(t.mbps, 1), fixed(t.ratioToGzip, 2)]),
+      ],
     ),
     "",
-    `Target: at least 1.6× with 2 threads: **${(c.threads.find((t) => t.threads === 2)?.ratioToGzipStream ?? 0) >= 1.6 ? "met" : "missed"}**. ` +
+    `Target: at least 1.6× with 2 threads: **${(c.threads.find((t) => t.threads === 2)?.ratioToGzip ?? 0) >= 1.6 ? "met" : "missed"}**. ` +
       `sha256 of the same bytes: ${fixed(c.sha256CryptoMBps, 0)} MB/s with node:crypto, ${fixed(c.sha256MidstateMBps, 0)} MB/s with the exportable pure-JS hash that Range resumes need.`,
     "",
     "### Cost per GB archived, by worker memory",
