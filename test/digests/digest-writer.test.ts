@@ -4,7 +4,7 @@ import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { checkDigestChain, parseDigest, sha256Hex, type DigestObject } from "../../archiver/digests/digest";
 import { HOUR_MS, recordId } from "../../archiver/digests/digest-plan";
 import { digestKey } from "../../archiver/layout/digest-key";
-import { writeDueDigests } from "../../archiver/sync/digest-writer";
+import { findChainHead, writeDueDigests } from "../../archiver/sync/digest-writer";
 import { LocalS3 } from "../../local-aws/local-s3";
 
 const BUCKET = "digests";
@@ -45,5 +45,9 @@ describe("sync/digest-writer against s3rver", function () {
     assert.deepEqual(digest11.digest.objects.map((o) => o.key).sort(), [journal[2].key, late.key].sort(), "the late record goes into the next digest");
     const chain = await Promise.all([key10, key11].map(async (key) => ({ key, text: await s3.getText(BUCKET, key) })));
     assert.deepEqual(checkDigestChain(chain, second.head), []);
+
+    // A state rebuilt from the archive finds the head in the bucket, and the chain goes on from it.
+    assert.deepEqual(await findChainHead(aws, BUCKET, TARGET), second.head);
+    assert.equal(await findChainHead(aws, BUCKET, { group: "g", instance: "db-2" }), undefined);
   });
 });
