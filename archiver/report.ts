@@ -40,8 +40,25 @@ export interface InstanceReport {
   error?: { code: string; message: string };
   bytesRead: number;
   bytesWritten: number;
+  /**
+   * Files the last run listed, unarchived, that RDS no longer holds (rotated away, deleted by retention or by
+   * Aurora when its log storage filled), each recorded in the gap ledger under `key`.
+   */
+  lost?: LostFile[];
+  /** Set when the state object was missing or unreadable and was rebuilt from the archive's own metadata. */
+  stateRebuilt?: { archivedFilesFound: number };
   /** LastWritten (POSIX ms) of the oldest closed file this run listed but did not archive, deferred ones included. */
   oldestUnarchived?: number;
+}
+
+export interface LostFile {
+  file: string;
+  /** Size and LastWritten when last listed. */
+  size: number;
+  lastWritten: number;
+  reason: string;
+  /** The gap ledger object; absent in a dry run. */
+  key?: string;
 }
 
 export interface SyncReport {
@@ -61,7 +78,7 @@ export interface SyncReport {
   /** `skipped` is the sum of `archived`, `waiting` and `excluded`, the three kinds of skip. */
   totals: {
     listed: number; copied: number; skipped: number; archived: number; waiting: number; excluded: number;
-    deferred: number; failed: number; bytesRead: number; bytesWritten: number;
+    deferred: number; failed: number; bytesRead: number; bytesWritten: number; lost?: number;
   };
 }
 
@@ -73,4 +90,5 @@ export type SyncEvent =
   | { type: "progress"; instance: string; file: string; bytesRead: number; size: number }
   | { type: "copied"; instance: string; file: string; key: string; reason: string; bytesRead: number; bytesWritten: number; ms: number }
   | { type: "deferred"; instance: string; file: string; key: string; reason: string }
-  | { type: "failed"; instance: string; file?: string; key?: string; reason: string; code?: string };
+  | { type: "failed"; instance: string; file?: string; key?: string; reason: string; code?: string }
+  | { type: "lost"; instance: string; file: string; size: number; lastWritten: number; reason: string; key?: string };

@@ -5,13 +5,14 @@
  *   failures           Failures > 0 in one schedule interval (files deferred to the next run are not failures)
  *   archive lag        ArchiveLagSeconds above lagAlarmMinutes
  *   no successful run  fewer than 1 SuccessfulRuns in 3 schedule intervals (no data counts as none)
+ *   files lost         FilesLost > 0: a log file left RDS before it was archived (the gap ledger, _gaps/)
  *   rejected payloads  Rejected > 0 (events and subscriptions only)
  *   dead letters       a message waiting in a dead-letter queue (AWS/SQS)
  *   verify             Missing > 0 or Mismatched > 0 in a scheduled verify's report (when it is on)
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { METRICS_NAMESPACE, VERIFY_METRICS } from "../archiver/metrics/emf";
+import { FILES_LOST_METRIC, METRICS_NAMESPACE, VERIFY_METRICS } from "../archiver/metrics/emf";
 
 /** CloudWatch evaluates an alarm over at most 7 days (Period x EvaluationPeriods). */
 export const MAX_ALARM_WINDOW_SECONDS = 7 * 24 * 3600;
@@ -58,6 +59,7 @@ export class RunAlarms extends pulumi.ComponentResource {
   readonly failures: aws.cloudwatch.MetricAlarm;
   readonly lag: aws.cloudwatch.MetricAlarm;
   readonly noSuccessfulRun: aws.cloudwatch.MetricAlarm;
+  readonly filesLost: aws.cloudwatch.MetricAlarm;
   readonly rejected?: aws.cloudwatch.MetricAlarm;
   readonly deadLetters: aws.cloudwatch.MetricAlarm[];
   readonly verify: aws.cloudwatch.MetricAlarm[] = [];
@@ -132,6 +134,17 @@ export class RunAlarms extends pulumi.ComponentResource {
       comparisonOperator: "LessThanThreshold",
       // A run that never started logs nothing: no data is the failure this alarm exists for.
       treatMissingData: "breaching",
+    });
+
+    this.filesLost = alarm("files-lost", "files-lost", {
+      alarmDescription:
+        `A log file of stage ${args.stage} left RDS before it was archived: rotated away, deleted by retention, or removed by Aurora ` +
+        `when its log storage filled. Each one is recorded under _gaps/<group>/<instance>/ in the archive bucket, and in the run's report. ` +
+        `The archive cannot get it back: look for what kept the sync from archiving it in time (an outage, failures, a chain rotating faster than the schedule).`,
+      metricName: FILES_LOST_METRIC,
+      statistic: "Sum",
+      // Not tied to the schedule: the events function publishes it too.
+      period: EVENT_ALARM_PERIOD_SECONDS,
     });
 
     if (args.watchRejected) {

@@ -31,6 +31,8 @@ export function progressReporter(write: (line: string) => void, now: () => numbe
       write(`DEFERRED ${e.instance} ${e.file}: ${e.reason}`);
     } else if (e.type === "failed") {
       write(`FAILED ${e.instance}${e.file ? ` ${e.file}` : ""}: ${e.reason}`);
+    } else if (e.type === "lost") {
+      write(`LOST ${e.instance} ${e.file}: ${e.reason}`);
     }
   };
 }
@@ -54,6 +56,9 @@ export function formatSummary(report: SyncReport): string {
   for (const r of report.instances) {
     for (const d of r.deferred) lines.push(`  DEFERRED ${r.instance} ${d.file}: ${d.reason}`);
     for (const f of r.failed) lines.push(`  FAILED ${r.instance} ${f.file}: ${f.reason}`);
+    for (const l of r.lost ?? []) {
+      lines.push(`  LOST ${r.instance} ${l.file} (${l.size} bytes, last written ${new Date(l.lastWritten).toISOString()}): ${l.reason}${l.key ? `; recorded in ${l.key}` : ""}`);
+    }
   }
   lines.push(...errorLines(report));
   for (const key of report.staleUploadsAborted ?? []) lines.push(`aborted a multipart upload a killed run left open: ${key}`);
@@ -61,7 +66,7 @@ export function formatSummary(report: SyncReport): string {
   const status = report.stopped ? `STOPPED (${report.stopped})` : report.ok ? "ok" : "INCOMPLETE";
   lines.push(
     `${status}: ${report.instances.length} instance(s), ${t.copied} copied, ${t.skipped} skipped, ${t.deferred} deferred, ` +
-      `${t.failed} failed; ${formatBytes(t.bytesRead)} read, ${formatBytes(t.bytesWritten)} written to s3://${report.bucket}`,
+      `${t.failed} failed${t.lost ? `, ${t.lost} LOST before they were archived` : ""}; ${formatBytes(t.bytesRead)} read, ${formatBytes(t.bytesWritten)} written to s3://${report.bucket}`,
   );
   return lines.join("\n");
 }

@@ -79,7 +79,7 @@ function isSha(s: unknown): boolean {
   return typeof s === "string" && /^[0-9a-f]{64}$/.test(s);
 }
 
-function isDigestObject(o: unknown): o is DigestObject {
+export function isDigestObject(o: unknown): o is DigestObject {
   const x = o as DigestObject;
   return (
     typeof x === "object" && x !== null && typeof x.key === "string" && Number.isFinite(x.storedBytes) && Number.isFinite(x.bytes) &&

@@ -48,6 +48,7 @@ function logFileEvent(e: SyncEvent): void {
   if (e.type === "copied") console.log(JSON.stringify({ level: "info", msg: "copied", ...withoutType(e) }));
   if (e.type === "deferred") console.log(JSON.stringify({ level: "warn", msg: "deferred", ...withoutType(e) }));
   if (e.type === "failed") console.log(JSON.stringify({ level: "error", msg: "failed", ...withoutType(e) }));
+  if (e.type === "lost") console.log(JSON.stringify({ level: "error", msg: "lost before it was archived", ...withoutType(e) }));
 }
 
 function withoutType<T extends { type: string }>(e: T): Omit<T, "type"> {

@@ -3,14 +3,15 @@
  * The rule delivers every aws.rds event of the account. This function keeps those of the stage's instances
  * and clusters, and of the clusters' current members, resolved at run time, so a new replica's events are
  * kept without a redeploy. A malformed event goes to `_rejected/`. An S3 failure throws, so Lambda retries
- * and then hands the event to the dead-letter queue.
+ * and then hands the event to the dead-letter queue. An event saying Aurora deleted log files before they were
+ * shipped (rds-events/rds-event.ts) also counts in FilesLost, the gap ledger's metric and alarm.
  */
 import { createClients, type AwsClients } from "../aws-clients";
 import type { AwsSdk } from "../aws-sdk";
-import { emfLine } from "../metrics/emf";
+import { emfLine, FILES_LOST_METRIC } from "../metrics/emf";
 import { clusterMembers } from "../rds/cluster-members";
 import { eventKey } from "../layout/event-key";
-import { eventSourceId, parseRdsEvent } from "../rds-events/rds-event";
+import { eventSourceId, parseRdsEvent, reportsDeletedLogFiles } from "../rds-events/rds-event";
 import { putJson, putRejected, type BucketWriter } from "../s3/small-objects";
 import { rdsEventsSettingsFromEnv, stageOf, type RdsEventsSettings } from "../settings";
 
@@ -59,6 +60,8 @@ export function createRdsEventsHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = pro
     const key = eventKey(parsed.ok);
     await putJson(writer, key, parsed.ok);
     metric("EventsArchived");
+    // The same alarm as the sync's gap ledger: RDS says it deleted log files that were not shipped yet.
+    if (reportsDeletedLogFiles(parsed.ok)) metric(FILES_LOST_METRIC);
     return { status: "archived", key };
   };
 }

@@ -37,6 +37,11 @@ export function archiveHourPrefix(group: string, instance: string, logName: stri
   return `${archivePrefix(group)}${[logTypeSegment, hourPath(period), encodeSegment(instance)].join("/")}/`;
 }
 
+/** The instance-hour folder (archiveHourPrefix) an archive key is in: no encoded segment contains a `/`. */
+export function archiveKeyFolder(key: string): string {
+  return key.slice(0, key.lastIndexOf("/") + 1);
+}
+
 /** The parts of an archive key, decoded; undefined for a key of another shape. */
 export interface ArchiveKeyParts {
   group: string;

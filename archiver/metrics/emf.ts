@@ -8,6 +8,9 @@ import type { SyncReport } from "../report";
 export const METRICS_NAMESPACE = "RdsLogArchiver";
 
 export type Unit = "Count" | "Bytes" | "Seconds";
+
+/** Files that left RDS before they were archived (the gap ledger), from the sync and from RDS events. */
+export const FILES_LOST_METRIC = "FilesLost";
 export type Metrics = Record<string, { value: number; unit: Unit }>;
 
 export function emfLine(dimensions: Record<string, string>, metrics: Metrics, timestamp: number): string {
@@ -49,6 +52,7 @@ export function syncMetricLines(report: SyncReport, stage: string, now: number):
         BytesStored: { value: report.totals.bytesWritten, unit: "Bytes" },
         Failures: { value: report.totals.failed + report.errors.length, unit: "Count" },
         ArchiveLagSeconds: { value: Math.max(0, ...lags), unit: "Seconds" },
+        [FILES_LOST_METRIC]: { value: report.totals.lost ?? 0, unit: "Count" },
       },
       now,
     ),
@@ -63,6 +67,7 @@ export function syncMetricLines(report: SyncReport, stage: string, now: number):
           BytesCopied: { value: i.bytesRead, unit: "Bytes" },
           Failures: { value: i.failed.length + (i.error ? 1 : 0), unit: "Count" },
           ArchiveLagSeconds: { value: lags[n], unit: "Seconds" },
+          [FILES_LOST_METRIC]: { value: i.lost?.length ?? 0, unit: "Count" },
         },
         now,
       ),

@@ -28,3 +28,17 @@ export function eventSourceId(event: RdsEvent): string | undefined {
   const arn = event.detail?.SourceArn ?? (Array.isArray(event.resources) ? event.resources[0] : undefined);
   return typeof arn === "string" ? arn.split(":").pop() : undefined;
 }
+
+/**
+ * Events Aurora sends when it deletes database log files it had not yet published (Aurora User Guide, "Planning
+ * storage for Aurora database log files"): RDS-EVENT-0610 past their retention period, RDS-EVENT-0611 because
+ * they used more storage than the instance allows. The guide ties them to publishing to CloudWatch Logs, so they
+ * may not come for instances that do not export logs there; the sync's gap ledger counts the files either way.
+ */
+export const LOG_FILES_DELETED_EVENT_IDS: readonly string[] = ["RDS-EVENT-0610", "RDS-EVENT-0611"];
+
+/** Whether the event says RDS deleted log files before they were shipped. */
+export function reportsDeletedLogFiles(event: RdsEvent): boolean {
+  const id = event.detail?.EventID;
+  return typeof id === "string" && LOG_FILES_DELETED_EVENT_IDS.includes(id);
+}

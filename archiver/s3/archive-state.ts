@@ -1,7 +1,7 @@
 /** The bucket-side reads and writes that are not log content: bucket check, state objects, deletes. */
 import type { AwsClients } from "../aws-clients";
 import { stateKey } from "../layout/state-key";
-import { parseManifest, serializeManifest, type Manifest } from "../planning/manifest";
+import { parseStoredManifest, serializeManifest, emptyManifest, type Manifest } from "../planning/manifest";
 
 /** Fails with a clear error when the bucket is missing or not ours to use. */
 export async function checkBucket(aws: AwsClients, bucket: string): Promise<void> {
@@ -21,12 +21,17 @@ export async function checkBucket(aws: AwsClients, bucket: string): Promise<void
 }
 
 export async function readManifest(aws: AwsClients, bucket: string, group: string, instance: string): Promise<Manifest> {
+  return (await readStoredManifest(aws, bucket, group, instance)) ?? emptyManifest();
+}
+
+/** The state object, or undefined when it is missing or unreadable. */
+export async function readStoredManifest(aws: AwsClients, bucket: string, group: string, instance: string): Promise<Manifest | undefined> {
   try {
     const out = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: bucket, Key: stateKey(group, instance) }));
-    return parseManifest(await out.Body?.transformToString("utf8"));
+    return parseStoredManifest(await out.Body?.transformToString("utf8"));
   } catch (err) {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404) return parseManifest(undefined);
+    if (e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404) return undefined;
     throw err;
   }
 }

@@ -3,6 +3,7 @@
  * event that tells of it and the archive-lag mark (oldestUnarchived) of every closed file left behind.
  */
 import { errorCode, errorMessage } from "../errors";
+import type { Gap } from "../planning/gaps";
 import type { CopyAction, PlannedAction, RejectAction, SkipAction } from "../planning/plan-instance";
 import type { FileOutcome, InstanceReport, SyncEvent } from "../report";
 
@@ -45,6 +46,18 @@ export function instanceOutcomes(target: { instance: string; group: string }, on
       report.failed = [...report.failed.filter((f) => !rejected.some((r) => r.file === f.file)), ...rejected];
       for (const r of rejected) onEvent?.({ type: "failed", instance, file: r.file, reason: r.reason });
       if (copies.length > 0) onEvent?.({ type: "planned", instance, files: copies.length, bytes: copies.reduce((n, c) => n + c.file.size, 0) });
+    },
+
+    /** A file the last run listed left RDS unarchived; `key` is its gap ledger entry (none in a dry run). */
+    lost(gap: Gap, key?: string): void {
+      const entry = { file: gap.file, size: gap.size, lastWritten: gap.lastWritten, reason: gap.reason, ...(key ? { key } : {}) };
+      report.lost = [...(report.lost ?? []), entry];
+      onEvent?.({ type: "lost", instance, ...entry });
+    },
+
+    /** The state object was missing or unreadable, and was rebuilt from the archive: `found` files were already archived. */
+    stateRebuilt(found: number): void {
+      report.stateRebuilt = { archivedFilesFound: found };
     },
 
     /** Whether a copy of this file already failed or was deferred this run: a re-plan does not try it again. */

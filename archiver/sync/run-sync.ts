@@ -141,6 +141,7 @@ function summarize(
     failed: sum((r) => r.failed.length + (r.error ? 1 : 0)),
     bytesRead: sum((r) => r.bytesRead),
     bytesWritten: sum((r) => r.bytesWritten),
+    lost: sum((r) => r.lost?.length ?? 0),
   };
   return {
     bucket: settings.bucket,

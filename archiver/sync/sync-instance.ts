@@ -5,12 +5,18 @@ import type { ManifestEntry } from "../planning/manifest";
 import { planInstance, type CopyAction } from "../planning/plan-instance";
 import { listLogFiles } from "../rds/list-log-files";
 import type { InstanceReport, SyncEvent } from "../report";
-import { deleteObject, readManifest, writeManifest } from "../s3/archive-state";
+import { deleteObject, readManifest, readStoredManifest, writeManifest } from "../s3/archive-state";
 import type { S3Limits } from "../s3/s3-limits";
 import { PART_SIZE } from "../s3/upload-archive-object";
 import type { SyncSettings } from "../settings";
 import { copyLogFile } from "./copy-log-file";
 import { isChangedDuringCopy } from "./download-checks";
+import { emptyManifest } from "../planning/manifest";
+import { rebuildState } from "./rebuild-state";
+import { findGaps, watchList } from "../planning/gaps";
+import { recordGap } from "../s3/gap-ledger";
+import type { DigestObject } from "../digests/digest";
+import { writeDueDigests } from "./digest-writer";
 import { instanceOutcomes, type InstanceOutcomes } from "./instance-outcomes";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stateSaver } from "./state-saver";
@@ -77,7 +83,14 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
   const { aws, settings } = ctx;
   const roundStartedAt = ctx.now();
   const listing = await withRetry(ctx.retry, () => listLogFiles(aws, target.instance));
-  const manifest = await readManifest(aws, settings.bucket, target.group, target.instance);
+  const stored = await readStoredManifest(aws, settings.bucket, target.group, target.instance);
+  // No state (lost, deleted, unreadable): what the archive itself holds stands in for it, and is saved below.
+  const rebuilt = stored ? undefined : await rebuildState(aws, settings.bucket, target, listing);
+  if (rebuilt) outcomes.stateRebuilt(Object.keys(rebuilt.entries).length);
+  const manifest = stored ?? rebuilt!;
+  for (const gap of findGaps(target, stored?.watch ?? [], listing, manifest, roundStartedAt)) {
+    outcomes.lost(gap, settings.dryRun ? undefined : await recordGap(aws, settings.bucket, gap));
+  }
   const plan = planInstance({
     instance: target.instance,
     group: target.group,
@@ -98,15 +111,21 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
     return [];
   }
 
+  // The hours that ended since the last digest, from the journal as stored: this round's copies belong to this hour.
+  const digested = await writeDueDigests(aws, settings.bucket, target, { head: manifest.digestHead, journal: manifest.stored ?? [] }, roundStartedAt);
   if (copies.length > 0) await ctx.cleanUpGroup?.(target.group);
-  const written: Record<string, ManifestEntry> = {};
+  const written: Record<string, ManifestEntry> = { ...rebuilt?.entries };
+  const recorded: DigestObject[] = [];
   const { bucket } = settings;
   const saver = stateSaver({
     store: {
       read: () => readManifest(aws, bucket, target.group, target.instance),
       write: (m) => writeManifest(aws, bucket, target.group, target.instance, m),
     },
-    start: manifest, written, listed: plan.listedIdentities, runStartedAt: roundStartedAt, now: ctx.now, saveEveryMs: SAVE_EVERY_MS,
+    start: stored ?? emptyManifest(), written, listed: plan.listedIdentities, runStartedAt: roundStartedAt, now: ctx.now, saveEveryMs: SAVE_EVERY_MS,
+    watchOf: (m) => watchList(target.group, target.instance, listing, m),
+    recorded,
+    digested,
   });
   const changed: CopyAction[] = [];
   await Promise.all(
@@ -118,7 +137,7 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
           const copy = async () => {
             const notNow = reasonNotToStart(ctx);
             if (notNow) return outcomes.deferred(c, notNow);
-            await copyOne(ctx, target, c, manifest.entries[c.identity], outcomes, written);
+            await copyOne(ctx, target, c, manifest.entries[c.identity], outcomes, written, recorded);
           };
           await (large ? ctx.largeCopyLimit(copy) : copy());
           await saver.saveIfDue();
@@ -143,6 +162,7 @@ async function copyOne(
   previous: ManifestEntry | undefined,
   outcomes: InstanceOutcomes,
   written: Record<string, ManifestEntry>,
+  recorded: DigestObject[],
 ): Promise<void> {
   const started = ctx.now();
   outcomes.started(c);
@@ -162,6 +182,11 @@ async function copyOne(
     else note = `; kept ${c.replaces}: the file was rewritten, not appended to`;
   }
   written[c.identity] = result.entry;
+  const { entry } = result;
+  recorded.push({
+    key: entry.key, storedBytes: result.bytesWritten, bytes: entry.bytes, sha256: entry.sha256,
+    rds: { instance: target.instance, file: entry.file, size: entry.size, lastWritten: entry.lastWritten }, storedAt: new Date(entry.archivedAt).toISOString(),
+  });
   outcomes.copied(c, { bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, ms: ctx.now() - started, note });
 }
 

@@ -15,7 +15,8 @@ const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex")
 async function archived(h: Harness): Promise<Map<string, { text: string; metadata: Record<string, string> }>> {
   const out = new Map<string, { text: string; metadata: Record<string, string> }>();
   for (const o of await h.s3.listAll(BUCKET)) {
-    if (o.key.startsWith("_state/")) continue;
+    // The archiver's own prefixes (state, digests, gaps) start with `_`; no archive key can.
+    if (o.key.startsWith("_")) continue;
     out.set(o.key, { text: await h.s3.getText(BUCKET, o.key, { gunzip: true }), metadata: o.metadata });
   }
   return out;

@@ -32,6 +32,16 @@ describe("RDS events and log subscription handlers against s3rver", function () 
     assert.equal(logged.map((l) => JSON.parse(l)).filter((m) => m.EventsArchived === 1 && m.Stage === "live").length, 2);
   });
 
+  it("counts an event of log files Aurora deleted before they were shipped in FilesLost, and no other event", async () => {
+    const handler = createRdsEventsHandler(loadAwsSdk(), env);
+    const deleted = { ...rdsEvent, id: "log-storage", detail: { ...rdsEvent.detail, EventID: "RDS-EVENT-0611" } };
+    assert.equal((await handler(deleted)).status, "archived");
+    await handler(rdsEvent);
+    const metrics = logged.map((l) => JSON.parse(l));
+    assert.equal(metrics.filter((m) => m.FilesLost === 1 && m.Stage === "live").length, 1);
+    assert.equal(metrics.filter((m) => m.EventsArchived === 1).length, 2);
+  });
+
   it("keeps events of a cluster's replica added after deploy, and ignores other databases", async () => {
     h.rds.addInstance("prod-aurora-replica-7");
     h.rds.setCluster("prod-aurora", ["prod-aurora-replica-7"]);

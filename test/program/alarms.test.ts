@@ -71,6 +71,21 @@ describe("run-health alarms under mocks", () => {
     });
   });
 
+  it("files lost: FilesLost above 0 in 5 minutes, from the sync's gap ledger or an RDS event; quiet means fine", async () => {
+    assert.deepEqual(await alarm("files-lost"), {
+      name: `${PREFIX}-files-lost`,
+      ...stage,
+      metricName: "FilesLost",
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      ...actions,
+    });
+  });
+
   it("rejected payloads: Rejected above 0 in 5 minutes; quiet means fine", async () => {
     assert.deepEqual(await alarm("rejected"), {
       name: `${PREFIX}-rejected`,
@@ -104,8 +119,8 @@ describe("run-health alarms under mocks", () => {
     });
   }
 
-  it("registers exactly these six alarms", async () => {
-    assert.equal((await resourcesOf(ALARM)).length, 6);
+  it("registers exactly these seven alarms", async () => {
+    assert.equal((await resourcesOf(ALARM)).length, 7);
   });
 
   it("periods are whole minutes within CloudWatch's 7-day evaluation window", () => {

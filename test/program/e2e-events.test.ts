@@ -80,6 +80,10 @@ function rdsEvent(id: string, time: string, source: string, detailType = "RDS DB
   };
 }
 
+function logFilesDeleted(event: ReturnType<typeof rdsEvent>): ReturnType<typeof rdsEvent> {
+  return { ...event, detail: { ...event.detail, EventCategories: ["notification"], EventID: "RDS-EVENT-0611" } };
+}
+
 /** A CloudWatch Logs subscription delivery: base64 of gzip of the JSON batch. */
 function delivery(batch: unknown): { awslogs: { data: string } } {
   return { awslogs: { data: gzipSync(JSON.stringify(batch)).toString("base64") } };
@@ -104,7 +108,8 @@ describe("end to end: the serialized events and subscription functions against a
   const eventPayloads = {
     instance: rdsEvent(eventIds.instance, "2024-10-01T19:34:09Z", "prod-rds", "RDS DB Instance Event", "DB instance stopped"),
     // A replica added to the cluster after the deploy: known only through DescribeDBClusters.
-    member: rdsEvent(eventIds.member, "2024-10-02T03:05:00Z", "orders-aurora-replica-7", "RDS DB Instance Event", "Finished applying modification to DB parameter group"),
+    // ... and one of the log files Aurora deleted before they were shipped: it counts in FilesLost too.
+    member: logFilesDeleted(rdsEvent(eventIds.member, "2024-10-02T03:05:00Z", "orders-aurora-replica-7", "RDS DB Instance Event", "Log files were deleted because they used more storage than the instance allows")),
     cluster: rdsEvent(eventIds.cluster, "2024-10-02T03:06:00Z", "orders-aurora", "RDS DB Cluster Event", "Completed failover to DB instance: orders-aurora-replica-7"),
     unrelated: rdsEvent(eventIds.unrelated, "2024-10-02T04:00:00Z", "billing-rds"),
     malformed: { version: "0", "detail-type": "RDS DB Instance Event", source: "aws.rds", time: "yesterday", detail: { SourceIdentifier: "prod-rds" } },
@@ -230,8 +235,8 @@ describe("end to end: the serialized events and subscription functions against a
       assert.equal((await json(rejected[1])).payload, "not an event");
     });
 
-    it("logs EventsArchived and Rejected in Embedded Metric Format", () => {
-      assert.deepEqual(metricTotals(events.metrics), { EventsArchived: 4, Rejected: 2 });
+    it("logs EventsArchived, Rejected and FilesLost in Embedded Metric Format", () => {
+      assert.deepEqual(metricTotals(events.metrics), { EventsArchived: 4, Rejected: 2, FilesLost: 1 });
       assert.equal(events.stderr.includes("Error"), false, events.stderr);
     });
   });

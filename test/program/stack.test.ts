@@ -331,7 +331,7 @@ describe("program under mocks", () => {
       "aws:sns/topic:Topic alarms",
       "aws:sns/topicSubscription:TopicSubscription alarms",
       "rds-log-archiver:index:RunAlarms alarms",
-      ...["failures", "lag", "no-successful-run", "rejected", "events-dead-letters", "logs-dead-letters"].map(
+      ...["failures", "lag", "no-successful-run", "files-lost", "rejected", "events-dead-letters", "logs-dead-letters"].map(
         (a) => `aws:cloudwatch/metricAlarm:MetricAlarm alarms-${a}`,
       ),
     ];

@@ -127,6 +127,7 @@ describe("the committed stacks", function () {
     assert.deepEqual(Object.keys(alarms).sort(), [
       "alarms-events-dead-letters",
       "alarms-failures",
+      "alarms-files-lost",
       "alarms-lag",
       "alarms-no-successful-run",
       "alarms-rejected",
@@ -150,7 +151,7 @@ describe("the committed stacks", function () {
 
   it("with a cron schedule the alarms use alarmIntervalMinutes: a day for failures and lag, three days without a successful run", () => {
     const alarms = Object.fromEntries(all(loaded.minimal, T.alarm).map((a) => [a.name, a.inputs]));
-    assert.deepEqual(Object.keys(alarms).sort(), ["alarms-failures", "alarms-lag", "alarms-no-successful-run"]);
+    assert.deepEqual(Object.keys(alarms).sort(), ["alarms-failures", "alarms-files-lost", "alarms-lag", "alarms-no-successful-run"]);
     assert.equal(alarms["alarms-failures"].period, 86400);
     assert.equal(alarms["alarms-lag"].period, 86400);
     assert.equal(alarms["alarms-no-successful-run"].period, 3 * 86400);

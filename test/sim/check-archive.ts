@@ -16,6 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
+import { DIGESTS_PREFIX, GAPS_PREFIX, STATE_PREFIX } from "../../archiver/layout/prefixes";
 import { LineClasses, parseLine } from "./ledger";
 import { HOUR, floorTo } from "./time";
 
@@ -211,7 +212,12 @@ export interface ReadArchiveOptions {
   statePrefix?: string;
 }
 
-/** Lists and downloads every object of the bucket (except the state prefix), with its user metadata. */
+/** The archiver's own prefixes, which hold no log content: state, digests, the gap ledger. */
+function ownPrefixes(o: ReadArchiveOptions): string[] {
+  return [o.statePrefix ?? STATE_PREFIX, DIGESTS_PREFIX, GAPS_PREFIX];
+}
+
+/** Lists and downloads every object of the bucket (except the archiver's own prefixes), with its user metadata. */
 export async function readArchive(o: ReadArchiveOptions): Promise<ArchivedObject[]> {
   const { S3Client, ListObjectsV2Command, GetObjectCommand } = await import("@aws-sdk/client-s3");
   const client = new S3Client({
@@ -227,7 +233,7 @@ export async function readArchive(o: ReadArchiveOptions): Promise<ArchivedObject
     let token: string | undefined;
     do {
       const page = await client.send(new ListObjectsV2Command({ Bucket: o.bucket, ContinuationToken: token }));
-      for (const c of page.Contents ?? []) if (c.Key && !c.Key.startsWith(o.statePrefix ?? "_state/")) keys.push(c.Key);
+      for (const c of page.Contents ?? []) if (c.Key && !ownPrefixes(o).some((p) => c.Key!.startsWith(p))) keys.push(c.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     const out: ArchivedObject[] = [];

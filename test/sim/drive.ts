@@ -18,7 +18,9 @@
  * Overlapping runs then run in two hosts; a host killed mid-run is recorded as a crash, and the next run starts a
  * fresh one.
  */
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { DEFAULTS, runSync, type SyncReport, type SyncSettings } from "../../archiver";
+import { STATE_PREFIX } from "../../archiver/layout/prefixes";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { settingsToEnv } from "../../archiver/settings";
 import { SCHEDULED_EVENT, type Runner } from "../shipped/runner";
@@ -84,6 +86,8 @@ export interface ScenarioSpec {
   outages?: { from: number; to: number }[];
   /** Injected before the first sync at or after `at`. */
   faults?: { at: number; fault: Fault }[];
+  /** Every state object is deleted before the first sync at or after each of these times. */
+  stateLosses?: number[];
   races?: RacePlan;
   overlap?: OverlapPlan;
   activeRefreshMinutes?: number;
@@ -95,7 +99,7 @@ export interface ScenarioSpec {
   /** Print a line per sync with copies/failures. */
   verbose?: boolean;
   /** Called after every sync (e.g. to sample model state for assertions). */
-  onSync?: (sim: Simulation, record: SyncRecord) => void;
+  onSync?: (sim: Simulation, record: SyncRecord) => void | Promise<void>;
 }
 
 export interface SyncRecord {
@@ -378,6 +382,13 @@ export class Simulation {
     }
   }
 
+  /** Deletes every state object, as an operator or a lifecycle rule might: the next run must rebuild it. */
+  async deleteState(): Promise<number> {
+    const states = await this.s3.listAll(BUCKET, { prefix: STATE_PREFIX });
+    for (const o of states) await this.s3.client().send(new DeleteObjectCommand({ Bucket: BUCKET, Key: o.key }));
+    return states.length;
+  }
+
   async check(): Promise<CheckResult> {
     const objects = await readArchive({ endpoint: this.s3.endpoint, bucket: BUCKET });
     return checkArchive(this.ledger.classify(this.allFiles()), objects, { groups: this.groups });
@@ -456,6 +467,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
   });
   try {
     const pendingFaults = [...(spec.faults ?? [])].sort((a, b) => a.at - b.at);
+    const pendingLosses = [...(spec.stateLosses ?? [])].sort((a, b) => a - b);
     let faultsInjected = 0;
     let syncCount = 0;
     let quiet = false;
@@ -479,11 +491,15 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
           sim.rds.injectFault(pendingFaults.shift()!.fault);
           faultsInjected++;
         }
+        while (pendingLosses.length > 0 && pendingLosses[0] <= sim.now) {
+          pendingLosses.shift();
+          await sim.deleteState();
+        }
         syncCount++;
         const overlap = !quiet && spec.overlap && syncCount % spec.overlap.every === 0 ? spec.overlap.mode : undefined;
         const mode = overlap === "alternate" ? ((syncCount / spec.overlap!.every) % 2 === 0 ? "staggered" : "same-time") : overlap;
         const record = await sim.sync(mode);
-        spec.onSync?.(sim, record);
+        await spec.onSync?.(sim, record);
         if (spec.verbose) {
           const copied = record.reports.reduce((n, r) => n + r.totals.copied, 0);
           const failed = failuresOf(record);
