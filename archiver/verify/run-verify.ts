@@ -18,7 +18,7 @@ import { gapGroupPrefix } from "../layout/gap-key";
 import { encodeSegment } from "../layout/segments";
 import { listObjectPages, readArchivedObjects, type ArchivedObject, type BucketReader } from "../s3/archive-reading";
 import type { Provenance } from "../s3/metadata";
-import { checkBucket } from "../s3/archive-state";
+import { checkBucket, readStoredManifest } from "../s3/archive-state";
 import { DEFAULTS } from "../settings";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../sync/retry";
 import { checkContent, checkObjectMetadata } from "./check-object";
@@ -195,7 +195,9 @@ async function checkDigests(ctx: VerifyContext, target: Target, objects: Archive
   for await (const page of listObjectPages(ctx.reader, digestChainPrefix(target.group, target.instance))) {
     stored.push(...(await mapLimited(page, 8, async (o) => ({ key: o.key, text: await getText(ctx, o.key) }))));
   }
-  const breaks = checkDigestChain(stored).map((f): ChainBreak => ({ ...target, key: f.key, detail: f.problem }));
+  // The state object records the newest digest's sha256: without it, a replaced newest digest would go unseen.
+  const head = (await readStoredManifest(ctx.aws, ctx.settings.bucket, target.group, target.instance))?.digestHead;
+  const breaks = checkDigestChain(stored, head).map((f): ChainBreak => ({ ...target, key: f.key, detail: f.problem }));
   const digests = stored.map((d) => parseDigest(d.text)).flatMap((p) => ("digest" in p ? [p.digest] : []));
   const byKey = new Map(objects.map((o) => [o.key, o]));
   const findings: ObjectFinding[] = [];
