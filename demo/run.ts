@@ -1,15 +1,15 @@
 /**
- * `npm run demo`: the real CLI against a fake RDS and a local S3 on loopback, no AWS account needed.
- * Three databases with realistic logs (MySQL, PostgreSQL, and an Aurora MySQL cluster of two) are
- * synced twice: the first run copies, the second finds nothing new. Then the bucket tree is printed.
+ * `npm run demo`: the real CLI, as a person runs it, against a fake RDS and a local S3 on loopback, no AWS
+ * account needed. Three databases with realistic logs (MySQL, PostgreSQL with one busy hour, and an Aurora
+ * MySQL cluster of two): a dry run prints the plan, the first sync copies (progress on stderr, then the
+ * summary table), the second finds nothing new. Then the bucket tree is printed.
  */
 import { spawn } from "child_process";
 import * as path from "path";
 import { gzipSync } from "zlib";
-import type { SyncReport } from "../archiver/report";
-import { formatBytes } from "../archiver/cli/output";
+import { formatBytes, formatTable } from "../archiver/cli/format";
 import { childEnv } from "../local-aws/env";
-import { FakeRds } from "../local-aws/fake-rds";
+import { FakeRds, repeatedContent } from "../local-aws/fake-rds";
 import { LocalS3 } from "../local-aws/local-s3";
 import { SeededRandom } from "../local-aws/seeded-random";
 
@@ -95,6 +95,9 @@ function fillPostgres(rds: FakeRds, id: string): void {
     if (h >= 5) rds.putFile(id, { name: `${name}.gz`, lastWritten: start + HOUR - 1, content: gzipSync(content) });
     else rds.putFile(id, { name, lastWritten: h === 0 ? now : start + HOUR - 1, content });
   }
+  // A busy hour: a file large enough to show the progress line (bytes, rate, ETA) for a moment.
+  const busy = hourStart - 7 * HOUR;
+  rds.putFile(id, { name: `error/postgresql.log.${stamp(busy)}`, lastWritten: busy + HOUR - 1, content: repeatedContent(postgresLines(busy, 200), 64 * 1024 * 1024) });
 }
 
 function fillAurora(rds: FakeRds, cluster: string, members: string[]): void {
@@ -111,14 +114,22 @@ function fillAurora(rds: FakeRds, cluster: string, members: string[]): void {
   rds.setCluster(cluster, members);
 }
 
+/** Runs the CLI with stderr on this terminal (the progress line) and shows its stdout as it comes. */
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
   const bin = path.join(__dirname, "..", "bin", "rds-log-archiver.js");
+  console.log(`$ rds-log-archiver ${args.join(" ")}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...env, COLUMNS: process.env.COLUMNS }, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
-    child.stdout.on("data", (d) => (stdout += d));
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      process.stdout.write(d);
+    });
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout }));
+    child.on("close", (code) => {
+      console.log(`(exit ${code})\n`);
+      resolve({ code, stdout });
+    });
   });
 }
 
@@ -130,32 +141,28 @@ async function main(): Promise<void> {
     fillPostgres(rds, "billing-pg");
     fillAurora(rds, "analytics", ["analytics-1", "analytics-2"]);
     const env = childEnv(rds, s3);
-    const args = ["sync", "--bucket", BUCKET, "--instance", "orders-mysql", "--instance", "billing-pg", "--cluster", "analytics", "--json"];
+    const args = ["sync", "--bucket", BUCKET, "--instance", "orders-mysql", "--instance", "billing-pg", "--cluster", "analytics"];
     console.log(`fake RDS at ${rds.endpoint}, local S3 at ${s3.endpoint}\n`);
-    console.log(`$ rds-log-archiver ${args.join(" ")}`);
+    const plan = await cli([...args, "--dry-run"], env);
     const first = await cli(args, env);
-    const r1 = JSON.parse(first.stdout) as SyncReport;
-    console.log(`  run 1: exit ${first.code}, ${r1.totals.copied} copied, ${r1.totals.skipped} skipped, ${r1.totals.failed} failed`);
     const second = await cli(args, env);
-    const r2 = JSON.parse(second.stdout) as SyncReport;
-    console.log(`  run 2: exit ${second.code}, ${r2.totals.copied} copied, ${r2.totals.skipped} skipped, ${r2.totals.failed} failed\n`);
 
-    const objects = await s3.listAll(BUCKET);
-    console.log(`s3://${BUCKET}/`);
+    const objects = (await s3.listAll(BUCKET)).sort((a, b) => (a.key < b.key ? -1 : 1));
+    const rows: string[][] = [];
     let folder = "";
-    for (const o of objects.sort((a, b) => (a.key < b.key ? -1 : 1))) {
+    for (const o of objects) {
       const parts = o.key.split("/");
       const [head, rest] = [parts.slice(0, 2).join("/"), parts.slice(2).join("/")];
-      if (head !== folder) console.log(`  ${(folder = head)}/`);
-      const detail = o.metadata.bytes ? `  (${formatBytes(Number(o.metadata.bytes))} of log)` : "";
-      console.log(`    ${rest.padEnd(62)} ${formatBytes(o.size).padStart(9)}${detail}`);
+      if (head !== folder) rows.push([`  ${(folder = head)}/`, "", ""]);
+      rows.push([`    ${rest}`, formatBytes(o.size), o.metadata.bytes ? `(${formatBytes(Number(o.metadata.bytes))} of log)` : ""]);
     }
+    console.log(`s3://${BUCKET}/`);
+    for (const line of formatTable(rows, ["left", "right", "left"])) console.log(line);
     const stored = objects.reduce((n, o) => n + o.size, 0);
-    console.log(
-      `\n${objects.length} objects, ${formatBytes(stored)} stored for ${formatBytes(r1.totals.bytesRead)} of logs read; ` +
-        `run 1 copied ${r1.totals.copied} files, run 2 copied ${r2.totals.copied} (skipped ${r2.totals.skipped}, active files wait until they rotate).`,
-    );
-    if (first.code !== 0 || second.code !== 0 || r2.totals.copied !== 0) process.exitCode = 1;
+    const read = objects.reduce((n, o) => n + Number(o.metadata.bytes ?? 0), 0);
+    console.log(`\n${objects.length} objects, ${formatBytes(stored)} stored for ${formatBytes(read)} of logs.`);
+    const copied = (run: { stdout: string }) => Number(/^ok: \d+ instance\(s\), (\d+) copied/m.exec(run.stdout)?.[1] ?? NaN);
+    if ([plan.code, first.code, second.code].some((c) => c !== 0) || !(copied(first) > 0) || copied(second) !== 0) process.exitCode = 1;
   } finally {
     await rds.stop();
     await s3.stop();

@@ -63,7 +63,9 @@ export function createLambdaFunction(name: string, args: LambdaFunctionArgs, par
     timeout: args.timeout,
     ...(args.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: args.reservedConcurrentExecutions } : {}),
     environment: { variables: args.environment },
-    loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+    // JSON: Lambda's own records are JSON too, and the application log level reaches the code as
+    // AWS_LAMBDA_LOG_LEVEL (archiver/lambda/logger.ts); docs/deploying.md says why the lines go to stdout.
+    loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "INFO", logGroup: logGroup.name },
     callbackFactory: args.callbackFactory,
     ...(args.excludePackages?.length ? { codePathOptions: { extraExcludePackages: args.excludePackages } } : {}),
   }, { parent, dependsOn: [policy, logGroup] });

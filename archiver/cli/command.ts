@@ -28,6 +28,8 @@ export interface CliIo {
   now?: () => number;
   /** stdout as a stream, for commands that write with backpressure (logs). */
   stdoutStream?: Writable;
+  /** How often a plain progress line is printed when stderr is not a terminal (default 10 s). */
+  progressIntervalMs?: number;
 }
 
 export interface CommandContext {

@@ -5,8 +5,8 @@
 import { usageError, type OptionValues } from "./options";
 
 export const GLOBAL_OPTIONS = {
-  region: { flag: "--region", kind: "text", placeholder: "<region>", help: "the AWS region; wins over AWS_REGION, AWS_DEFAULT_REGION and the profile's region" },
-  profile: { flag: "--profile", kind: "text", placeholder: "<name>", help: "a profile of ~/.aws/config; wins over AWS_PROFILE and over access keys in the environment" },
+  region: { flag: "--region", kind: "text", placeholder: "<region>", help: "the AWS region; wins over AWS_REGION and the profile's region" },
+  profile: { flag: "--profile", kind: "text", placeholder: "<name>", help: "a profile of ~/.aws/config; wins over AWS_PROFILE and keys in the environment" },
   output: { flag: "--output", kind: "choice", choices: ["table", "json"], placeholder: "table|json", help: "table (default): a summary for people; json: the report, for scripts" },
   json: { flag: "--json", kind: "flag", help: "the same as --output json" },
   quiet: { flag: "--quiet", kind: "flag", help: "no progress and no summary: only problems (stderr) and the exit status" },

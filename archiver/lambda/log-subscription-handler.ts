@@ -11,6 +11,7 @@ import { emfLine } from "../metrics/emf";
 import { metadataValue } from "../s3/metadata";
 import { putGzipText, putRejected, type BucketWriter } from "../s3/small-objects";
 import { logSubscriptionSettingsFromEnv, stageOf } from "../settings";
+import { invocationLoggers, writeLine, type InvocationContext } from "./logger";
 
 export interface SubscriptionResult {
   status: "archived" | "rejected" | "control";
@@ -21,13 +22,15 @@ export interface SubscriptionResult {
 
 export function createLogSubscriptionHandler(sdk: Pick<AwsSdk, "s3">, env: NodeJS.ProcessEnv = process.env) {
   let s3: ReturnType<typeof createS3Client> | undefined;
-  return async (event: unknown, _context?: unknown): Promise<SubscriptionResult> => {
+  const loggerFor = invocationLoggers(env);
+  return async (event: unknown, context?: InvocationContext): Promise<SubscriptionResult> => {
+    const log = loggerFor(context);
     const { bucket } = logSubscriptionSettingsFromEnv(env);
     s3 ??= createS3Client(sdk, env);
     const writer: BucketWriter = { sdk, s3, bucket };
     const now = Date.now();
     const report = (archived: number, rejected: number) =>
-      console.log(
+      writeLine(
         emfLine(
           { Stage: stageOf(env) },
           { LogEventsArchived: { value: archived, unit: "Count" }, Rejected: { value: rejected, unit: "Count" } },
@@ -38,6 +41,7 @@ export function createLogSubscriptionHandler(sdk: Pick<AwsSdk, "s3">, env: NodeJ
     const decoded = decodeSubscription(event);
     if ("error" in decoded) {
       const key = await putRejected(writer, "cloudwatch-logs", decoded.error, event, now);
+      log.warn("rejected", { reason: decoded.error, key });
       report(0, 1);
       return { status: "rejected", keys: [key], events: 0, rejected: 1 };
     }
@@ -57,6 +61,7 @@ export function createLogSubscriptionHandler(sdk: Pick<AwsSdk, "s3">, env: NodeJ
       const detail = { logGroup: batch.logGroup, logStream: batch.logStream, owner: batch.owner, malformed: bad };
       keys.push(await putRejected(writer, "cloudwatch-logs", `${bad.length} malformed log event(s)`, detail, now));
     }
+    (bad.length > 0 ? log.warn : log.info)("archived", { logGroup: batch.logGroup, logStream: batch.logStream, events: good.length, rejected: bad.length, keys });
     report(good.length, bad.length);
     return { status: "archived", keys, events: good.length, rejected: bad.length };
   };

@@ -14,6 +14,7 @@ import { eventKey } from "../layout/event-key";
 import { eventSourceId, parseRdsEvent, reportsDeletedLogFiles } from "../rds-events/rds-event";
 import { putJson, putRejected, type BucketWriter } from "../s3/small-objects";
 import { rdsEventsSettingsFromEnv, stageOf, type RdsEventsSettings } from "../settings";
+import { invocationLoggers, writeLine, type InvocationContext, type Logger } from "./logger";
 
 export type RdsEventResult = { status: "archived" | "rejected"; key: string } | { status: "ignored"; source?: string };
 
@@ -25,7 +26,7 @@ export function createRdsEventsHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = pro
   let aws: AwsClients | undefined;
   let members = { at: -Infinity, ids: new Set<string>() };
 
-  async function watched(id: string | undefined, now: number): Promise<boolean> {
+  async function watched(id: string | undefined, now: number, log: Logger): Promise<boolean> {
     if (id === undefined) return false;
     const { instances, clusters } = settings!;
     if (instances.includes(id) || clusters.includes(id) || members.ids.has(id)) return true;
@@ -37,28 +38,32 @@ export function createRdsEventsHandler(sdk: AwsSdk, env: NodeJS.ProcessEnv = pro
       return ids.has(id);
     } catch (err) {
       // Better an extra event in the archive than a lost one.
-      console.log(JSON.stringify({ level: "warn", msg: "cluster members unknown; keeping the event", source: id, error: String(err) }));
+      log.warn("cluster members unknown; keeping the event", { source: id, error: String(err) });
       return true;
     }
   }
 
-  return async (event: unknown, _context?: unknown): Promise<RdsEventResult> => {
+  const loggerFor = invocationLoggers(env);
+  return async (event: unknown, context?: InvocationContext): Promise<RdsEventResult> => {
+    const log = loggerFor(context);
     settings ??= rdsEventsSettingsFromEnv(env);
     const { bucket } = settings;
     aws ??= await createClients(sdk, env);
     const writer: BucketWriter = { sdk, s3: aws.s3, bucket };
     const now = Date.now();
-    const metric = (name: string) => console.log(emfLine({ Stage: stageOf(env) }, { [name]: { value: 1, unit: "Count" } }, now));
+    const metric = (name: string) => writeLine(emfLine({ Stage: stageOf(env) }, { [name]: { value: 1, unit: "Count" } }, now));
     const parsed = parseRdsEvent(event);
     if ("error" in parsed) {
       const key = await putRejected(writer, "rds-events", parsed.error, event, now);
+      log.warn("rejected", { reason: parsed.error, key });
       metric("Rejected");
       return { status: "rejected", key };
     }
     const source = eventSourceId(parsed.ok);
-    if (!(await watched(source, now))) return { status: "ignored", ...(source ? { source } : {}) };
+    if (!(await watched(source, now, log))) return { status: "ignored", ...(source ? { source } : {}) };
     const key = eventKey(parsed.ok);
     await putJson(writer, key, parsed.ok);
+    log.info("archived", { source, key });
     metric("EventsArchived");
     // The same alarm as the sync's gap ledger: RDS says it deleted log files that were not shipped yet.
     if (reportsDeletedLogFiles(parsed.ok)) metric(FILES_LOST_METRIC);

@@ -5,6 +5,18 @@ export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Told of each retry before its wait: the CLI's --verbose shows them. */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+export interface RetryNotice {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  attempts: number;
+  code: string;
+  message: string;
+  delayMs: number;
+  throttled: boolean;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 20_000 };
@@ -47,7 +59,13 @@ export async function withRetry<T>(policy: RetryPolicy, fn: (attempt: number) =>
       return await fn(attempt);
     } catch (err) {
       if (attempt + 1 >= policy.attempts || !isRetryable(err)) throw err;
-      await sleep(backoffDelay(policy, attempt));
+      const delayMs = backoffDelay(policy, attempt);
+      if (policy.onRetry) {
+        const code = errorCode(err);
+        const message = err instanceof Error ? err.message : String(err);
+        policy.onRetry({ attempt: attempt + 1, attempts: policy.attempts, code, message, delayMs, throttled: /throttl|limitexceeded|toomanyrequests|slowdown/i.test(code) });
+      }
+      await sleep(delayMs);
     }
   }
 }

@@ -25,6 +25,8 @@ export interface SyncRuntime {
   /** Stops the run early (the CLI's SIGINT and SIGTERM); the abort reason says why. */
   signal?: AbortSignal;
   onEvent?: (e: SyncEvent) => void;
+  /** The caller already made the HeadBucket check (the CLI's preflight): the run does not repeat it. */
+  bucketChecked?: boolean;
   retry?: Partial<RetryPolicy>;
   gzipLevel?: number;
   /** S3's size limits; tests lower them to reach the paths for huge objects with small ones. */
@@ -54,7 +56,7 @@ async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: Abo
   let aws: AwsClients;
   try {
     aws = await createClients(runtime.sdk, runtime.env, timeoutsOf(settings));
-    await checkBucket(aws, settings.bucket);
+    if (!runtime.bucketChecked) await checkBucket(aws, settings.bucket);
   } catch (err) {
     errors.push({ target: settings.bucket, code: errorCode(err), message: errorMessage(err) });
     return finish();

@@ -122,3 +122,48 @@ describe("rds-log-archiver: could not start", function () {
     }
   });
 });
+
+describe("rds-log-archiver: --quiet, --verbose, an endpoint that refuses", function () {
+  let h: Harness;
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    h = await startHarness();
+    env = childEnv(h.rds, h.s3);
+    h.rds.addInstance("db1");
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: Date.now() - 5 * HOUR, content: Buffer.from(lines("a", 10)) });
+  });
+  after(async () => h.stop());
+
+  it("--verbose shows each retry (throttling named as such) and each copy's timing on stderr", async () => {
+    h.rds.injectFault({ on: "describe", kind: "throttle", times: 1 });
+    const run = await inProcess(["sync", "--bucket", BUCKET, "--instance", "db1", "--verbose"], env);
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    assert.match(run.stderr, /^throttled: Throttling: .*; attempt 2 of 6 in \d+ ms$/m);
+    assert.match(run.stderr, /^copied db1 trace\/a\.trc: \d+ B in \d+s \(.*\/s\), \d+ B stored$/m);
+    assert.match(run.stderr, /^rds-log-archiver: ran in \d+ ms; /m);
+  });
+
+  it("--quiet prints nothing when all is well; the preflight's HeadBucket is the run's only one", async () => {
+    h.s3.resetRequests();
+    const run = await inProcess(["sync", "--bucket", BUCKET, "--instance", "db1", "--quiet"], env);
+    assert.deepEqual(run, { code: EXIT.ok, stdout: "", stderr: "" });
+    assert.equal(h.s3.requests.filter((r) => r.method === "HEAD" && r.path.replace(/\/$/, "") === `/${BUCKET}`).length, 1, JSON.stringify(h.s3.requests.map((r) => `${r.method} ${r.path}`)));
+  });
+
+  it("an RDS endpoint that refuses connections: the instance's one line names the endpoint, its variable and what to check", async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = require("net").createServer();
+      server.listen(0, "127.0.0.1", () => {
+        const port = server.address().port;
+        server.close(() => resolve(port));
+      });
+    });
+    const run = await inProcess(["sync", "--bucket", BUCKET, "--instance", "db1"], { ...env, AWS_ENDPOINT_URL_RDS: `http://127.0.0.1:${closed}` });
+    assert.equal(run.code, EXIT.failed);
+    assert.match(
+      run.stderr,
+      new RegExp(`^rds-log-archiver: db1: failed: ECONNREFUSED: 127\\.0\\.0\\.1:${closed} \\(AWS_ENDPOINT_URL_RDS\\): connect ECONNREFUSED .*; check the endpoint and the network; the next run tries again$`),
+    );
+    assert.equal(run.stderr.split("\n").length, 1);
+  });
+});

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import { createHash, randomBytes } from "crypto";
+import * as fsSync from "fs";
 import * as fs from "fs/promises";
 import * as os from "os";
 import * as path from "path";
@@ -78,15 +79,50 @@ describe("rds-log-archiver CLI, as a child process", function () {
     assert.equal(report.totals.bytesRead, Buffer.byteLength(lines("a", 10)) + Buffer.byteLength(lines("s", 10)));
     const again = await cli(["sync", "--bucket", BUCKET, "--instance", "db1"], env);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /db1 \(db1\): 3 listed, 0 copied, 3 skipped, 0 deferred, 0 failed/);
-    assert.match(again.stdout, /^ok: /m);
+    // listed, copied, already archived, waiting (the active slow query log), excluded, failed, deferred
+    assert.match(again.stdout, /^db1 +3 +0 +2 +1 +0 +0 +0 +0 B /m);
+    assert.match(again.stdout, /^ok: 1 instance\(s\), 0 copied, 2 already archived, 1 waiting, 0 excluded, 0 failed, 0 deferred; 0 B in \d+s \(0 B\/s\), 0 B stored$/m);
+    assert.equal(again.stderr, "");
   });
 
   it("exits 1 and names the instance when one target fails, after syncing the others", async () => {
     const run = await cli(["sync", "--bucket", BUCKET, "--instance", "ghost-db", "--instance", "db1"], env);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /ghost-db: FAILED DBInstanceNotFound/);
-    assert.match(run.stdout, /db1 \(db1\): 3 listed/);
+    // The problem once, on stderr, with what to do; the summary counts it.
+    assert.match(run.stderr, /^rds-log-archiver: ghost-db: failed: DBInstanceNotFound: .*; check the instance id, --region and --profile$/m);
+    assert.equal(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
+    assert.match(run.stdout, /^ghost-db +- +- +- +- +- +1 +- +- +- +error: DBInstanceNotFound$/m);
+    assert.match(run.stdout, /^db1 +3 /m);
+    assert.match(run.stdout, /^INCOMPLETE: 2 instance\(s\)/m);
+  });
+
+  it("a dry run's plan on stdout shows an instance that failed; a mistyped --include is warned of", async () => {
+    // (db1's closed files are archived by the tests before: its active file waits.)
+    const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--instance", "ghost-db", "--include", "zzz/", "--include", "slowquery/", "--dry-run"], env);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^ghost-db +ERROR +DBInstanceNotFound \(below\)$/m);
+    assert.match(run.stdout, /^ERROR ghost-db: DBInstanceNotFound: /m);
+    assert.match(run.stdout, /^db1 +wait +\d+ B +slowquery\/mysql-slowquery\.log +active: /m);
+    assert.match(run.stdout, /^skipped: \d+ already archived, 1 waiting \(active\), 1 excluded$/m);
+    assert.equal(run.stderr, "rds-log-archiver: warning: --include zzz/ matched no listed file; check its spelling\n");
+    for (const line of run.stdout.split("\n")) assert.ok(line.length <= 120, line);
+  });
+
+  it("a write to stdout that fails (a full device) is an error, not exit 0", async () => {
+    const full = fsSync.openSync("/dev/full", "w");
+    try {
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, "sync", "--bucket", BUCKET, "--instance", "db1", "--dry-run"], { env, stdio: ["ignore", full, "pipe"] });
+        let stderr = "";
+        child.stderr!.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stderr }));
+      });
+      assert.equal(run.code, 1);
+      assert.equal(run.stderr, "rds-log-archiver: could not write to stdout: ENOSPC: no space left on device, write\n");
+    } finally {
+      fsSync.closeSync(full);
+    }
   });
 
   it("writes a JSON report larger than a pipe's buffer whole before exiting", async () => {
@@ -107,7 +143,7 @@ describe("rds-log-archiver CLI, as a child process", function () {
       const run = await cli(["sync", "--bucket", BUCKET, "--instance", "db1", "--connect-timeout", "1", "--read-timeout", "0.5"], { ...env, AWS_ENDPOINT_URL_RDS: silent.endpoint });
       const elapsed = Date.now() - started;
       assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stdout, new RegExp(`^db1: FAILED TimeoutError: 127\\.0\\.0\\.1:${new URL(silent.endpoint).port} \\(AWS_ENDPOINT_URL_RDS\\): .*500 ms`, "m"));
+      assert.match(run.stderr, new RegExp(`^rds-log-archiver: db1: failed: TimeoutError: 127\\.0\\.0\\.1:${new URL(silent.endpoint).port} \\(AWS_ENDPOINT_URL_RDS\\): .*500 ms.*; check the endpoint and the network`, "m"));
       // 6 attempts of 0.5 s and at most 7.75 s of backoff, plus the process's start; far from the 60 s default.
       assert.equal(silent.connections(), 6);
       assert.ok(elapsed < 40_000, `took ${elapsed} ms`);
@@ -141,8 +177,8 @@ describe("rds-log-archiver CLI, as a child process", function () {
       assert.equal(await exited, code, stderr);
 
       assert.match(stderr, new RegExp(`${signal}: aborting the copies in flight`));
-      assert.match(stdout, new RegExp(`^  DEFERRED ${db} trace/big\\.trc: interrupted by ${signal} during the copy; nothing of it was stored`, "m"));
-      assert.match(stdout, new RegExp(`^STOPPED \\(interrupted by ${signal}\\): 1 instance\\(s\\), 1 copied, 0 skipped, 1 deferred, 0 failed`, "m"));
+      assert.match(stderr, new RegExp(`^rds-log-archiver: ${db} trace/big\\.trc: deferred: interrupted by ${signal} during the copy; nothing of it was stored`, "m"));
+      assert.match(stdout, new RegExp(`^STOPPED \\(interrupted by ${signal}\\): 1 instance\\(s\\), 1 copied, 0 already archived, 0 waiting, 0 excluded, 0 failed, 1 deferred`, "m"));
       assert.deepEqual((await h.s3.openUploads(BUCKET)).filter((u) => u.key.startsWith(`${db}/`)), []);
       const visible = (await h.s3.listAll(BUCKET, { prefix: `${db}/` })).map((o) => o.key);
       assert.deepEqual(visible, [`${db}/trace/${new Date(lastWritten).toISOString().slice(0, 13).replace(/[-T]/g, "/")}/${db}/small.trc.gz`]);

@@ -3,21 +3,28 @@ import { gzipSync } from "zlib";
 import { createLogSubscriptionHandler, createRdsEventsHandler } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { BUCKET, startHarness, type Harness } from "../engine/harness";
+import { assertEmfDocument, assertPowertoolsRecord } from "../engine/log-lines";
 import { dataMessage, rdsEvent, subscriptionEvent, T } from "./fixtures";
 
 describe("RDS events and log subscription handlers against s3rver", function () {
   let h: Harness;
   let env: NodeJS.ProcessEnv;
-  const originalLog = console.log;
+  const originalWrite = process.stdout.write;
   let logged: string[];
   beforeEach(async () => {
     h = await startHarness();
     env = { ...h.env, ARCHIVE_BUCKET: BUCKET, RDS_INSTANCES: "prod-rds", RDS_CLUSTERS: "prod-aurora", ARCHIVE_STAGE: "live" };
     logged = [];
-    console.log = (line: string) => void logged.push(line);
+    // The functions write their lines straight to stdout, as Lambda's JSON log format needs.
+    // (Mocha's own lines, which are not JSON, still reach the terminal.)
+    process.stdout.write = ((chunk: string) => {
+      if (!String(chunk).startsWith("{")) return originalWrite.call(process.stdout, chunk);
+      logged.push(...String(chunk).split("\n").filter((l) => l.length > 0));
+      return true;
+    }) as typeof process.stdout.write;
   });
   afterEach(async () => {
-    console.log = originalLog;
+    process.stdout.write = originalWrite;
     await h.stop();
   });
 
@@ -30,6 +37,9 @@ describe("RDS events and log subscription handlers against s3rver", function () 
     assert.deepEqual(await objects(), ["events/2024/10/01/19/12a345b6-78c9-01d2-34e5-123f4ghi5j6k.json"]);
     assert.deepEqual(JSON.parse(await h.s3.getText(BUCKET, (await objects())[0])), rdsEvent);
     assert.equal(logged.map((l) => JSON.parse(l)).filter((m) => m.EventsArchived === 1 && m.Stage === "live").length, 2);
+    const records = logged.filter((l) => !l.startsWith('{"_aws"')).map(assertPowertoolsRecord);
+    assert.deepEqual(records.map((r) => [r.level, r.message]), [["INFO", "archived"], ["INFO", "archived"]]);
+    logged.filter((l) => l.startsWith('{"_aws"')).forEach(assertEmfDocument);
   });
 
   it("counts an event of log files Aurora deleted before they were shipped in FilesLost, and no other event", async () => {

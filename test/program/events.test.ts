@@ -96,7 +96,7 @@ describe("RDS events archive under mocks", () => {
       assert.equal(inputs.memorySize, 256);
       assert.equal(inputs.timeout, 30);
       assert.equal(inputs.reservedConcurrentExecutions, undefined);
-      assert.deepEqual(inputs.loggingConfig, { logFormat: "Text", logGroup: `/aws/lambda/${NAME}` });
+      assert.deepEqual(inputs.loggingConfig, { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "INFO", logGroup: `/aws/lambda/${NAME}` });
       const logGroup = await events(T.logGroup);
       assert.equal(logGroup.inputs.name, `/aws/lambda/${NAME}`);
       assert.equal(logGroup.inputs.retentionInDays, 90);

@@ -268,7 +268,7 @@ describe("program under mocks", () => {
       const logGroup = await the(T.logGroup, "sync");
       assert.equal(logGroup.inputs.name, `/aws/lambda/${FUNCTION_NAME}`);
       assert.equal(logGroup.inputs.retentionInDays, 90);
-      assert.deepEqual((await the(T.fn, "sync")).inputs.loggingConfig, { logFormat: "Text", logGroup: `/aws/lambda/${FUNCTION_NAME}` });
+      assert.deepEqual((await the(T.fn, "sync")).inputs.loggingConfig, { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "INFO", logGroup: `/aws/lambda/${FUNCTION_NAME}` });
     });
 
     it("ships the serialized handler as __index.js", async () => {

@@ -72,7 +72,7 @@ describe("CloudWatch Logs subscriptions under mocks", () => {
     assert.equal(inputs.role, "arn:aws:iam::123456789012:role/logs-role");
     assert.equal(inputs.timeout, 60);
     assert.deepEqual(inputs.environment, { variables: { ARCHIVE_BUCKET: `${ACCOUNT_ID}-prod-rds-logs-${REGION}`, ARCHIVE_STAGE: "live" } });
-    assert.deepEqual(inputs.loggingConfig, { logFormat: "Text", logGroup: `/aws/lambda/${NAME}` });
+    assert.deepEqual(inputs.loggingConfig, { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "INFO", logGroup: `/aws/lambda/${NAME}` });
     assert.equal((await logs(T.logGroup)).inputs.retentionInDays, 90);
     const text: string = await (await inputs.code.assets)["__index.js"].text;
     assert.match(text, /require\("@aws-sdk\/client-s3"\)/);
