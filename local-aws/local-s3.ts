@@ -107,6 +107,7 @@ export class LocalS3 {
     makeWritesDurable(server.store);
     groupDelimitedListings(server.store);
     server.middleware.splice(server.middleware.length - 1, 0, multipartMiddleware(server.store, opts));
+    server.middleware.splice(server.middleware.length - 1, 0, ifNoneMatchMiddleware(server.store));
     const address = await server.run();
     return new LocalS3(server, directory, `http://127.0.0.1:${address.port}`, faults);
   }
@@ -185,6 +186,20 @@ export class LocalS3 {
     await closed;
     await fs.rm(this.directory, { recursive: true, force: true });
   }
+}
+
+/**
+ * S3's conditional create, which s3rver ignores: a PutObject with `If-None-Match: *` fails with 412
+ * PreconditionFailed when the key exists (the digests are written this way, never overwritten).
+ */
+function ifNoneMatchMiddleware(store: { getMetadata(bucket: string, key: string): Promise<Record<string, string>> }) {
+  return async (ctx: S3RequestView, next: () => Promise<void>): Promise<void> => {
+    if (ctx.method !== "PUT" || ctx.headers["if-none-match"] !== "*") return next();
+    const [bucket, ...key] = decodeURIComponent(ctx.path).replace(/^\//, "").split("/");
+    const exists = await store.getMetadata(bucket, key.join("/")).then(() => true, () => false);
+    if (exists) throw new S3Error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    return next();
+  };
 }
 
 function faultMiddleware(faults: S3Fault[]) {

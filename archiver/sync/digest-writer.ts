@@ -7,6 +7,8 @@ import type { AwsClients } from "../aws-clients";
 import type { DigestObject } from "../digests/digest";
 import { parseDigest, sha256Hex } from "../digests/digest";
 import { dueHours, nextDigest, recordId, type DigestHead } from "../digests/digest-plan";
+import { digestChainPrefix } from "../layout/digest-key";
+import { listObjectPages } from "../s3/archive-reading";
 
 export interface DigestsWritten {
   /** The journal records the digests list: they leave the journal. */
@@ -64,4 +66,20 @@ async function readText(aws: AwsClients, bucket: string, key: string): Promise<s
     if (e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404) return undefined;
     throw err;
   }
+}
+
+/**
+ * The newest digest of an instance's chain, read from the bucket: for a state rebuilt from the archive, so that the
+ * chain goes on rather than starting again. Keys sort in hour order; a chain holds at most one key per hour.
+ */
+export async function findChainHead(aws: AwsClients, bucket: string, target: { group: string; instance: string }): Promise<DigestHead | undefined> {
+  let last: string | undefined;
+  for await (const page of listObjectPages({ sdk: aws.sdk, s3: aws.s3, bucket }, digestChainPrefix(target.group, target.instance))) {
+    if (page.length > 0) last = page[page.length - 1].key;
+  }
+  if (last === undefined) return undefined;
+  const text = await readText(aws, bucket, last);
+  const parsed = text === undefined ? undefined : parseDigest(text);
+  if (!parsed || "error" in parsed) return undefined;
+  return { hour: Date.parse(parsed.digest.hour), key: last, sha256: sha256Hex(text!) };
 }

@@ -16,7 +16,7 @@ import { rebuildState } from "./rebuild-state";
 import { findGaps, watchList } from "../planning/gaps";
 import { recordGap } from "../s3/gap-ledger";
 import type { DigestObject } from "../digests/digest";
-import { writeDueDigests } from "./digest-writer";
+import { findChainHead, writeDueDigests } from "./digest-writer";
 import { instanceOutcomes, type InstanceOutcomes } from "./instance-outcomes";
 import { withRetry, type RetryPolicy } from "./retry";
 import { stateSaver } from "./state-saver";
@@ -112,7 +112,9 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
   }
 
   // The hours that ended since the last digest, from the journal as stored: this round's copies belong to this hour.
-  const digested = await writeDueDigests(aws, settings.bucket, target, { head: manifest.digestHead, journal: manifest.stored ?? [] }, roundStartedAt);
+  // A rebuilt state has lost the chain's head: the chain goes on from the newest digest in the bucket.
+  const head = rebuilt ? await findChainHead(aws, settings.bucket, target) : manifest.digestHead;
+  const digested = await writeDueDigests(aws, settings.bucket, target, { ...(head ? { head } : {}), journal: manifest.stored ?? [] }, roundStartedAt);
   if (copies.length > 0) await ctx.cleanUpGroup?.(target.group);
   const written: Record<string, ManifestEntry> = { ...rebuilt?.entries };
   const recorded: DigestObject[] = [];

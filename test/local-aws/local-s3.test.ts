@@ -170,3 +170,18 @@ describe("childEnv", () => {
     }
   });
 });
+
+describe("LocalS3: S3's conditional create", function () {
+  it("refuses a PutObject with If-None-Match: * when the key exists, with 412 PreconditionFailed", async () => {
+    const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+    const s3 = await LocalS3.start({ buckets: ["conditional"] });
+    try {
+      const put = (body: string) => s3.client().send(new PutObjectCommand({ Bucket: "conditional", Key: "a/b.json", Body: body, IfNoneMatch: "*" }));
+      await put("first");
+      await assert.rejects(put("second"), (err: Error & { $metadata?: { httpStatusCode?: number } }) => err.name === "PreconditionFailed" && err.$metadata?.httpStatusCode === 412);
+      assert.equal(await s3.getText("conditional", "a/b.json"), "first");
+    } finally {
+      await s3.stop();
+    }
+  });
+});
