@@ -68,7 +68,7 @@ describe("serialized code carries no built-in or class instance captured at modu
 
   it("every function of the stack is free of them", async () => {
     const functions = Object.values(await shippedFunctions()).filter((f) => f !== undefined);
-    assert.deepEqual(functions.map((f) => f.name).sort(), ["events", "logs", "sync"]);
+    assert.deepEqual(functions.map((f) => f.name).sort(), ["events", "logs", "sync", "verify"]);
     for (const fn of functions) {
       const found = capturedInstances(fs.readFileSync(fn.file, "utf8"));
       assert.deepEqual(found, [], `${fn.name}/__index.js:\n${found.map((f) => `  line ${f.line}, ${f.kind}: ${f.text}`).join("\n")}`);
