@@ -63,4 +63,40 @@ describe("sync/state-saver", () => {
     await saver.save();
     assert.deepEqual(Object.keys(mem.current().entries).sort(), ["a", "b"]);
   });
+
+  it("saves when the watch list changes though nothing was copied, and not when it is the same", async () => {
+    const watched = [{ file: "error/x", size: 5, lastWritten: 1, identity: "dated:error/x" }];
+    const start: Manifest = { ...manifest(), watch: watched };
+    const same = memoryStore(start);
+    await stateSaver({ store: same.store, start, written: {}, listed: new Set(), runStartedAt: 0, now: () => 0, saveEveryMs: 1, watchOf: () => watched }).save();
+    assert.equal(same.log.writes.length, 0, "an idle run with an unchanged watch list writes nothing");
+    const changed = memoryStore(start);
+    await stateSaver({ store: changed.store, start, written: {}, listed: new Set(), runStartedAt: 0, now: () => 0, saveEveryMs: 1, watchOf: () => [] }).save();
+    assert.deepEqual(changed.current().watch, []);
+  });
+
+  it("puts each stored object in the journal once, and takes out what a digest listed", async () => {
+    const record = (n: number) => ({
+      key: `k/${n}.gz`, storedBytes: 1, bytes: 1, sha256: "0".repeat(64), rds: { instance: "i", file: `f${n}`, size: 1, lastWritten: 1 }, storedAt: new Date(n).toISOString(),
+    });
+    const start: Manifest = { ...manifest(), stored: [record(1)] };
+    const mem = memoryStore(start);
+    const written: Record<string, ManifestEntry> = {};
+    const recorded: ReturnType<typeof record>[] = [];
+    const head = { hour: 0, key: "_digests/g/i/1970/01/01/00.json", sha256: "1".repeat(64) };
+    const saver = stateSaver({
+      store: mem.store, start, written, listed: new Set(), runStartedAt: 0, now: () => 0, saveEveryMs: 1,
+      recorded, digested: { records: new Set([`k/1.gz@${new Date(1).toISOString()}`]), head, keys: [head.key] },
+    });
+    written.a = entry("a");
+    recorded.push(record(2));
+    await saver.save();
+    assert.deepEqual(mem.current().stored?.map((o) => o.key), ["k/2.gz"]);
+    assert.deepEqual(mem.current().digestHead, head);
+    // A later digest (another run) took record 2 out; this run's next save must not bring it back.
+    mem.setCurrent({ ...mem.current(), stored: [] });
+    written.b = entry("b");
+    await saver.save();
+    assert.deepEqual(mem.current().stored, []);
+  });
 });
