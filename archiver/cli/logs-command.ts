@@ -13,19 +13,21 @@ export const LOGS_OPTIONS = {
   instance: { flag: "--instance", kind: "text", placeholder: "<id>", help: "the DB instance (required)" },
   cluster: { flag: "--cluster", kind: "text", placeholder: "<id>", help: "its Aurora cluster, when it is a member (the archive files members under it)" },
   types: { flag: "--type", kind: "list", placeholder: "<logtype>", help: "error, slowquery, general, audit, log, trace...; repeatable (default: all)" },
-  from: { flag: "--from", kind: "text", placeholder: "<time>", help: "the first time (required): ISO 8601, UTC unless it has an offset, or a time ago (30m, 2h, 7d)" },
+  from: { flag: "--from", kind: "text", placeholder: "<time>", help: "the start (required): ISO 8601, UTC unless it has an offset,\nor a time ago (30m, 2h, 7d)" },
   to: { flag: "--to", kind: "text", placeholder: "<time>", help: "the end, exclusive, the same way (default: now)" },
   grep: { flag: "--grep", kind: "text", placeholder: "<regex>", help: "only lines matching this JavaScript regular expression" },
   withActive: {
     flag: "--with-active", kind: "flag",
-    help: `then what RDS holds but has not archived yet (active files), each line marked "[not archived] <file>:"`,
+    help: `then what RDS holds but has not archived yet (active files),\neach line marked "[not archived] <file>:"`,
   },
 } as const satisfies OptionSpecs;
 
 export const logsCommand = defineCommand({
   name: "logs",
   summary: "print an instance's archived log lines over a time range, in time order",
-  synopsis: `${PROGRAM} logs --bucket <name> --instance <id> [--type <logtype>]... --from <time> [--to <time>] [--grep <regex>] [--with-active]`,
+  synopsis:
+    `${PROGRAM} logs --bucket <name> --instance <id> [--type <logtype>]...\n` +
+    "                        --from <time> [--to <time>] [--grep <regex>] [--with-active]",
   description:
     "Lists only the hour folders the range needs, streams their objects through gunzip and prints their lines\n" +
     "in time order. Works in a pipe, and stops quietly when the reader goes away (| head). A range with no\n" +

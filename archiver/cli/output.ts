@@ -85,6 +85,12 @@ export function formatSummary(report: SyncReport, now: number = Date.parse(repor
       `${t.excluded} excluded, ${t.failed} failed, ${t.deferred} deferred${failedTargets}${t.lost ? `, ${t.lost} LOST before they were archived` : ""}; ` +
       `${formatBytes(t.bytesRead)} in ${formatDuration(elapsedMs)} (${rate(t.bytesRead)}), ${formatBytes(t.bytesWritten)} stored`,
   ];
+  if (t.lost) lines.push(`LOST: ${t.lost} file(s) left RDS before they were archived (the gap ledger, _gaps/):`);
+  for (const r of report.instances) {
+    for (const l of r.lost ?? []) {
+      lines.push(`  LOST ${r.instance} ${l.file} (${l.size} bytes, last written ${new Date(l.lastWritten).toISOString()}): ${l.reason}${l.key ? `; recorded in ${l.key}` : ""}`);
+    }
+  }
   for (const key of report.staleUploadsAborted ?? []) lines.push(`aborted a multipart upload a killed run left open: ${key}`);
   return lines.join("\n");
 }

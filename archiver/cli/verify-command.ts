@@ -14,7 +14,7 @@ export const VERIFY_OPTIONS = {
   clusters: { flag: "--cluster", kind: "list", placeholder: "<id>", help: "an Aurora cluster, resolved to its current members; repeatable" },
   deep: {
     flag: "--deep", kind: "flag",
-    help: "also read every object through gunzip and recompute bytes and sha256, and download every archived\nfile RDS still holds again to compare its content (streams: memory stays flat)",
+    help: "also gunzip every object and recompute bytes and sha256, and download every\narchived file RDS still holds again to compare content (memory stays flat)",
   },
   digests: { flag: "--digests", kind: "flag", help: "also walk each instance's digest chain and check every object against it" },
 } as const satisfies OptionSpecs;

@@ -64,7 +64,8 @@ export function prefixGrants(writer: Writer, ids: ArchivedIds): PrefixGrant[] {
     case "verify": {
       const groups = [...new Set([...ids.instances, ...ids.clusters])];
       return [
-        ...groups.flatMap((g): PrefixGrant[] => [archivePrefix(g), digestGroupPrefix(g), gapGroupPrefix(g)].map((prefix) => ({ prefix, access: "read" }))),
+        // The state only for the digest chain's head (the newest digest's sha256).
+        ...groups.flatMap((g): PrefixGrant[] => [archivePrefix(g), statePrefix(g), digestGroupPrefix(g), gapGroupPrefix(g)].map((prefix) => ({ prefix, access: "read" }))),
         { prefix: VERIFY_REPORTS_PREFIX, access: "put" },
       ];
     }

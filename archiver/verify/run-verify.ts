@@ -14,15 +14,17 @@ import { openLogFileDownload } from "../rds/download-log-file";
 import { listLogFiles } from "../rds/list-log-files";
 import { checkDigestChain, checkObjectAgainstDigest, latestDigestEntries, parseDigest, type DigestObject, type StoredDigest } from "../digests/digest";
 import { digestChainPrefix } from "../layout/digest-key";
+import { gapGroupPrefix } from "../layout/gap-key";
+import { encodeSegment } from "../layout/segments";
 import { listObjectPages, readArchivedObjects, type ArchivedObject, type BucketReader } from "../s3/archive-reading";
 import type { Provenance } from "../s3/metadata";
-import { checkBucket } from "../s3/archive-state";
+import { checkBucket, readStoredManifest } from "../s3/archive-state";
 import { DEFAULTS } from "../settings";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../sync/retry";
 import { checkContent, checkObjectMetadata } from "./check-object";
 import { classifyFiles } from "./classify-files";
 import { digestGzipped, digestPlainOrGzipped } from "./content-digest";
-import { isVerified, verifyTotals, type ChainBreak, type InstanceVerification, type ObjectFinding, type VerifyReport } from "./verify-report";
+import { isVerified, verifyTotals, type ChainBreak, type InstanceVerification, type LostFile, type ObjectFinding, type VerifyReport } from "./verify-report";
 
 export interface VerifySettings {
   bucket: string;
@@ -127,6 +129,11 @@ async function verifyInstance(ctx: VerifyContext, target: Target, objects: Archi
     const finding = checkObjectMetadata(o.key, target.instance, o.metadata, o);
     if (finding) result.findings.push(finding);
   }
+  try {
+    result.lost = await readGapLedger(ctx, target);
+  } catch (err) {
+    result.error = { code: errorCode(err), message: `reading ${target.instance}'s gap ledger: ${errorMessage(err)}` };
+  }
   if (ctx.settings.digests) {
     try {
       const checked = await checkDigests(ctx, target, objects);
@@ -158,6 +165,27 @@ async function verifyInstance(ctx: VerifyContext, target: Target, objects: Archi
   return result;
 }
 
+/** The files the sync recorded as gone from RDS before they were archived (archiver/s3/gap-ledger.ts). */
+async function readGapLedger(ctx: VerifyContext, target: Target): Promise<LostFile[]> {
+  const lost: LostFile[] = [];
+  for await (const page of listObjectPages(ctx.reader, `${gapGroupPrefix(target.group)}${encodeSegment(target.instance)}/`)) {
+    for (const o of page) {
+      const text = await getText(ctx, o.key);
+      let entry: { file?: unknown; size?: unknown; lastWritten?: unknown; noticedAt?: unknown; reason?: unknown } = {};
+      try {
+        entry = JSON.parse(text);
+      } catch {
+        // An unreadable entry still says a file was lost: it is reported by its key.
+      }
+      lost.push({
+        file: typeof entry.file === "string" ? entry.file : o.key,
+        detail: `last listed ${String(entry.size)} bytes, last written ${String(entry.lastWritten)}, noticed ${String(entry.noticedAt)}: ${String(entry.reason)} (${o.key})`,
+      });
+    }
+  }
+  return lost;
+}
+
 /**
  * --digests: the instance's chain walked (checkDigestChain), and every object its digests list compared with
  * what the bucket holds now under that key (checkObjectAgainstDigest).
@@ -167,7 +195,9 @@ async function checkDigests(ctx: VerifyContext, target: Target, objects: Archive
   for await (const page of listObjectPages(ctx.reader, digestChainPrefix(target.group, target.instance))) {
     stored.push(...(await mapLimited(page, 8, async (o) => ({ key: o.key, text: await getText(ctx, o.key) }))));
   }
-  const breaks = checkDigestChain(stored).map((f): ChainBreak => ({ ...target, key: f.key, detail: f.problem }));
+  // The state object records the newest digest's sha256: without it, a replaced newest digest would go unseen.
+  const head = (await readStoredManifest(ctx.aws, ctx.settings.bucket, target.group, target.instance))?.digestHead;
+  const breaks = checkDigestChain(stored, head).map((f): ChainBreak => ({ ...target, key: f.key, detail: f.problem }));
   const digests = stored.map((d) => parseDigest(d.text)).flatMap((p) => ("digest" in p ? [p.digest] : []));
   const byKey = new Map(objects.map((o) => [o.key, o]));
   const findings: ObjectFinding[] = [];

@@ -204,6 +204,13 @@ describe("config", () => {
       it(`rejects ${bad}`, () => rejects({ schedule: bad }, "schedule", why));
     }
 
+    it("verifySchedule: weekly by default, an empty string turns it off, a bad one is named", () => {
+      assert.equal(parse(base).verifySchedule, "rate(7 days)");
+      assert.equal(parse({ ...base, verifySchedule: "" }).verifySchedule, "");
+      assert.equal(parse({ ...base, verifySchedule: "cron(0 3 ? * SUN *)" }).verifySchedule, "cron(0 3 ? * SUN *)");
+      rejects({ verifySchedule: "weekly" }, "verifySchedule", /not a schedule expression.*or "" to turn the scheduled verify off/);
+    });
+
     it("knows a rate's interval, for dropping stale ticks", () => {
       assert.equal(scheduleIntervalSeconds("rate(5 minutes)"), 300);
       assert.equal(scheduleIntervalSeconds("rate(2 hours)"), 7200);

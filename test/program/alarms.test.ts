@@ -119,8 +119,8 @@ describe("run-health alarms under mocks", () => {
     });
   }
 
-  it("registers exactly these seven alarms", async () => {
-    assert.equal((await resourcesOf(ALARM)).length, 7);
+  it("registers exactly these nine alarms", async () => {
+    assert.equal((await resourcesOf(ALARM)).length, 9);
   });
 
   it("periods are whole minutes within CloudWatch's 7-day evaluation window", () => {

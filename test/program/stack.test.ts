@@ -32,6 +32,7 @@ describe("program under mocks", () => {
       athenaWorkgroup: FUNCTION_NAME,
       athenaDatabase: "rds_log_archiver_live",
       athenaTable: "rds_logs",
+      verifyFunctionName: `${FUNCTION_NAME}-verify`,
     });
   });
 
@@ -220,7 +221,7 @@ describe("program under mocks", () => {
 
     it("no Allow statement of any role has `*` as its whole resource", async () => {
       const policies = await resourcesOf(T.rolePolicy);
-      assert.equal(policies.length, 3, "the sync, events and subscription functions' roles");
+      assert.equal(policies.length, 4, "the sync, events, subscription and verify functions' roles");
       for (const { name, inputs } of policies) {
         for (const s of doc(inputs.policy).Statement) {
           assert.ok(![s.Resource].flat().includes("*"), `${name}: ${s.Sid} is granted on *`);
@@ -317,6 +318,7 @@ describe("program under mocks", () => {
     const names = (await registered()).map((r) => `${r.type} ${r.name}`).sort();
     const sync = [T.role, T.rolePolicy, T.logGroup, T.fn].map((t) => `${t} sync`);
     const schedule = [T.rule, T.target, T.permission, T.invokeConfig].map((t) => `${t} schedule`);
+    const verify = [T.role, T.rolePolicy, T.logGroup, T.fn, T.rule, T.target, T.permission, T.invokeConfig].map((t) => `${t} verify`);
     const bucket = [T.bucket, T.publicAccessBlock, T.ownership, T.encryption, T.versioning, T.bucketPolicy, T.lifecycle].map((t) => `${t} archive`);
     const eventFunction = (name: string) =>
       [T.queue, T.logGroup, T.role, T.rolePolicy, T.fn, T.invokeConfig, "rds-log-archiver:index:EventFunction"].map((t) => `${t} ${name}`);
@@ -335,7 +337,7 @@ describe("program under mocks", () => {
       "aws:sns/topic:Topic alarms",
       "aws:sns/topicSubscription:TopicSubscription alarms",
       "rds-log-archiver:index:RunAlarms alarms",
-      ...["failures", "lag", "no-successful-run", "files-lost", "rejected", "events-dead-letters", "logs-dead-letters"].map(
+      ...["failures", "lag", "no-successful-run", "files-lost", "rejected", "events-dead-letters", "logs-dead-letters", "verify-missing", "verify-mismatched"].map(
         (a) => `aws:cloudwatch/metricAlarm:MetricAlarm alarms-${a}`,
       ),
     ];
@@ -344,7 +346,7 @@ describe("program under mocks", () => {
       ...[T.glueDatabase, T.glueTable, T.workgroup, "rds-log-archiver:index:ArchiveAthena"].map((t) => `${t} athena`),
       ...["errors-last-hour", "slowest-queries-of-a-day", "audit-events-by-user"].map((q) => `${T.namedQuery} athena-${q}`).filter((q) => !q.includes("slowest")),
     ];
-    const components = ["ArchiveBucket archive", "SyncFunction sync", "SyncSchedule schedule", "RdsLogArchive rds-log-archiver"].map((c) => `rds-log-archiver:index:${c}`);
-    assert.deepEqual(names, [...sync, ...schedule, ...bucket, ...events, ...logs, ...alarms, ...dashboard, ...athena, ...components].sort());
+    const components = ["ArchiveBucket archive", "SyncFunction sync", "SyncSchedule schedule", "VerifyFunction verify", "SyncSchedule verify", "RdsLogArchive rds-log-archiver"].map((c) => `rds-log-archiver:index:${c}`);
+    assert.deepEqual(names, [...sync, ...schedule, ...verify, ...bucket, ...events, ...logs, ...alarms, ...dashboard, ...athena, ...components].sort());
   });
 });

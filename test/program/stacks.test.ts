@@ -65,6 +65,7 @@ describe("the committed stacks", function () {
         dashboardUrl: `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=rds-log-archiver-${stack}`,
         eventsFunctionName: `rds-log-archiver-${stack}-events`,
         eventsDeadLetterQueueUrl: `https://sqs.us-east-1.amazonaws.com/123456789012/rds-log-archiver-${stack}-events-dlq`,
+        verifyFunctionName: `rds-log-archiver-${stack}-verify`,
       });
       const fn = the(result, T.fn, "sync").inputs;
       assert.deepEqual(
@@ -117,6 +118,7 @@ describe("the committed stacks", function () {
     assert.deepEqual(all(loaded.live, T.fn).map((f) => f.inputs.name).sort(), [
       "rds-log-archiver-live",
       "rds-log-archiver-live-events",
+      "rds-log-archiver-live-verify",
     ]);
     // The events function reads no cluster: no DescribeDBClusters statement.
     const policy = JSON.parse(the(loaded.live, T.rolePolicy, "events").inputs.policy);
@@ -132,7 +134,11 @@ describe("the committed stacks", function () {
       "alarms-lag",
       "alarms-no-successful-run",
       "alarms-rejected",
+      "alarms-verify-mismatched",
+      "alarms-verify-missing",
     ]);
+    // The scheduled verify runs weekly by default: its alarms look at a week.
+    assert.equal(alarms["alarms-verify-missing"].period, 7 * 86400);
     assert.equal(alarms["alarms-failures"].period, 300);
     assert.equal(alarms["alarms-lag"].period, 300);
     assert.equal(alarms["alarms-lag"].threshold, 3600);
@@ -147,12 +153,12 @@ describe("the committed stacks", function () {
     assert.deepEqual(all(result, T.queue), []);
     const rules = the(result, T.lifecycle).inputs.rules;
     assert.deepEqual(rules.map((r: { id: string }) => r.id), ["abort-incomplete-multipart-uploads", "archive-prod-rds"]);
-    assert.deepEqual(Object.keys(result.outputs!).sort(), ["alarmTopicArn", "bucketArn", "bucketName", "dashboardUrl", "functionArn", "functionName", "schedule"]);
+    assert.deepEqual(Object.keys(result.outputs!).sort(), ["alarmTopicArn", "bucketArn", "bucketName", "dashboardUrl", "functionArn", "functionName", "schedule", "verifyFunctionName"]);
   });
 
   it("with a cron schedule the alarms use alarmIntervalMinutes: a day for failures and lag, three days without a successful run", () => {
     const alarms = Object.fromEntries(all(loaded.minimal, T.alarm).map((a) => [a.name, a.inputs]));
-    assert.deepEqual(Object.keys(alarms).sort(), ["alarms-failures", "alarms-files-lost", "alarms-lag", "alarms-no-successful-run"]);
+    assert.deepEqual(Object.keys(alarms).sort(), ["alarms-failures", "alarms-files-lost", "alarms-lag", "alarms-no-successful-run", "alarms-verify-mismatched", "alarms-verify-missing"]);
     assert.equal(alarms["alarms-failures"].period, 86400);
     assert.equal(alarms["alarms-lag"].period, 86400);
     assert.equal(alarms["alarms-no-successful-run"].period, 3 * 86400);

@@ -67,11 +67,11 @@ describe("serialized code carries no built-in or class instance captured at modu
   });
 
   it("every function of the stack is free of them", async () => {
-    // Two stacks: every option on (sync, events, logs) and fan-out (dispatch, worker); one program load at a time.
+    // Two stacks: every option on (sync, events, logs, verify) and fan-out (dispatch, worker); one program load at a time.
     const all = await shippedFunctions();
     const fanOut = await shippedFunctions(FAN_OUT);
     const functions = [...Object.values(all), fanOut.dispatch, fanOut.worker].filter((f) => f !== undefined);
-    assert.deepEqual(functions.map((f) => f.name).sort(), ["dispatch", "events", "logs", "sync", "worker"]);
+    assert.deepEqual(functions.map((f) => f.name).sort(), ["dispatch", "events", "logs", "sync", "verify", "worker"]);
     for (const fn of functions) {
       const found = capturedInstances(fs.readFileSync(fn.file, "utf8"));
       assert.deepEqual(found, [], `${fn.name}/__index.js:\n${found.map((f) => `  line ${f.line}, ${f.kind}: ${f.text}`).join("\n")}`);

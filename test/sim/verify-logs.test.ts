@@ -10,6 +10,8 @@ import { gzipSync } from "node:zlib";
 import { createClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { parseArchiveKey } from "../../archiver/layout/archive-key";
+import { digestChainPrefix } from "../../archiver/layout/digest-key";
+import { DIGESTS_PREFIX } from "../../archiver/layout/prefixes";
 import { readLogs } from "../../archiver/read-back/read-logs";
 import { runVerify, type VerifySettings } from "../../archiver/verify/run-verify";
 import type { VerifyReport } from "../../archiver/verify/verify-report";
@@ -108,10 +110,27 @@ describe("sim: verify and logs over a simulated day", function () {
     await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: stripped.key, CopySource: `${BUCKET}/${encodeURI(stripped.key)}`, MetadataDirective: "REPLACE", Metadata: {} }));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: corrupt.key, Body: gzipSync("x\n").subarray(0, 12), Metadata: corrupt.metadata }));
     const r = await verify({ deep: true });
-    assert.deepEqual(named(r), [
-      `missing ${deleted.instance} ${deleted.file}`, `mismatched ${changed.key}`, `no-metadata ${stripped.key}`, `corrupt ${corrupt.key}`,
-    ].sort());
+    const named4 = [`missing ${deleted.instance} ${deleted.file}`, `mismatched ${changed.key}`, `no-metadata ${stripped.key}`, `corrupt ${corrupt.key}`];
+    assert.deepEqual(named(r), [...named4].sort());
     assert.equal(r.ok, false);
+
+    // A digest replaced in the middle of a chain (one byte more), and a file RDS listed, then removed before it was archived.
+    const digests = (await sim.s3.listAll(BUCKET)).filter((o) => o.key.startsWith(DIGESTS_PREFIX));
+    const digested = new Set<string>();
+    for (const d of digests) for (const o of (JSON.parse(await sim.s3.getText(BUCKET, d.key)) as { objects: { key: string }[] }).objects) digested.add(o.key);
+    const chain = digests.filter((d) => d.key.startsWith(digestChainPrefix("pg-eager", "pg-eager")));
+    const replaced = chain[Math.floor(chain.length / 2)].key;
+    const text = await sim.s3.getText(BUCKET, replaced);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: replaced, Body: `${text.trimEnd()} \n` }));
+    const lostFile = "error/postgresql.log.2024-10-01-23.lost";
+    sim.rds.putFile("pg-lazy", { name: lostFile, lastWritten: sim.now - 3 * HOUR, content: Buffer.from("2024-10-01T20:00:00.000Z never archived\n") });
+    sim.rds.injectFault({ on: "download", kind: "http500", times: 50, instance: "pg-lazy", file: lostFile });
+    await sim.sync();
+    sim.rds.removeFile("pg-lazy", lostFile);
+    await sim.sync();
+    const all = await verify({ deep: true, digests: true });
+    const digestFindings = [deleted.key, changed.key, stripped.key, corrupt.key].filter((k) => digested.has(k)).map((k) => `digest ${k}`);
+    assert.deepEqual(named(all), [...named4, ...digestFindings, `chain ${replaced}`, `lost pg-lazy ${lostFile}`].sort());
   });
 });
 
