@@ -667,7 +667,7 @@ export class FakeRds {
     const fault = this.takeFault("download", record, ["reset-mid-body", "truncate-body", "stall-mid-body"]);
     const size = contentSize(found.content);
     const from = this.honourRange ? Number(/^bytes=(\d+)-$/.exec(range ?? "")?.[1] ?? NaN) : NaN;
-    record.range = range;
+    if (range !== undefined) record.range = range;
     if (Number.isInteger(from) && from < size) {
       res.writeHead(206, { "Content-Type": "text/plain; charset=UTF-8", "Content-Range": `bytes ${from}-${size - 1}/${size}` });
       await this.streamBody(res, found.content, record, fault, from);

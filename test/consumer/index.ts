@@ -18,7 +18,6 @@ export = async () => {
     objectLockRetentionDays: config.getNumber("retentionDays") ?? 365,
     logGroups: ["/aws/rds/cluster/orders-aurora/audit"],
     alarmEmail: "orders-oncall@example.com",
-    queueName: "orders-prod-work.fifo",
   });
   return { dashboardUrl: archive.dashboard.url, bucket: archive.bucket.bucket.bucket, workgroup: archive.athena!.workgroup.name };
 };

@@ -7,6 +7,7 @@ import { dashboardBody } from "../../infra/dashboard";
 import { FunctionHost } from "../shipped/host";
 import { shipped } from "../shipped/packages";
 import { BUCKET, HOUR, lines, RUNNERS, SCHEDULED_EVENT, startHarness, type Harness, type Runner } from "./harness";
+import { captureStdout } from "./log-lines";
 
 /** What identifies a CloudWatch metric: namespace, name, and the names of its dimensions. */
 const id = (namespace: string, name: string, dimensions: string[]) => `${namespace} ${name} [${[...dimensions].sort().join(",")}]`;
@@ -61,15 +62,9 @@ async function syncLog(runner: Runner, h: Harness): Promise<string[]> {
       await host.stop();
     }
   }
-  const logged: string[] = [];
-  const originalLog = console.log;
-  console.log = (line: string) => void logged.push(line);
-  try {
-    await createSyncHandler(loadAwsSdk(), env)(SCHEDULED_EVENT, {});
-  } finally {
-    console.log = originalLog;
-  }
-  return logged;
+  const { lines, error } = await captureStdout(() => createSyncHandler(loadAwsSdk(), env)(SCHEDULED_EVENT, {}));
+  if (error) throw error;
+  return lines;
 }
 
 for (const runner of RUNNERS) describe(`dashboard metrics (${runner})`, function () {

@@ -11,6 +11,7 @@ import { gunzipSync } from "zlib";
 import { uploadRecordKey } from "../../archiver/layout/upload-record-key";
 import { parseRecords } from "../../archiver/s3/upload-record";
 import { BUCKET, HOUR, startHarness, T0, type Harness } from "./harness";
+import type { S3RequestView } from "../../local-aws/local-s3";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const NAME = "trace/big.trc";
@@ -43,7 +44,7 @@ describe("resumable copies (serialized): the next invocation continues a copy it
     const downloadsBefore = h.rds.requests.filter((r) => r.action === "download").length;
     const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR });
     assert.equal(next.ok, true, JSON.stringify(next.instances[0]));
-    assert.deepEqual(next.instances[0].copied.map((c) => c.file), [NAME]);
+    assert.deepEqual(next.instances[0].copied.map((c) => c.file), [NAME], JSON.stringify(next.instances[0]));
     assert.equal(creates(h), createdBefore, "the recorded upload is continued, not started again");
     const downloaded = h.rds.requests.filter((r) => r.action === "download").length - downloadsBefore;
     assert.equal(downloaded, expectDownload ? 1 : 0, expectDownload ? "one download to continue" : "an object completed already is only labelled");
@@ -83,14 +84,11 @@ describe("resumable copies (serialized): the next invocation continues a copy it
   });
 
   it("an invocation SIGKILLed after completing the upload, before labelling the object, leaves the labelling to the next", async () => {
-    let killing: Promise<void> | undefined;
-    const isMetadataCopy = (r: { method: string; path: string; query: string }) => r.method === "PUT" && r.path.endsWith("big.trc.gz") && r.query.includes("x-id=CopyObject");
-    h.s3.onRequest = (r) => {
-      if (isMetadataCopy(r) && !killing) killing = h.killBusyHosts();
-    };
+    const isMetadataCopy = (r: S3RequestView) => r.method === "PUT" && r.path.endsWith("big.trc.gz") && r.headers["x-amz-copy-source"] !== undefined;
+    // The host dies while its metadata copy is on the wire, and S3 never serves that copy: the object stays unlabelled.
+    h.s3.injectFault({ matches: isMetadataCopy, before: () => h.killBusyHosts(), code: "InternalError", times: 1 });
     await assert.rejects(h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR }), /HostExited|exited/);
-    await killing;
-    h.s3.onRequest = undefined;
+    assert.equal((await h.s3.listAll(BUCKET)).find((o) => o.key === KEY)?.metadata.sha256, undefined, "completed, not labelled");
     const [record] = await recorded();
     assert.ok(record.completed, "the record says the object is complete");
     await assertFinishedByNextInvocation(false);

@@ -33,7 +33,7 @@ describe("timeouts: a silent endpoint fails the run in bounded time and loses no
     const elapsed = Date.now() - started;
     assert.equal(report.ok, false);
     assert.equal(report.instances[0].error?.code, "TimeoutError");
-    assert.match(report.instances[0].error?.message ?? "", new RegExp(`127\\.0\\.0\\.1:${new URL(silent.endpoint).port}: .*timed out after 300 ms`));
+    assert.match(report.instances[0].error?.message ?? "", new RegExp(`127\\.0\\.0\\.1:${new URL(silent.endpoint).port} \\(AWS_ENDPOINT_URL_RDS\\): .*timed out after 300 ms`));
     assert.equal(silent.connections(), RETRY.attempts, "each attempt is a new connection, none is waited on forever");
     assert.ok(elapsed < 15_000, `took ${elapsed} ms`);
   });
@@ -45,7 +45,7 @@ describe("timeouts: a silent endpoint fails the run in bounded time and loses no
     );
     assert.equal(report.ok, false);
     assert.deepEqual(report.errors.map((e) => [e.target, e.code]), [[BUCKET, "TimeoutError"]]);
-    assert.match(report.errors[0].message, /127\.0\.0\.1:\d+: .*timed out/);
+    assert.match(report.errors[0].message, /127\.0\.0\.1:\d+ \(AWS_ENDPOINT_URL_S3\): .*timed out/);
   });
 
   it("a download that is never answered, or stalls mid-body, is retried like a reset", async () => {

@@ -85,7 +85,8 @@ describe("LocalS3", () => {
     await assert.rejects(s3.client().send(new GetObjectCommand({ Bucket: "archive", Key: "no such/key" })), {
       name: "NoSuchKey",
     });
-    assert.deepEqual(s3.requests, [{ method: "GET", path: "/archive/no%20such/key", query: "x-id=GetObject", status: 404 }]);
+    assert.deepEqual(s3.requests.map(({ headers, ...r }) => r), [{ method: "GET", path: "/archive/no%20such/key", query: "x-id=GetObject", status: 404 }]);
+    assert.match(s3.requests[0].headers.authorization ?? "", /^AWS4-HMAC-SHA256 /);
   });
 
   // s3rver alone answered a PUT before its file was written: a manifest read right after came back empty.

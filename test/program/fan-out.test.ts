@@ -29,13 +29,15 @@ describe("fan-out stack under mocks", function () {
   });
 
   it("deploys a dispatcher and a worker instead of the sync function; the schedule invokes the dispatcher", () => {
-    assert.deepEqual(all(T.fn).map((f) => f.name).sort(), ["dispatch", "events", "logs", "worker"]);
+    assert.deepEqual(all(T.fn).map((f) => f.name).sort(), ["dispatch", "events", "logs", "verify", "worker"]);
     assert.equal(one(T.fn, "dispatch").inputs.name, `${PREFIX}-dispatch`);
     const worker = one(T.fn, "worker").inputs;
     assert.deepEqual([worker.name, worker.memorySize, worker.timeout, worker.reservedConcurrentExecutions], [`${PREFIX}-worker`, 1769, 300, undefined]);
     assert.equal(one(T.target, "schedule").inputs.arn, `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${PREFIX}-dispatch`);
     assert.equal(one(T.rule, "schedule").inputs.scheduleExpression, "rate(10 minutes)");
     assert.equal(loaded.outputs?.queueUrl, `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${PREFIX}-work.fifo`);
+    const dashboard = JSON.stringify(JSON.parse(one(T.dashboard, "dashboard").inputs.dashboardBody));
+    assert.ok(dashboard.includes(`"ApproximateAgeOfOldestMessage","QueueName","${PREFIX}-work.fifo"`), "the dashboard shows the work queue's age");
   });
 
   it("a FIFO queue and a FIFO dead-letter queue, encrypted, visibility 6 x the worker's timeout, redriven after 5 receives", () => {

@@ -6,6 +6,7 @@ import { VERIFY_REPORTS_PREFIX } from "../../archiver/layout/prefixes";
 import { VERIFY_METRICS } from "../../archiver/metrics/emf";
 import { DEFAULTS, settingsToEnv, stageToEnv } from "../../archiver/settings";
 import type { VerifyReport } from "../../archiver/verify/verify-report";
+import { assertPowertoolsRecord, captureStdout } from "../engine/log-lines";
 import { FunctionHost } from "../shipped/host";
 import { shipped } from "../shipped/packages";
 import { BUCKET, HOUR, lines, RUNNERS, SCHEDULED_EVENT, startHarness, type Harness, type Runner } from "../engine/harness";
@@ -23,14 +24,8 @@ async function invoke(runner: Runner, env: NodeJS.ProcessEnv): Promise<{ report?
   }
   const handler = createVerifyHandler(loadAwsSdk(), env);
   assert.equal(handler.length, 2, "an async (event, context) handler, no callback");
-  const logged: string[] = [];
-  const originalLog = console.log;
-  console.log = (line: string) => void logged.push(line);
-  try {
-    return { report: await handler(SCHEDULED_EVENT, {}), logged };
-  } finally {
-    console.log = originalLog;
-  }
+  const { result, error, lines } = await captureStdout(() => handler(SCHEDULED_EVENT, {}));
+  return { ...(result ? { report: result } : {}), ...(error ? { error } : {}), logged: lines };
 }
 
 for (const runner of RUNNERS) describe(`scheduled verify handler (${runner})`, function () {
@@ -59,7 +54,11 @@ for (const runner of RUNNERS) describe(`scheduled verify handler (${runner})`, f
     const stored = (await h.s3.listAll(BUCKET)).filter((o) => o.key.startsWith(VERIFY_REPORTS_PREFIX));
     assert.deepEqual(stored.map((o) => o.key), [report!.reportKey]);
     assert.equal((JSON.parse(await h.s3.getText(BUCKET, report!.reportKey!)) as VerifyReport).totals.missing, 1);
-    const metrics = logged.map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => l._aws);
+    const records = logged.map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+    const summary = logged.find((l) => l.includes('"verify finished"'));
+    assert.ok(summary, logged.join("\n"));
+    assert.equal(assertPowertoolsRecord(summary).level, "ERROR");
+    const metrics = records.find((l) => l._aws);
     assert.deepEqual(metrics._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name), [VERIFY_METRICS.missing, VERIFY_METRICS.mismatched]);
     assert.deepEqual([metrics.Stage, metrics[VERIFY_METRICS.missing], metrics[VERIFY_METRICS.mismatched]], ["test", 1, 0]);
   });
