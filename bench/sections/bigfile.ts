@@ -31,8 +31,9 @@ const KEY = "db-big/error/2024/10/01/00/db-big/postgresql.log.2024-10-01-00.gz";
 
 export interface BigFileResult {
   /**
-   * `skip`: RDS as the fake serves it by default, ignoring Range; each invocation downloads and hashes the prefix again.
-   * `range`: the fake honours Range and RESUME_WITH_RANGE=true keeps the hash state; nothing is downloaded twice.
+   * Default settings both ways; each resumed copy asks for the rest by Range.
+   * `skip`: RDS as the fake serves it by default, ignoring Range; each invocation downloads the prefix again and checks it with node:crypto.
+   * `range`: the fake honours Range; nothing is downloaded twice.
    */
   mode: "skip" | "range";
   /** The copy stopped making progress: an invocation's time went to re-reading the prefix (two invocations without a new part). */
@@ -104,7 +105,7 @@ export async function bigFile(bytes: number, deadlineSeconds: number, mode: "ski
     const env = childEnv(fakes.rds, fakes.s3, {
       ...settingsToEnv({
         bucket: BUCKET, instances: ["db-big"], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: 0,
-        connectTimeoutSeconds: 10, readTimeoutSeconds: 60, ...(mode === "range" ? { resumeWithRange: true } : {}),
+        connectTimeoutSeconds: 10, readTimeoutSeconds: 60,
       }),
     });
     const perInvocation: BigFileResult["perInvocation"] = [];
