@@ -24,9 +24,9 @@ export interface SyncSettings {
   /** Gzip members one copy compresses at once (archiver/sync/member-copy.ts); absent: one per vCPU. */
   compressThreads?: number;
   /**
-   * Keep a resumable hash state in upload records, so that a resumed copy asks RDS for the rest of the file by
-   * HTTP Range instead of downloading and hashing the prefix again. Off by default: the pure-JS hash it needs
-   * costs more CPU than gzip (docs/performance.md), and whether RDS honours Range is unconfirmed.
+   * A resumed copy asks RDS for the rest of its file by HTTP Range, and a large copy keeps an exportable hash
+   * state for it (archiver/sync/hash-state-policy.ts). On unless false: whether Range was honoured is read from
+   * each response, and a 200 falls back to skipping the prefix. False: never Range, never the pure-JS hash.
    */
   resumeWithRange?: boolean;
 }
@@ -58,7 +58,7 @@ export function stageToEnv(stage: string): Record<string, string> {
   return { [STAGE_ENV]: stage };
 }
 
-export const DEFAULTS = { concurrency: 4, activeRefreshMinutes: 0, connectTimeoutSeconds: 10, readTimeoutSeconds: 60 } as const;
+export const DEFAULTS = { concurrency: 4, activeRefreshMinutes: 0, connectTimeoutSeconds: 10, readTimeoutSeconds: 60, resumeWithRange: true } as const;
 
 /** The range of each whole-number setting, the same from the stack config, the environment and the CLI. */
 export const SETTING_RANGES = { concurrency: [1, 32], activeRefreshMinutes: [0, 10080] } as const;

@@ -39,6 +39,8 @@ export interface Fault {
   /** matches DBClusterIdentifier of a DescribeDBClusters request */
   cluster?: string;
   file?: string;
+  /** A body fault cuts the body at this byte of the file (when the body reaches it) instead of halfway. */
+  atByte?: number;
 }
 
 export interface RequestRecord {
@@ -296,7 +298,8 @@ export class FakeRds {
   private readonly pageSize: number;
   private readonly maxSkewMs: number;
   private readonly now: () => number;
-  private readonly honourRange: boolean;
+  /** FakeRdsOptions.honourRange; may be switched between requests. */
+  honourRange: boolean;
 
   private constructor(
     private readonly server: http.Server,
@@ -687,7 +690,7 @@ export class FakeRds {
     from = 0,
   ): Promise<void> {
     const size = contentSize(content);
-    const limit = fault ? from + Math.floor((size - from) / 2) : size;
+    const limit = !fault ? size : fault.atByte !== undefined ? Math.min(size, Math.max(from, fault.atByte)) : from + Math.floor((size - from) / 2);
     record.bytes = 0;
     res.flushHeaders();
     let sent = from;

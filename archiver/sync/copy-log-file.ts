@@ -22,6 +22,7 @@ import type { UploadRecordStore } from "../s3/upload-records";
 import {
   changedDuringCopy, downloadProblem, mayArriveSmaller, movedSince, relistScope, shortReadOf, transferError, type ShortRead,
 } from "./download-checks";
+import { asksRange, keepsHashState } from "./hash-state-policy";
 import { downloadMeter, type Measured } from "./download-meter";
 import { peekGzip } from "./gzip-magic";
 import { copyMembers, labelObject, type Resume } from "./member-copy";
@@ -42,8 +43,8 @@ export interface CopyContext {
   signal?: AbortSignal;
   /** Gzip members compressed at once. */
   compressThreads?: number;
-  /** Keep an exportable hash state in upload records, so that a resumed download may use Range. */
-  keepHashState?: boolean;
+  /** Resume stopped copies by Range where RDS honours it, keeping a hash state for large ones (./hash-state-policy.ts). */
+  resumeWithRange: boolean;
   /** The instance's upload records: copies that outlive a run continue from them. */
   uploads?: UploadRecordStore;
 }
@@ -70,7 +71,10 @@ export async function copyLogFile(ctx: CopyContext, action: CopyAction, previous
     if (resume?.completed) return labelCompleted(ctx, action, resume.completed);
     const offset = resume ? resumeOffset(resume) : 0;
     // Range skips the prefix only when the record holds the hash state at the offset; RDS may ignore it either way.
-    const askRange = resume?.hashState !== undefined && offset > 0 && !resume.servedGzip && !action.replaces && !mayArriveSmaller(action.file.name);
+    const askRange = resume !== undefined && asksRange({
+      resumeWithRange: ctx.resumeWithRange, rangeNeverAsked: rangeNeverAsked(action), servedGzip: resume.servedGzip, offset,
+      ...(resume.hashState ? { stateBytes: resume.hashState.bytes } : {}),
+    });
     const res = await openLogFileDownload(ctx.aws, ctx.instance, action.file.name, signal, askRange ? offset : undefined);
     const ranged = askRange && rangeHonoured(offset, res.statusCode, res.headers["content-range"]);
     if (res.statusCode === 206 && !ranged) {
@@ -104,6 +108,11 @@ async function copyBody(
   resume: Resume | undefined,
 ): Promise<CopyResult> {
   const { file } = action;
+  const plan = planParts(file.size, ctx.s3Limits);
+  const keepHashState = keepsHashState({
+    resumeWithRange: ctx.resumeWithRange, listedBytes: file.size, partBytes: resume?.record.partBytes ?? plan.partBytes,
+    rangeNeverAsked: rangeNeverAsked(action), ...(resume ? { resumed: { hasState: resume.record.hashState !== undefined } } : {}),
+  });
   const servedBefore = resume?.ranged ? resumeOffset(resume.record) : 0;
   const meter = downloadMeter({
     hashRaw: mayArriveSmaller(file.name),
@@ -127,10 +136,10 @@ async function copyBody(
       {
         aws: ctx.aws, bucket: ctx.bucket, key: action.key, source: `${ctx.instance} ${file.name}`, file, servedGzip: peeked.gzip,
         metadata: objectMetadata(ctx.instance, action),
-        plan: planParts(file.size, ctx.s3Limits),
+        plan,
         gzipLevel: ctx.gzipLevel,
         threads: ctx.compressThreads ?? 1,
-        keepHashState: ctx.keepHashState ?? false,
+        keepHashState,
         ...(ctx.uploads ? { records: ctx.uploads } : {}),
         ...(ctx.s3Limits?.maxObjectBytes ? { maxObjectBytes: ctx.s3Limits.maxObjectBytes } : {}),
         ...(ctx.s3Limits?.maxCopyBytes ? { maxCopyBytes: ctx.s3Limits.maxCopyBytes } : {}),
@@ -205,6 +214,11 @@ async function verifyDownload(ctx: CopyContext, action: CopyAction, received: Me
     const moved = movedSince(scope.files, now);
     if (moved) throw changedDuringCopy(`${moved.name} was rotated or rewritten while ${file.name} was being copied`);
   }
+}
+
+/** Range is never asked for a copy that replaces an older key (its old prefix is checked), nor for a file that may arrive smaller. */
+function rangeNeverAsked(action: CopyAction): boolean {
+  return action.replaces !== undefined || mayArriveSmaller(action.file.name);
 }
 
 function objectMetadata(instance: string, action: CopyAction): Record<string, string> {

@@ -10,6 +10,7 @@
  * upload stays open unrecorded.
  */
 import type { Readable } from "stream";
+import { createHash } from "crypto";
 import * as zlib from "zlib";
 import type { AwsClients } from "../aws-clients";
 import { ARCHIVE_CONTENT_TYPE, abortUpload, completeUpload, createUpload, isNoSuchUpload, uploadPart } from "../s3/multipart";
@@ -79,11 +80,16 @@ export function gzipMember(raw: Buffer, level: number): Promise<Buffer> {
 export async function copyMembers(t: MemberCopyTarget, content: Readable, resume?: Resume): Promise<MemberCopyResult> {
   const offset = resume ? resumeOffset(resume.record) : 0;
   const plan: PartPlan = resume ? { partBytes: resume.record.partBytes, memberBytes: resume.record.memberBytes } : t.plan;
+  // The whole-content hash continues from the recorded state when there is one, after a 206 or a 200 alike; a
+  // skipped prefix is then checked with node:crypto only. Without a state the prefix is fed to the digest again.
+  const state = resume?.record.hashState?.bytes === offset && (resume.ranged || !t.previous) ? resume.record.hashState : undefined;
   const digest: ContentDigest = contentDigest({
     keepState: t.keepHashState,
-    ...(resume?.ranged && resume.record.hashState ? { from: resume.record.hashState } : {}),
+    ...(state ? { from: state } : {}),
     ...(t.previous && !resume?.ranged ? { previous: t.previous } : {}),
   });
+  const skippedPrefix = resume && !resume.ranged && state ? createHash("sha256") : undefined;
+  const prefixSha256 = () => (skippedPrefix ? skippedPrefix.digest("hex") : digest.prefixSha256());
   const maxObjectBytes = t.maxObjectBytes ?? S3_LIMITS.maxObjectBytes;
 
   let record: UploadRecord | undefined = resume?.record;
@@ -184,10 +190,11 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
       let data = chunk;
       if (position < offset) {
         const skipped = data.subarray(0, offset - position);
-        digest.update(skipped);
+        if (skippedPrefix) skippedPrefix.update(skipped);
+        else digest.update(skipped);
         position += skipped.length;
         data = data.subarray(skipped.length);
-        if (position === offset) checkPrefix(digest, resume!.record, t.source);
+        if (position === offset) checkPrefix(prefixSha256(), resume!.record, t.source);
         if (data.length === 0) continue;
       }
       position += data.length;
@@ -256,8 +263,8 @@ export async function labelObject(t: Pick<MemberCopyTarget, "aws" | "bucket" | "
 }
 
 /** The skipped prefix must be the content the recorded parts hold; otherwise the file was rewritten. */
-function checkPrefix(digest: ContentDigest, record: UploadRecord, source: string): void {
-  if (digest.prefixSha256() !== record.prefixSha256) {
+function checkPrefix(prefixSha256: string, record: UploadRecord, source: string): void {
+  if (prefixSha256 !== record.prefixSha256) {
     throw changedDuringCopy(`${source}: the first ${resumeOffset(record)} bytes changed since its copy started; the copy starts over`);
   }
 }

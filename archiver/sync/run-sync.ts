@@ -10,7 +10,7 @@ import { checkBucket } from "../s3/archive-state";
 import type { S3Limits } from "../s3/s3-limits";
 import { abortStaleUploads } from "../s3/stale-uploads";
 import { readUploadRecords } from "../s3/upload-records";
-import type { SyncSettings } from "../settings";
+import { DEFAULTS, type SyncSettings } from "../settings";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry";
 import { runStop, stopReason } from "./stop";
 import { syncInstance, type InstanceTarget } from "./sync-instance";
@@ -92,7 +92,7 @@ async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: Abo
     ...(runtime.onEvent ? { onEvent: runtime.onEvent } : {}),
     ...(runtime.s3Limits ? { s3Limits: runtime.s3Limits } : {}),
     compressThreads: settings.compressThreads ?? availableParallelism(),
-    keepHashState: settings.resumeWithRange ?? false,
+    resumeWithRange: settings.resumeWithRange ?? DEFAULTS.resumeWithRange,
   };
   instances = await mapLimited(targets, settings.concurrency, (t) => syncInstance(ctx, t));
   const report = finish();

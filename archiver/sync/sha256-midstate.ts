@@ -35,72 +35,83 @@ export interface Sha256Midstate {
 }
 
 export function sha256Midstate(from?: Sha256State): Sha256Midstate {
+  // Function-local typed arrays: fast, and nothing at module scope for the serializer to mangle.
   const h = new Int32Array(8);
   const w = new Int32Array(64);
+  const k = Int32Array.from(K);
+  const tail = new Uint8Array(64);
+  let tailLength = 0;
   if (from) {
     if (!/^[0-9a-f]{64}$/.test(from.h)) throw new Error("sha256 state: h must be 64 hex digits");
     for (let i = 0; i < 8; i++) h[i] = parseInt(from.h.slice(i * 8, i * 8 + 8), 16) | 0;
+    const saved = Buffer.from(from.tail, "base64");
+    if (saved.length >= 64 || saved.length !== from.bytes % 64) throw new Error("sha256 state: tail does not match the length");
+    tail.set(saved);
+    tailLength = saved.length;
   } else {
     h.set(INITIAL);
   }
-  let tail: Buffer = from ? Buffer.from(from.tail, "base64") : Buffer.alloc(0);
   let bytes = from ? from.bytes : 0;
-  if (tail.length >= 64 || tail.length !== bytes % 64) throw new Error("sha256 state: tail does not match the length");
 
-  function block(buf: Buffer, at: number): void {
-    for (let i = 0, j = at; i < 16; i++, j += 4) w[i] = (buf[j] << 24) | (buf[j + 1] << 16) | (buf[j + 2] << 8) | buf[j + 3];
-    for (let i = 16; i < 64; i++) {
-      const a = w[i - 15];
-      const b = w[i - 2];
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+  /** Hashes the 64-byte blocks of `buf` from `at` to `end` (a multiple of 64 past `at`), all in local variables. */
+  function blocks(buf: Uint8Array, at: number, end: number): void {
+    let h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3], h4 = h[4], h5 = h[5], h6 = h[6], h7 = h[7];
+    for (let p = at; p < end; p += 64) {
+      for (let i = 0, j = p; i < 16; i++, j += 4) w[i] = (buf[j] << 24) | (buf[j + 1] << 16) | (buf[j + 2] << 8) | buf[j + 3];
+      for (let i = 16; i < 64; i++) {
+        const x = w[i - 15];
+        const y = w[i - 2];
+        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+      }
+      let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, hh = h7;
+      for (let i = 0; i < 64; i++) {
+        const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+        const t1 = (hh + S1 + ((e & f) ^ (~e & g)) + k[i] + w[i]) | 0;
+        const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+        const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        hh = g;
+        g = f;
+        f = e;
+        e = (d + t1) | 0;
+        d = c;
+        c = b;
+        b = a;
+        a = (t1 + t2) | 0;
+      }
+      h0 = (h0 + a) | 0; h1 = (h1 + b) | 0; h2 = (h2 + c) | 0; h3 = (h3 + d) | 0;
+      h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + hh) | 0;
     }
-    let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-    for (let i = 0; i < 64; i++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + S1 + ch + K[i] + w[i]) | 0;
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (S0 + maj) | 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) | 0;
-    }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+    h[0] = h0; h[1] = h1; h[2] = h2; h[3] = h3; h[4] = h4; h[5] = h5; h[6] = h6; h[7] = h7;
   }
 
-  function update(data: Buffer): void {
+  function update(data: Uint8Array): void {
     bytes += data.length;
-    let buf = data;
-    if (tail.length > 0) {
-      const need = 64 - tail.length;
-      if (data.length < need) {
-        tail = Buffer.concat([tail, data]);
-        return;
-      }
-      block(Buffer.concat([tail, data.subarray(0, need)]), 0);
-      buf = data.subarray(need);
-      tail = Buffer.alloc(0);
+    let at = 0;
+    if (tailLength > 0) {
+      const taken = Math.min(64 - tailLength, data.length);
+      tail.set(data.subarray(0, taken), tailLength);
+      tailLength += taken;
+      at = taken;
+      if (tailLength < 64) return;
+      blocks(tail, 0, 64);
+      tailLength = 0;
     }
-    const whole = buf.length - (buf.length % 64);
-    for (let at = 0; at < whole; at += 64) block(buf, at);
-    tail = Buffer.from(buf.subarray(whole));
+    const end = at + ((data.length - at) & ~63);
+    blocks(data, at, end);
+    tail.set(data.subarray(end), 0);
+    tailLength = data.length - end;
   }
 
   const wordsHex = () => Array.from(h, (x) => (x >>> 0).toString(16).padStart(8, "0")).join("");
+  const exportState = (): Sha256State => ({ h: wordsHex(), tail: Buffer.from(tail.subarray(0, tailLength)).toString("base64"), bytes });
 
   return {
     update,
-    exportState: () => ({ h: wordsHex(), tail: tail.toString("base64"), bytes }),
+    exportState,
     digestHex() {
-      const copy = sha256Midstate({ h: wordsHex(), tail: tail.toString("base64"), bytes });
+      const copy = sha256Midstate(exportState());
       const padLength = ((55 - (bytes % 64)) & 63) + 9;
       const pad = Buffer.alloc(padLength);
       pad[0] = 0x80;

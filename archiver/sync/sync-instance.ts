@@ -52,8 +52,8 @@ export interface SyncContext {
   s3Limits?: Partial<S3Limits>;
   /** Gzip members compressed at once per copy (settings.ts). */
   compressThreads: number;
-  /** Keep an exportable hash state in upload records, for Range resumes (settings.ts). */
-  keepHashState: boolean;
+  /** Resume stopped copies by Range where RDS honours it (settings.ts). */
+  resumeWithRange: boolean;
 }
 
 /** A copy is not started with less run time than this left. */
@@ -189,7 +189,7 @@ async function copyOne(
       onProgress: (bytesRead) => outcomes.progress(c, bytesRead),
       ...(ctx.s3Limits ? { s3Limits: ctx.s3Limits } : {}),
       compressThreads: ctx.compressThreads,
-      keepHashState: ctx.keepHashState,
+      resumeWithRange: ctx.resumeWithRange,
       ...(uploads ? { uploads } : {}),
     },
     c,

@@ -224,8 +224,8 @@ function renderBigFile(b: NonNullable<BenchResult["bigFile"]>, out: string[]): v
   for (const f of [b.bigFileByRange, b.bigFile]) {
     if (!f) continue;
     const how = f.mode === "range"
-      ? "RDS honouring Range (the fake's option) and `RESUME_WITH_RANGE=true`: each invocation downloads only the rest"
-      : "RDS ignoring Range (the fake's default): each invocation downloads and hashes the prefix again before it compresses anything";
+      ? "default settings, RDS honouring Range (the fake's option): each resumed invocation asks for the rest by Range, gets a 206 and downloads only the rest"
+      : "default settings, RDS ignoring Range (the fake's default): each resumed invocation asks for the rest by Range, gets a 200, downloads the prefix again and checks it with node:crypto, then continues the hash from the recorded state";
     out.push(
       "",
       `### A file larger than one invocation: ${f.mode === "range" ? "resumed by Range" : "resumed by re-reading the prefix"}`,

@@ -31,8 +31,9 @@ const KEY = "db-big/error/2024/10/01/00/db-big/postgresql.log.2024-10-01-00.gz";
 
 export interface BigFileResult {
   /**
-   * `skip`: RDS as the fake serves it by default, ignoring Range; each invocation downloads and hashes the prefix again.
-   * `range`: the fake honours Range and RESUME_WITH_RANGE=true keeps the hash state; nothing is downloaded twice.
+   * Default settings both ways; each resumed copy asks for the rest by Range.
+   * `skip`: RDS as the fake serves it by default, ignoring Range; each invocation downloads the prefix again and checks it with node:crypto.
+   * `range`: the fake honours Range; nothing is downloaded twice.
    */
   mode: "skip" | "range";
   /** The copy stopped making progress: an invocation's time went to re-reading the prefix (two invocations without a new part). */
@@ -104,7 +105,7 @@ export async function bigFile(bytes: number, deadlineSeconds: number, mode: "ski
     const env = childEnv(fakes.rds, fakes.s3, {
       ...settingsToEnv({
         bucket: BUCKET, instances: ["db-big"], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: 0,
-        connectTimeoutSeconds: 10, readTimeoutSeconds: 60, ...(mode === "range" ? { resumeWithRange: true } : {}),
+        connectTimeoutSeconds: 10, readTimeoutSeconds: 60,
       }),
     });
     const perInvocation: BigFileResult["perInvocation"] = [];
@@ -191,15 +192,22 @@ export async function compression(sampleBytes: number, level = DEFAULT_GZIP_LEVE
     best.t1 = Math.max(best.t1, await membersMBps(sample, 1, level));
     best.t2 = Math.max(best.t2, await membersMBps(sample, 2, level));
   }
+  // Fed in 64 KiB pieces, as a download arrives, best of three: the first pass also pays for the JIT.
   const hashSample = sample.subarray(0, Math.min(sample.length, 32 * MiB));
-  let t = process.hrtime.bigint();
-  createHash("sha256").update(hashSample).digest();
-  const crypto = hashSample.length / 1e6 / (Number(process.hrtime.bigint() - t) / 1e9);
-  t = process.hrtime.bigint();
-  const m = sha256Midstate();
-  m.update(hashSample);
-  m.digestHex();
-  const midstate = hashSample.length / 1e6 / (Number(process.hrtime.bigint() - t) / 1e9);
+  const hashMBps = (hash: { update(b: Buffer): unknown }, done: () => unknown) => {
+    const t = process.hrtime.bigint();
+    for (let at = 0; at < hashSample.length; at += 64 * 1024) hash.update(hashSample.subarray(at, at + 64 * 1024));
+    done();
+    return hashSample.length / 1e6 / (Number(process.hrtime.bigint() - t) / 1e9);
+  };
+  let crypto = 0;
+  let midstate = 0;
+  for (let round = 0; round < 3; round++) {
+    const c = createHash("sha256");
+    crypto = Math.max(crypto, hashMBps(c, () => c.digest()));
+    const m = sha256Midstate();
+    midstate = Math.max(midstate, hashMBps(m, () => m.digestHex()));
+  }
   const r = (x: number) => Math.round(x * 10) / 10;
   return {
     sampleBytes, level, memberBytes: MEMBER_RAW_BYTES, gzipOneCallMBps: r(best.oneCall), gzipStreamMBps: r(best.stream),

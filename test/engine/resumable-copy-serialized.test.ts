@@ -2,7 +2,8 @@
  * Resumable copies as `pulumi up` ships them: the serialized sync function in host processes. One invocation
  * gets too little time for a file and stops at a part boundary, and one is SIGKILLed mid-copy; the next
  * invocation continues the recorded upload in both cases. Parts are S3's real 8 MiB here (the serialized
- * handler takes no lowered limits), so the file is random bytes that gzip cannot shrink.
+ * handler takes no lowered limits), so the file is random bytes that gzip cannot shrink. A file larger than
+ * two invocations can copy finishes with default settings whether or not RDS honours Range.
  */
 import { strict as assert } from "assert";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
@@ -67,6 +68,49 @@ describe("resumable copies (serialized): the next invocation continues a copy it
     assert.equal((await h.s3.listAll(BUCKET)).filter((o) => o.key === KEY).length, 0, "nothing visible");
     await assertFinishedByNextInvocation();
   });
+
+  for (const honourRange of [true, false]) {
+    it(`with default settings, a file larger than two invocations can copy finishes over several; RDS ${honourRange ? "honouring Range (206)" : "ignoring Range (200)"}`, async () => {
+      const big = randomBytes(40 * MiB);
+      h.rds.putFile("db1", { name: NAME, lastWritten: T0 + 10, content: big });
+      h.rds.honourRange = honourRange;
+      try {
+        let offset = 0;
+        let invocations = 0;
+        for (;;) {
+          // Each invocation gets 20 MiB past its offset, then the body stalls until the invocation's time runs out.
+          const stalls = offset + 20 * MiB < big.length;
+          if (stalls) h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: NAME, atByte: offset + 20 * MiB });
+          const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, ...(stalls ? { timeLeftMs: () => 21_000 } : {}) });
+          invocations++;
+          const download = h.rds.requests.filter((r) => r.action === "download").at(-1)!;
+          if (offset > 0) {
+            assert.equal(download.range, `bytes=${offset}-`, "a resumed copy asks for the rest by Range, with no setting");
+            assert.equal(download.status, honourRange ? 206 : 200);
+          }
+          if (!stalls) {
+            assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+            assert.deepEqual(report.instances[0].copied.map((c) => c.file), [NAME]);
+            break;
+          }
+          assert.equal(report.stopped, "the invocation's time ran out");
+          const [record] = await recorded();
+          const reached = record.parts[record.parts.length - 1].rawEnd;
+          assert.ok(reached > offset, `invocation ${invocations} stored a part past ${offset}`);
+          assert.equal(record.hashState?.bytes, reached, "the record holds the hash state at its offset");
+          offset = reached;
+        }
+        assert.ok(invocations >= 3, `${invocations} invocations`);
+        const [object] = (await h.s3.listAll(BUCKET)).filter((o) => o.key === KEY);
+        assert.equal(object.metadata.sha256, sha(big));
+        assert.ok(gunzipSync(await h.s3.getBytes(BUCKET, KEY)).equals(big), "the object decompresses to exactly the original bytes");
+        assert.deepEqual(await h.s3.openUploads(BUCKET), []);
+        assert.deepEqual(await recorded(), []);
+      } finally {
+        h.rds.honourRange = false;
+      }
+    });
+  }
 
   it("an invocation SIGKILLed mid-copy leaves only a recorded upload, which the next invocation continues", async () => {
     let killing: Promise<void> | undefined;

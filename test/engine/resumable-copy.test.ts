@@ -45,14 +45,14 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
   }
 
   /** One run stopped as its `parts`-th UploadPart arrives (the part itself completes). */
-  async function runStoppedAfter(parts: number, settings: { resumeWithRange?: boolean } = {}, now = T0 + 2 * HOUR): Promise<SyncReport> {
+  async function runStoppedAfter(parts: number, settings: { resumeWithRange?: boolean } = {}, now = T0 + 2 * HOUR, s3Limits = LIMITS): Promise<SyncReport> {
     const stop = new AbortController();
     let seen = 0;
     h.s3.onRequest = (r) => {
       if (isUploadPart(r) && ++seen === parts) stop.abort(DEADLINE_REASON);
     };
     try {
-      return await h.sync({ instances: ["db1"], ...settings }, { now: () => now, signal: stop.signal, s3Limits: LIMITS });
+      return await h.sync({ instances: ["db1"], ...settings }, { now: () => now, signal: stop.signal, s3Limits });
     } finally {
       h.s3.onRequest = undefined;
     }
@@ -68,24 +68,64 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
     assert.deepEqual(await records(h), {}, "the record is dropped");
   }
 
-  it("finishes across many runs, each continuing the recorded upload from where the last stopped", async () => {
-    const content = await start();
-    const offsets: number[] = [];
-    let runs = 0;
-    for (;;) {
-      const report = await runStoppedAfter(5);
-      runs++;
-      assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
-      if (report.instances[0].copied.length === 1) break;
-      assert.match(report.instances[0].deferred[0].reason, /its first \d+ bytes are stored in an open upload/);
-      const [record] = Object.values(await records(h));
-      offsets.push(record.parts[record.parts.length - 1].rawEnd);
-      assert.equal((await h.s3.listAll(BUCKET)).filter((o) => o.key === KEY).length, 0, "nothing visible before the end");
-      assert.ok(runs < 20, "the copy makes progress");
-    }
-    assert.ok(runs >= 3, `${runs} runs`);
-    assert.ok(offsets.every((o, i) => i === 0 || o > offsets[i - 1]), `each run goes further: ${offsets.join(", ")}`);
-    assert.equal(creates(h), 1, "one multipart upload for the whole file");
+  for (const honourRange of [true, false]) {
+    const how = honourRange ? "RDS honouring Range: each run downloads only the rest" : "RDS ignoring Range: each run skips the prefix, checked by its hash";
+    it(`finishes across many runs with default settings, each continuing the recorded upload; ${how}`, async () => {
+      const content = await start({ honourRange });
+      const offsets: number[] = [];
+      let runs = 0;
+      for (;;) {
+        const downloadsBefore = h.rds.requests.filter((r) => r.action === "download").length;
+        const report = await runStoppedAfter(5);
+        runs++;
+        assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+        const downloads = h.rds.requests.filter((r) => r.action === "download").slice(downloadsBefore);
+        assert.equal(downloads.length, 1, "one download per run");
+        if (offsets.length > 0) {
+          assert.equal(downloads[0].range, `bytes=${offsets[offsets.length - 1]}-`, "a resumed copy always asks for the rest by Range");
+          assert.equal(downloads[0].status, honourRange ? 206 : 200);
+        } else {
+          assert.equal(downloads[0].range, undefined, "a fresh copy asks for the whole file");
+        }
+        if (report.instances[0].copied.length === 1) break;
+        assert.match(report.instances[0].deferred[0].reason, /its first \d+ bytes are stored in an open upload/);
+        const [record] = Object.values(await records(h));
+        offsets.push(record.parts[record.parts.length - 1].rawEnd);
+        assert.equal(record.hashState?.bytes, offsets[offsets.length - 1], "a file of many parts keeps the hash state at its offset");
+        assert.equal((await h.s3.listAll(BUCKET)).filter((o) => o.key === KEY).length, 0, "nothing visible before the end");
+        assert.ok(runs < 20, "the copy makes progress");
+      }
+      assert.ok(runs >= 3, `${runs} runs`);
+      assert.ok(offsets.every((o, i) => i === 0 || o > offsets[i - 1]), `each run goes further: ${offsets.join(", ")}`);
+      assert.equal(creates(h), 1, "one multipart upload for the whole file");
+      await assertArchived(content);
+    });
+  }
+
+  it("a file below the hash-state threshold keeps no state: a resumed copy downloads and hashes its prefix again", async () => {
+    const content = await start({ honourRange: true }, hexLines(1536 * 1024));
+    const limits = { partBytes: 512 * 1024, minPartBytes: 1024 }; // 1.5 MiB: under 4 parts of 512 KiB
+    await runStoppedAfter(1, {}, T0 + 2 * HOUR, limits);
+    const [record] = Object.values(await records(h));
+    assert.ok(record.parts.length >= 1);
+    assert.equal(record.hashState, undefined, "no pure-JS state for a file this small");
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, s3Limits: limits });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    const resumed = h.rds.requests.filter((r) => r.action === "download").at(-1)!;
+    assert.deepEqual([resumed.range, resumed.status, resumed.bytes], [undefined, 200, content.length]);
+    assert.equal(creates(h), 1, "the recorded upload is continued");
+    await assertArchived(content);
+  });
+
+  it("resumeWithRange=false: no state is kept and no Range is sent, even where RDS would honour it", async () => {
+    const content = await start({ honourRange: true });
+    await runStoppedAfter(4, { resumeWithRange: false });
+    const [record] = Object.values(await records(h));
+    assert.equal(record.hashState, undefined);
+    const report = await h.sync({ instances: ["db1"], resumeWithRange: false }, { now: () => T0 + 3 * HOUR, s3Limits: LIMITS });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    const resumed = h.rds.requests.filter((r) => r.action === "download").at(-1)!;
+    assert.deepEqual([resumed.range, resumed.status, resumed.bytes], [undefined, 200, content.length]);
     await assertArchived(content);
   });
 
@@ -102,9 +142,10 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
     await assertArchived(rewritten);
   });
 
-  it("a prefix rewritten under the same size and LastWritten is caught by its hash and started over", async () => {
+  it("a prefix rewritten under the same size and LastWritten is caught by its hash (node:crypto, beside the saved state) and started over", async () => {
     const content = await start();
     await runStoppedAfter(3);
+    assert.ok(Object.values(await records(h))[0].hashState, "the resumed copy would continue from the saved state");
     const changed = Buffer.from(content);
     changed.write("REWRITTEN", 100);
     h.rds.putFile("db1", { name: NAME, lastWritten: T0 + 10, content: changed });
@@ -142,13 +183,13 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
   });
 
   for (const honourRange of [true, false]) {
-    it(`with resumeWithRange, asks for the rest by Range; ${honourRange ? "a 206 skips the prefix" : "a 200 falls back to skipping and hashing it"}`, async () => {
+    it(`by default, asks for the rest by Range; ${honourRange ? "a 206 skips the prefix" : "a 200 falls back to skipping the prefix"}`, async () => {
       const content = await start({ honourRange });
-      await runStoppedAfter(4, { resumeWithRange: true });
+      await runStoppedAfter(4);
       const [record] = Object.values(await records(h));
       assert.ok(record.hashState, "the record holds the hash state at its offset");
       const offset = record.parts[record.parts.length - 1].rawEnd;
-      const report = await h.sync({ instances: ["db1"], resumeWithRange: true }, { now: () => T0 + 3 * HOUR, s3Limits: LIMITS });
+      const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, s3Limits: LIMITS });
       assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
       const resumed = h.rds.requests.filter((r) => r.action === "download").at(-1)!;
       assert.equal(resumed.range, `bytes=${offset}-`);
