@@ -119,12 +119,14 @@ export function findGaps(
   const gap = (w: WatchedFile, reason: string) =>
     gaps.push({ ...target, file: w.file, size: w.size, lastWritten: w.lastWritten, noticedAt, reason });
   const hour = (t: number) => t - (t % HOUR_MS);
+  // An active file still listed as it was has not rotated: its content is where it was, whatever left beside it.
+  const unchanged = (w: WatchedFile) => listing.some((f) => f.name === w.file && f.size === w.size && f.lastWritten === w.lastWritten);
   const activeStill = (w: WatchedFile) => listing.some((f) => f.name === w.file && hour(f.lastWritten) === hour(w.lastWritten));
   for (const w of watched) {
     if (w.slotActive && activeStill(w)) continue;
     if (w.identity !== undefined) {
       if (!listed.has(w.identity) && !isArchived(manifest, w.identity, w.lastWritten)) gap(w, "no longer listed, and never archived as last listed");
-    } else if (w.chain && w.chain.members.length > 0 && !w.chain.members.some((m) => listed.has(m))) {
+    } else if (w.chain && w.chain.members.length > 0 && !w.chain.members.some((m) => listed.has(m)) && !unchanged(w)) {
       gap(w, `every member of ${w.chain.family} listed beside it was rotated away: its content left the chain unarchived`);
     }
   }

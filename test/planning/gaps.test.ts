@@ -39,6 +39,12 @@ describe("planning/gaps", () => {
     }));
   });
 
+  it("a chain member gone while its active file stays as it was listed: the member is the gap, not the active file", () => {
+    // Was a bug found by the property above: the active file was counted lost although it had not rotated.
+    const before = [file("audit/server_audit.log", T0, 1), file("audit/server_audit.log.1", T0, 1)];
+    assert.deepEqual(gapsAfter(before, [before[0]]), ["audit/server_audit.log.1"]);
+  });
+
   it("with nothing archived, removing one non-empty dated or single file is exactly one gap", () => {
     fc.assert(fc.property(listingArb, fc.nat(), (listing, pick) => {
       const kinds = classifyListing(listing);
