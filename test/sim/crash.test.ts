@@ -1,6 +1,6 @@
 /**
  * A Lambda container killed in the middle of a run (a timeout, an out-of-memory kill): the serialized sync function's
- * host is SIGKILLed once while the upload of a large file is in flight, and once in the middle of a download.
+ * host is SIGKILLed once while the upload of a large file is in flight, and once in the middle of the next run.
  * (A kill inside a multipart upload is covered for the CLI in test/engine/cli.test.ts: a sim file large enough
  * to need one after gzip would hold millions of ledger lines.)
  * Nothing partial may become visible, and fresh hosts (cold starts) must finish the work: every line exactly once.
@@ -54,19 +54,27 @@ describe("sim (serialized): a host killed mid-copy, then fresh hosts", function 
         assert.ok((await sim.s3.getText(BUCKET, o.key, { gunzip: true })) === big.served().toString(), `${o.key} is partial`);
       }
 
-      // 2. A fresh host, killed in the middle of its first download.
+      // 2. A fresh host, killed in the middle of its run: at its first download, or, when the first run had stored
+      // everything before it died (the state it never saved is then rebuilt from the archive, so nothing is downloaded
+      // again), at its first write to S3.
       const races = sim.rds.beforeDownload;
-      let killedDownload = false;
+      let killedMidRun = false;
+      const killOnce = async () => {
+        if (killedMidRun) return;
+        killedMidRun = true;
+        await killBusyHosts();
+      };
       sim.rds.beforeDownload = async (instance, file) => {
-        if (!killedDownload) {
-          killedDownload = true;
-          await killBusyHosts();
-        }
+        await killOnce();
         await races?.(instance, file);
+      };
+      sim.s3.onRequest = (r) => {
+        if (r.method === "PUT") void killOnce();
       };
       const second = await sim.sync();
       sim.rds.beforeDownload = races;
-      assert.ok(killedDownload);
+      sim.s3.onRequest = undefined;
+      assert.ok(killedMidRun);
       assert.equal(second.crashes.length, 1, "the second run died too");
 
       // 3. Fresh hosts finish the work, through two more hours and the closing of every file.
