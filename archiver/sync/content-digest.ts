@@ -4,8 +4,13 @@
  * times faster but cannot export its state, so the pure-JS hash runs only when a Range resume needs it.
  */
 import { createHash, type Hash } from "crypto";
-import type { PreviousContent } from "./content-hasher";
 import { sha256Midstate, type Sha256State } from "./sha256-midstate";
+
+/** What the content is compared with when it may replace an older version of itself. */
+export interface PreviousContent {
+  bytes: number;
+  sha256: string;
+}
 
 export interface ContentDigest {
   update(chunk: Buffer): void;

@@ -22,9 +22,8 @@ import { S3_LIMITS, S3_MAX_PARTS } from "../s3/s3-limits";
 import { objectTooLarge } from "../s3/upload-archive-object";
 import { compressedBytes, resumeOffset, type CompletedUpload, type DonePart, type UploadRecord } from "../s3/upload-record";
 import type { UploadRecordStore } from "../s3/upload-records";
-import type { PreviousContent } from "./content-hasher";
 import { changedDuringCopy } from "./download-checks";
-import { contentDigest, type ContentDigest } from "./content-digest";
+import { contentDigest, type ContentDigest, type PreviousContent } from "./content-digest";
 import { DEADLINE_REASON, stoppedError } from "./stop";
 
 /** Parts uploading at once. Two would keep the download flowing during a slow part, but a part still uploading when a failed copy aborts its upload races the abort (s3rver fails it); one until that is handled. */

@@ -4,26 +4,11 @@
  * a child process; the rest call main() with the same parts (real HTTP to the fakes), which is much faster.
  */
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
-import * as path from "path";
 import { main } from "../../archiver/cli/main";
 import { EXIT } from "../../archiver/cli/exit-codes";
 import { childEnv } from "../../local-aws/env";
 import { BUCKET, HOUR, lines, startHarness, type Harness } from "./harness";
-
-const BIN = path.join(__dirname, "..", "..", "bin", "rds-log-archiver.js");
-
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli as cli } from "./cli-process";
 
 async function inProcess(args: string[], env: NodeJS.ProcessEnv) {
   const stdout: string[] = [];

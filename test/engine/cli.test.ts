@@ -11,26 +11,7 @@ import { stateKey } from "../../archiver/layout/state-key";
 import { parseManifest } from "../../archiver/planning/manifest";
 import type { SyncReport } from "../../archiver/report";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
-
-const BIN = path.join(__dirname, "..", "..", "bin", "rds-log-archiver.js");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { BIN, runCli as cli, type CliRun as Run } from "./cli-process";
 
 describe("rds-log-archiver CLI, as a child process", function () {
   let h: Harness;

@@ -1,24 +1,9 @@
 /** verify through the CLI in a child process, against the fake RDS and s3rver: the table, the exit status and --json. */
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
 import { CopyObjectCommand, DeleteObjectCommand } from "@aws-sdk/client-s3";
-import * as path from "path";
 import type { VerifyReport } from "../../archiver/verify/verify-report";
 import { BUCKET, HOUR, lines, startHarness, type Harness } from "../engine/harness";
-
-const BIN = path.join(__dirname, "..", "..", "bin", "rds-log-archiver.js");
-
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli as cli } from "../engine/cli-process";
 
 describe("verify through the CLI (child process)", function () {
   this.timeout(120_000);
