@@ -30,6 +30,8 @@ import { DEADLINE_REASON, stoppedError } from "./stop";
 const PARTS_IN_FLIGHT = 1;
 /** How often, at most, the record of a running multipart copy is rewritten; a stop or a finish writes it at once. */
 const RECORD_EVERY_MS = 5_000;
+/** Room beyond the raw size for a member that does not compress: the gzip header and trailer, and stored blocks' framing. */
+const MEMBER_OUTPUT_MARGIN = 64 * 1024;
 
 export interface MemberCopyTarget {
   aws: AwsClients;
@@ -71,9 +73,17 @@ export function isStoppedWithProgress(err: unknown): err is Error & { resumeAt: 
   return err instanceof Error && err.name === "RunStopped" && typeof (err as { resumeAt?: unknown }).resumeAt === "number";
 }
 
-/** One gzip member, compressed on libuv's thread pool (the bench measures the engine through it). */
+/**
+ * One gzip member, compressed on libuv's thread pool (the bench measures the engine through it). zlib's default
+ * 16 KiB output chunk costs a round trip to this thread per chunk, and a pool thread waits out each one while this
+ * thread hashes or uploads; room for the whole member makes it one pass. The result is copied out of that room,
+ * so a part being filled holds compressed bytes only.
+ */
 export function gzipMember(raw: Buffer, level: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => zlib.gzip(raw, { level }, (err, out) => (err ? reject(err) : resolve(out))));
+  const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, raw.length + MEMBER_OUTPUT_MARGIN);
+  return new Promise((resolve, reject) =>
+    zlib.gzip(raw, { level, chunkSize }, (err, out) => (err ? reject(err) : resolve(Buffer.concat([out], out.length)))),
+  );
 }
 
 export async function copyMembers(t: MemberCopyTarget, content: Readable, resume?: Resume): Promise<MemberCopyResult> {
