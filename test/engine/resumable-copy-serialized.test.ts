@@ -11,6 +11,8 @@ import { createHash, randomBytes } from "crypto";
 import { gunzipSync } from "zlib";
 import { uploadRecordKey } from "../../archiver/layout/upload-record-key";
 import { parseRecords } from "../../archiver/s3/upload-record";
+import { DEADLINE_MARGIN_MS } from "../../archiver/sync/stop";
+import type { SyncReport } from "../../archiver/report";
 import { BUCKET, HOUR, startHarness, T0, type Harness } from "./harness";
 import type { S3RequestView } from "../../local-aws/local-s3";
 
@@ -20,6 +22,27 @@ const KEY = "db1/trace/2024/10/01/00/db1/big.trc.gz";
 const MiB = 1024 * 1024;
 
 const isUploadPart = (r: { method: string; query: string }) => r.method === "PUT" && /(^|&)partNumber=/.test(r.query);
+const partsStored = (h: Harness) => h.s3.requests.filter((r) => isUploadPart(r) && r.status === 200).length;
+
+/** Resolves once `condition` holds, polling; fails after `ms`. */
+async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
+  for (const started = Date.now(); !condition(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+/**
+ * A run whose download stalls: once S3 has stored `parts` of its parts, its remaining time drops below the margin
+ * kept for stopping (as if the stall had lasted that long), and the run stops.
+ */
+async function syncUntilTimeRunsOut(h: Harness, parts: number): Promise<SyncReport> {
+  let timeLeft = 900_000;
+  const storedBefore = partsStored(h);
+  const run = h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, timeLeftMs: () => timeLeft });
+  await Promise.race([until(() => partsStored(h) >= storedBefore + parts, `${parts} parts stored`), run]);
+  timeLeft = DEADLINE_MARGIN_MS - 1_000;
+  return run;
+}
 const creates = (h: Harness) => h.s3.requests.filter((r) => r.method === "POST" && /(^|&)uploads(=|&|$)/.test(r.query)).length;
 
 describe("resumable copies (serialized): the next invocation continues a copy its predecessor could not finish", function () {
@@ -59,7 +82,7 @@ describe("resumable copies (serialized): the next invocation continues a copy it
   it("an invocation whose time runs out stops after its stored parts, and the next continues from them", async () => {
     // The download stalls halfway, so the first invocation certainly stores a part and then runs out of time.
     h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: NAME });
-    const first = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, timeLeftMs: () => 24_000 });
+    const first = await syncUntilTimeRunsOut(h, 1);
     assert.equal(first.stopped, "the invocation's time ran out");
     assert.match(first.instances[0].deferred[0].reason, /its first \d+ bytes are stored in an open upload/);
     const [record] = await recorded();
@@ -78,10 +101,10 @@ describe("resumable copies (serialized): the next invocation continues a copy it
         let offset = 0;
         let invocations = 0;
         for (;;) {
-          // Each invocation gets 20 MiB past its offset, then the body stalls until the invocation's time runs out.
+          // Each invocation gets 20 MiB past its offset (two parts), then the body stalls until the invocation's time runs out.
           const stalls = offset + 20 * MiB < big.length;
           if (stalls) h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: NAME, atByte: offset + 20 * MiB });
-          const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, ...(stalls ? { timeLeftMs: () => 21_000 } : {}) });
+          const report = stalls ? await syncUntilTimeRunsOut(h, 2) : await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
           invocations++;
           const download = h.rds.requests.filter((r) => r.action === "download").at(-1)!;
           if (offset > 0) {
