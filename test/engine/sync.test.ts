@@ -332,9 +332,9 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
   });
 
   inProcessOnly("a download cut after an upload part was sent aborts that multipart upload; the retry stores the file whole", async () => {
-    const big = randomBytes(36 * 1024 * 1024); // incompressible: the half sent before the cut fills more than one 8 MiB part
+    const big = randomBytes(20 * 1024 * 1024); // incompressible: the 17 MiB sent before the cut fill two 8 MiB parts
     h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: T0, content: big });
-    h.rds.injectFault({ on: "download", kind: "reset-mid-body", file: "trace/big.trc" });
+    h.rds.injectFault({ on: "download", kind: "reset-mid-body", file: "trace/big.trc", atByte: 17 * 1024 * 1024 });
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, gzipLevel: 1 });
     assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
     const uploads = h.s3.requests.filter((r) => r.path.includes("big.trc"));
