@@ -99,9 +99,11 @@ function serializedRunner(baseEnv: NodeJS.ProcessEnv) {
       // A new value from timeLeftMs reaches the host at once, as in-process the engine would read it.
       const follow = setInterval(() => {
         const now = timeLeft();
-        if (now === sent) return;
+        const hosts = pool!.hosts.filter((host) => host.busy && !hostsBefore.has(host));
+        // Until its host is busy (a cold start), the invocation has not begun: the new value is sent once it has.
+        if (now === sent || hosts.length === 0) return;
         sent = now;
-        for (const host of pool!.hosts) if (host.busy && !hostsBefore.has(host)) host.setRemainingTime(now);
+        for (const host of hosts) host.setRemainingTime(now);
       }, 50);
       try {
         return await call;
