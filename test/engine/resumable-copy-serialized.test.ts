@@ -22,6 +22,7 @@ const KEY = "db1/trace/2024/10/01/00/db1/big.trc.gz";
 const MiB = 1024 * 1024;
 
 const isUploadPart = (r: { method: string; query: string }) => r.method === "PUT" && /(^|&)partNumber=/.test(r.query);
+const creates = (h: Harness) => h.s3.requests.filter((r) => r.method === "POST" && /(^|&)uploads(=|&|$)/.test(r.query)).length;
 const partsStored = (h: Harness) => h.s3.requests.filter((r) => isUploadPart(r) && r.status === 200).length;
 
 /** Resolves once `condition` holds, polling; fails after `ms`. */
@@ -38,12 +39,12 @@ async function until(condition: () => boolean, what: string, ms = 60_000): Promi
 async function syncUntilTimeRunsOut(h: Harness, parts: number): Promise<SyncReport> {
   let timeLeft = 900_000;
   const storedBefore = partsStored(h);
-  const run = h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, timeLeftMs: () => timeLeft });
-  await Promise.race([until(() => partsStored(h) >= storedBefore + parts, `${parts} parts stored`), run]);
+  let ended = false;
+  const run = h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, timeLeftMs: () => timeLeft }).finally(() => (ended = true));
+  await until(() => ended || partsStored(h) >= storedBefore + parts, `${parts} parts stored`);
   timeLeft = DEADLINE_MARGIN_MS - 1_000;
   return run;
 }
-const creates = (h: Harness) => h.s3.requests.filter((r) => r.method === "POST" && /(^|&)uploads(=|&|$)/.test(r.query)).length;
 
 describe("resumable copies (serialized): the next invocation continues a copy its predecessor could not finish", function () {
   this.timeout(180_000);
