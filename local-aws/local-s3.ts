@@ -145,21 +145,27 @@ export class LocalS3 {
     await this.client().send(new CreateBucketCommand({ Bucket: name }));
   }
 
-  /** Every object (following continuation tokens) with its user metadata from a HEAD. */
-  async listAll(bucket: string, opts: { prefix?: string; pageSize?: number } = {}): Promise<StoredObject[]> {
-    const objects: StoredObject[] = [];
+  /** Every object's key and size (following continuation tokens), without a HEAD each: for when metadata is not needed. */
+  async listKeys(bucket: string, opts: { prefix?: string; pageSize?: number } = {}): Promise<{ key: string; size: number }[]> {
+    const objects: { key: string; size: number }[] = [];
     let token: string | undefined;
     do {
       const page = await this.client().send(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: opts.prefix, MaxKeys: opts.pageSize, ContinuationToken: token }),
       );
-      for (const item of page.Contents ?? []) {
-        const key = item.Key ?? "";
-        const head = await this.client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        objects.push({ key, size: item.Size ?? 0, metadata: head.Metadata ?? {} });
-      }
+      for (const item of page.Contents ?? []) objects.push({ key: item.Key ?? "", size: item.Size ?? 0 });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+    return objects;
+  }
+
+  /** Every object (following continuation tokens) with its user metadata from a HEAD. */
+  async listAll(bucket: string, opts: { prefix?: string; pageSize?: number } = {}): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
+    for (const { key, size } of await this.listKeys(bucket, opts)) {
+      const head = await this.client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      objects.push({ key, size, metadata: head.Metadata ?? {} });
+    }
     return objects;
   }
 

@@ -28,7 +28,8 @@ export interface Harness {
   runner: Runner;
   /**
    * One run. Serialized, `runtime` may set `now` (sampled when the run starts, then held), `env` and `timeLeftMs`
-   * (the invocation's remaining time); `onEvent` and `sdk` exist in-process only.
+   * (the invocation's remaining time: counted down in real time from its first value, and set to each new value it
+   * returns during the run); `onEvent` and `sdk` exist in-process only.
    */
   sync(settings?: Partial<SyncSettings>, runtime?: Partial<SyncRuntime>): Promise<SyncReport>;
   /** Serialized only: SIGKILLs the hosts in the middle of an invocation, as Lambda's timeout or an out-of-memory kill does. */
@@ -90,7 +91,25 @@ function serializedRunner(baseEnv: NodeJS.ProcessEnv) {
       let pool = pools.get(key);
       if (!pool) pools.set(key, (pool = new HostPool("sync", { env, clock })));
       clock.set((runtime.now ?? Date.now)());
-      return pool.call<SyncReport>(SCHEDULED_EVENT, { remainingMs: runtime.timeLeftMs?.() });
+      const timeLeft = runtime.timeLeftMs;
+      if (!timeLeft) return pool.call<SyncReport>(SCHEDULED_EVENT);
+      const hostsBefore = new Set(pool.hosts.filter((host) => host.busy));
+      let sent = timeLeft();
+      const call = pool.call<SyncReport>(SCHEDULED_EVENT, { remainingMs: sent });
+      // A new value from timeLeftMs reaches the host at once, as in-process the engine would read it.
+      const follow = setInterval(() => {
+        const now = timeLeft();
+        const hosts = pool!.hosts.filter((host) => host.busy && !hostsBefore.has(host));
+        // Until its host is busy (a cold start), the invocation has not begun: the new value is sent once it has.
+        if (now === sent || hosts.length === 0) return;
+        sent = now;
+        for (const host of hosts) host.setRemainingTime(now);
+      }, 50);
+      try {
+        return await call;
+      } finally {
+        clearInterval(follow);
+      }
     },
     async killBusyHosts(): Promise<void> {
       await Promise.all([...pools.values()].flatMap((p) => p.hosts.filter((host) => host.busy).map((host) => host.kill("SIGKILL"))));

@@ -66,7 +66,7 @@ describe("LocalS3", () => {
     assert.equal(await s3.getText("archive", "_state/group/db-1.json"), "{}");
   });
 
-  it("listAll follows continuation tokens (needs --openssl-legacy-provider) and filters by prefix", async () => {
+  it("listAll and listKeys follow continuation tokens (needs --openssl-legacy-provider) and filters by prefix", async () => {
     await s3.createBucket("second");
     const keys = Array.from({ length: 7 }, (_, i) => `k/${i}`);
     for (const key of keys) await s3.client().send(new PutObjectCommand({ Bucket: "second", Key: key, Body: key }));
@@ -78,6 +78,9 @@ describe("LocalS3", () => {
     assert.equal(lists.length, 3);
     assert.ok(lists.every((r) => r.path === "/second/" && r.status === 200));
     assert.equal(lists.filter((r) => r.query.includes("continuation-token=")).length, 2);
+    s3.resetRequests();
+    assert.deepEqual(await s3.listKeys("second", { prefix: "k/", pageSize: 3 }), keys.map((key) => ({ key, size: key.length })));
+    assert.deepEqual(s3.requests.map((r) => r.method), ["GET", "GET", "GET"], "listKeys sends no HEAD");
   });
 
   it("records every request with method, raw path, query and status", async () => {

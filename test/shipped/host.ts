@@ -121,6 +121,11 @@ export class FunctionHost {
     });
   }
 
+  /** Sets the running invocation's context.getRemainingTimeInMillis() to `ms` from now; nothing when idle. */
+  setRemainingTime(ms: number): void {
+    if (this.pending && this.alive) this.child.send({ type: "remaining", remainingMs: ms });
+  }
+
   /** Invokes and returns the handler's result; a thrown error is rethrown here with its name and message. */
   async call<T>(event: unknown, o?: InvokeOptions): Promise<T> {
     return FunctionHost.unwrap(await this.invoke<T>(event, o));

@@ -19,7 +19,7 @@ export async function digestFindings(sim: Simulation): Promise<{ findings: strin
   const objects = (await sim.s3.listAll(BUCKET)).filter((o) => !o.key.startsWith("_"));
   for (const [instance, group] of sim.groups) {
     const stored: StoredDigest[] = [];
-    for (const o of await sim.s3.listAll(BUCKET, { prefix: digestChainPrefix(group, instance) })) {
+    for (const o of await sim.s3.listKeys(BUCKET, { prefix: digestChainPrefix(group, instance) })) {
       stored.push({ key: o.key, text: await sim.s3.getText(BUCKET, o.key) });
     }
     digests += stored.length;

@@ -4,7 +4,7 @@
  * of a range, in time order.
  */
 import assert from "node:assert/strict";
-import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { PassThrough } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { createClients } from "../../archiver/aws-clients";
@@ -97,25 +97,26 @@ describe("sim: verify and logs over a simulated day", function () {
     const clean = await verify();
     const archivedFiles = clean.instances.flatMap((i) => i.files.filter((f) => f.status === "archived" && f.key).map((f) => ({ instance: i.instance, file: f.file, key: f.key! })));
     const listedKeys = new Set(archivedFiles.map((f) => f.key));
-    const objects = (await sim.s3.listAll(BUCKET)).filter((o) => parseArchiveKey(o.key) !== undefined);
+    const objects = (await sim.s3.listKeys(BUCKET)).filter((o) => parseArchiveKey(o.key) !== undefined);
     const unlisted = objects.filter((o) => !listedKeys.has(o.key));
     assert.ok(archivedFiles.length >= 2 && unlisted.length >= 3);
     const s3 = sim.s3.client();
+    const metadataOf = async (key: string) => (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).Metadata;
     const deleted = archivedFiles[0];
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: deleted.key }));
     const [changed, stripped, corrupt] = unlisted;
-    const changedText = gunzipLines((await readArchive({ endpoint: sim.s3.endpoint, bucket: BUCKET })).find((o) => o.key === changed.key)!.body);
+    const changedText = gunzipLines(await sim.s3.getBytes(BUCKET, changed.key));
     changedText[0] = changedText[0].replace(/#(\d+)/, "#9$1");
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: changed.key, Body: gzipSync(changedText.join("\n") + "\n"), Metadata: changed.metadata }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: changed.key, Body: gzipSync(changedText.join("\n") + "\n"), Metadata: await metadataOf(changed.key) }));
     await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: stripped.key, CopySource: `${BUCKET}/${encodeURI(stripped.key)}`, MetadataDirective: "REPLACE", Metadata: {} }));
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: corrupt.key, Body: gzipSync("x\n").subarray(0, 12), Metadata: corrupt.metadata }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: corrupt.key, Body: gzipSync("x\n").subarray(0, 12), Metadata: await metadataOf(corrupt.key) }));
     const r = await verify({ deep: true });
     const named4 = [`missing ${deleted.instance} ${deleted.file}`, `mismatched ${changed.key}`, `no-metadata ${stripped.key}`, `corrupt ${corrupt.key}`];
     assert.deepEqual(named(r), [...named4].sort());
     assert.equal(r.ok, false);
 
     // A digest replaced in the middle of a chain (one byte more), and a file RDS listed, then removed before it was archived.
-    const digests = (await sim.s3.listAll(BUCKET)).filter((o) => o.key.startsWith(DIGESTS_PREFIX));
+    const digests = await sim.s3.listKeys(BUCKET, { prefix: DIGESTS_PREFIX });
     const digested = new Set<string>();
     for (const d of digests) for (const o of (JSON.parse(await sim.s3.getText(BUCKET, d.key)) as { objects: { key: string }[] }).objects) digested.add(o.key);
     const chain = digests.filter((d) => d.key.startsWith(digestChainPrefix("pg-eager", "pg-eager")));
