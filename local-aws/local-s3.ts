@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { groupDelimitedListings, type ListingStore } from "./delimited-listing";
 import { makeWritesDurable, type WritableStore } from "./durable-writes";
+import { cacheStoreReads, type CachedStore } from "./store-cache";
 import { multipartMiddleware, type MultipartOptions } from "./s3-multipart";
 import {
   CreateBucketCommand,
@@ -23,7 +24,7 @@ interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   httpServer: http.Server;
-  store: Parameters<typeof multipartMiddleware>[0] & WritableStore & ListingStore;
+  store: Parameters<typeof multipartMiddleware>[0] & WritableStore & ListingStore & CachedStore;
   /** Koa's middleware stack; s3rver's router is the last entry. */
   middleware: unknown[];
 }
@@ -109,6 +110,7 @@ export class LocalS3 {
     const faults: S3Fault[] = [];
     server.middleware.splice(server.middleware.length - 1, 0, faultMiddleware(faults));
     makeWritesDurable(server.store);
+    cacheStoreReads(server.store);
     groupDelimitedListings(server.store);
     server.middleware.splice(server.middleware.length - 1, 0, multipartMiddleware(server.store, opts));
     server.middleware.splice(server.middleware.length - 1, 0, ifNoneMatchMiddleware(server.store));
