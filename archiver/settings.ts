@@ -29,10 +29,21 @@ export interface SyncSettings {
    * each response, and a 200 falls back to skipping the prefix. False: never Range, never the pure-JS hash.
    */
   resumeWithRange?: boolean;
+  /**
+   * The backoff between attempts of a failed request (archiver/sync/retry.ts): a random wait below
+   * min(retryMaxDelayMs, retryBaseDelayMs * 2^attempt). Absent: DEFAULT_RETRY's 250 ms and 20 s.
+   */
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
 }
 
 /** The copy tunables' variables: optional, so the CLI and older stacks need not set them. */
 export const COPY_ENV = { compressThreads: "COMPRESS_THREADS", resumeWithRange: "RESUME_WITH_RANGE" } as const;
+
+/** The retry backoff's variables: optional, like COPY_ENV. */
+export const RETRY_ENV = { retryBaseDelayMs: "RETRY_BASE_DELAY_MS", retryMaxDelayMs: "RETRY_MAX_DELAY_MS" } as const;
+/** Neither wait may exceed 10 minutes: a Lambda run lasts at most 15. */
+const RETRY_DELAY_RANGE = [1, 600_000] as const;
 
 /** Environment variables the Lambda reads; the Pulumi program sets exactly these, through settingsToEnv. */
 export const ENV = {
@@ -146,6 +157,8 @@ export function settingsToEnv(s: Omit<SyncSettings, "dryRun">): Record<string, s
     [ENV.readTimeoutSeconds]: String(s.readTimeoutSeconds),
     ...(s.compressThreads !== undefined ? { [COPY_ENV.compressThreads]: String(s.compressThreads) } : {}),
     ...(s.resumeWithRange !== undefined ? { [COPY_ENV.resumeWithRange]: String(s.resumeWithRange) } : {}),
+    ...(s.retryBaseDelayMs !== undefined ? { [RETRY_ENV.retryBaseDelayMs]: String(s.retryBaseDelayMs) } : {}),
+    ...(s.retryMaxDelayMs !== undefined ? { [RETRY_ENV.retryMaxDelayMs]: String(s.retryMaxDelayMs) } : {}),
   };
 }
 
@@ -169,6 +182,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SyncSettings {
       readTimeoutSeconds: positiveSeconds(ENV.readTimeoutSeconds, env[ENV.readTimeoutSeconds], DEFAULTS.readTimeoutSeconds),
       dryRun: false,
       ...copySettingsFromEnv(env),
+      ...retrySettingsFromEnv(env),
     },
     ENV,
   );
@@ -184,6 +198,15 @@ function copySettingsFromEnv(env: NodeJS.ProcessEnv): Pick<SyncSettings, "compre
     ...(threads !== undefined && threads.trim() !== "" ? { compressThreads: wholeNumber(COPY_ENV.compressThreads, threads, 1, 1) } : {}),
     ...(range ? { resumeWithRange: range === "true" } : {}),
   };
+}
+
+function retrySettingsFromEnv(env: NodeJS.ProcessEnv): Pick<SyncSettings, "retryBaseDelayMs" | "retryMaxDelayMs"> {
+  const out: Pick<SyncSettings, "retryBaseDelayMs" | "retryMaxDelayMs"> = {};
+  for (const key of ["retryBaseDelayMs", "retryMaxDelayMs"] as const) {
+    const raw = env[RETRY_ENV[key]];
+    if (raw !== undefined && raw.trim() !== "") out[key] = wholeNumber(RETRY_ENV[key], raw, 0, ...RETRY_DELAY_RANGE);
+  }
+  return out;
 }
 
 /** What the RDS events function is given: the bucket, and the ids whose events it keeps. */

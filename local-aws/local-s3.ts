@@ -1,4 +1,5 @@
 // s3rver (3.7.1) on loopback with a throwaway directory, plus a request log and read helpers for assertions.
+import { accessSync, constants as fsConstants, statSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import type * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,6 +8,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { groupDelimitedListings, type ListingStore } from "./delimited-listing";
 import { makeWritesDurable, type WritableStore } from "./durable-writes";
+import { cacheStoreReads, type CachedStore } from "./store-cache";
 import { multipartMiddleware, type MultipartOptions } from "./s3-multipart";
 import {
   CreateBucketCommand,
@@ -22,7 +24,7 @@ interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   httpServer: http.Server;
-  store: Parameters<typeof multipartMiddleware>[0] & WritableStore & ListingStore;
+  store: Parameters<typeof multipartMiddleware>[0] & WritableStore & ListingStore & CachedStore;
   /** Koa's middleware stack; s3rver's router is the last entry. */
   middleware: unknown[];
 }
@@ -95,8 +97,8 @@ export class LocalS3 {
    * `copyLimit` lowers S3's 5 GiB limit on a CopyObject source and an UploadPartCopy range, so the
    * paths for objects over that size can be tested with small ones.
    */
-  static async start(opts: { buckets?: string[] } & MultipartOptions = {}): Promise<LocalS3> {
-    const directory = await fs.mkdtemp(path.join(os.tmpdir(), "local-s3-"));
+  static async start(opts: { buckets?: string[]; directoryRoot?: string } & MultipartOptions = {}): Promise<LocalS3> {
+    const directory = await fs.mkdtemp(path.join(opts.directoryRoot ?? scratchRoot(), "local-s3-"));
     const server = new S3rver({
       address: "127.0.0.1",
       port: 0,
@@ -104,9 +106,11 @@ export class LocalS3 {
       directory,
       configureBuckets: (opts.buckets ?? []).map((name) => ({ name })),
     });
+    dropRequestLogger(server);
     const faults: S3Fault[] = [];
     server.middleware.splice(server.middleware.length - 1, 0, faultMiddleware(faults));
     makeWritesDurable(server.store);
+    cacheStoreReads(server.store);
     groupDelimitedListings(server.store);
     server.middleware.splice(server.middleware.length - 1, 0, multipartMiddleware(server.store, opts));
     server.middleware.splice(server.middleware.length - 1, 0, ifNoneMatchMiddleware(server.store));
@@ -194,6 +198,32 @@ export class LocalS3 {
     await closed;
     await fs.rm(this.directory, { recursive: true, force: true });
   }
+}
+
+/**
+ * Where the throwaway directories go unless a caller names one: memory-backed /dev/shm when the machine has it
+ * (s3rver stats, opens and writes several files per request), else the system's temporary directory.
+ */
+export function scratchRoot(): string {
+  try {
+    if (statSync(MEMORY_BACKED).isDirectory()) {
+      accessSync(MEMORY_BACKED, fsConstants.W_OK);
+      return MEMORY_BACKED;
+    }
+  } catch {
+    // no /dev/shm here (macOS, some containers)
+  }
+  return os.tmpdir();
+}
+const MEMORY_BACKED = "/dev/shm";
+
+/**
+ * s3rver's first middleware is koa-logger, which formats a colored line for every request and wraps every streamed
+ * body in a counting stream, even when `silent` drops the line. Nothing reads those lines, so it goes.
+ */
+function dropRequestLogger(server: S3rverInstance): void {
+  const first = server.middleware[0] as { name?: string } | undefined;
+  if (first?.name === "logger") server.middleware.splice(0, 1);
 }
 
 /**

@@ -21,6 +21,19 @@ export interface RetryNotice {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 20_000 };
 
+/** A run's policy: DEFAULT_RETRY, then the settings' backoff (RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS), then the caller's. */
+export function retryPolicyOf(
+  settings: { retryBaseDelayMs?: number; retryMaxDelayMs?: number },
+  override: Partial<RetryPolicy> = {},
+): RetryPolicy {
+  return {
+    ...DEFAULT_RETRY,
+    ...(settings.retryBaseDelayMs !== undefined ? { baseDelayMs: settings.retryBaseDelayMs } : {}),
+    ...(settings.retryMaxDelayMs !== undefined ? { maxDelayMs: settings.retryMaxDelayMs } : {}),
+    ...override,
+  };
+}
+
 // Arrays, not Sets: Pulumi's closure serializer turns a module-level Set into a plain object whose `has`
 // throws, so the deployed function would retry nothing (docs/development.md: "Serializer pitfalls").
 const RETRYABLE_CODES: readonly string[] = [

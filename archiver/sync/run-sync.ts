@@ -11,7 +11,7 @@ import type { S3Limits } from "../s3/s3-limits";
 import { abortStaleUploads } from "../s3/stale-uploads";
 import { readUploadRecords } from "../s3/upload-records";
 import { DEFAULTS, type SyncSettings } from "../settings";
-import { DEFAULT_RETRY, type RetryPolicy } from "./retry";
+import { retryPolicyOf, type RetryPolicy } from "./retry";
 import { runStop, stopReason } from "./stop";
 import { syncInstance, type InstanceTarget } from "./sync-instance";
 import { resolveTargets } from "./targets";
@@ -77,7 +77,7 @@ async function syncAll(settings: SyncSettings, runtime: SyncRuntime, signal: Abo
     errors.push({ target: settings.bucket, code: errorCode(err), message: errorMessage(err) });
     return finish();
   }
-  const retry = { ...DEFAULT_RETRY, ...runtime.retry };
+  const retry = retryPolicyOf(settings, runtime.retry);
   const targets = await targetsOf(aws, retry, errors);
   const staleAborted: string[] = [];
   const ctx = {

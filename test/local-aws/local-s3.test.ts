@@ -12,7 +12,9 @@ import {
 } from "@aws-sdk/client-s3";
 import { childEnv } from "../../local-aws/env";
 import { FakeRds } from "../../local-aws/fake-rds";
-import { LocalS3 } from "../../local-aws/local-s3";
+import { LocalS3, scratchRoot } from "../../local-aws/local-s3";
+import { existsSync } from "node:fs";
+import * as os from "node:os";
 
 describe("LocalS3", () => {
   let s3: LocalS3;
@@ -121,6 +123,19 @@ describe("LocalS3", () => {
     assert.ok((await fs.readdir(other.directory)).length > 0);
     await other.stop();
     await assert.rejects(fs.stat(other.directory), { code: "ENOENT" });
+  });
+
+  it("keeps its objects in memory-backed /dev/shm when the machine has it, else in the temporary directory; or where it is told", async () => {
+    assert.equal(scratchRoot(), existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir());
+    assert.equal(path.dirname(s3.directory), scratchRoot());
+    const told = await fs.mkdtemp(path.join(os.tmpdir(), "local-s3-root-"));
+    const other = await LocalS3.start({ directoryRoot: told });
+    try {
+      assert.equal(path.dirname(other.directory), told);
+    } finally {
+      await other.stop();
+      await fs.rm(told, { recursive: true, force: true });
+    }
   });
 });
 

@@ -132,6 +132,8 @@ export interface ScenarioResult {
 export const DEFAULT_START = Date.UTC(2024, 9, 1, 0, 0);
 export type SimRunner = Runner | "fan-out";
 export const BUCKET = "sim-archive";
+/** The retry backoff of every run of the engine here (RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS for the functions). */
+const SIM_RETRY = { retryBaseDelayMs: 1, retryMaxDelayMs: 5 } as const;
 
 /** A running simulation: the models, the fakes, the virtual clock. Use runScenario() unless a test needs the pieces. */
 export class Simulation {
@@ -221,6 +223,9 @@ export class Simulation {
       connectTimeoutSeconds: DEFAULTS.connectTimeoutSeconds,
       readTimeoutSeconds: DEFAULTS.readTimeoutSeconds,
       dryRun: false,
+      // Virtual hours, real waits: retries back off by milliseconds, in this process and in the serialized function
+      // alike (the default policy's 250 ms to 20 s, full jitter, made the serialized runs wait tens of seconds).
+      ...SIM_RETRY,
     };
     const sim = new Simulation(rds, s3, instances, ledger, rng.fork("driver"), start, settings, o.lastWrittenPrecisionMs ?? 1, o.runner ?? "in-process");
     sim.mirror();
@@ -296,7 +301,6 @@ export class Simulation {
         AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
       },
       now: () => this.now,
-      retry: { baseDelayMs: 1, maxDelayMs: 5 },
     };
   }
 
