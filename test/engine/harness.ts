@@ -40,6 +40,8 @@ export interface Harness {
 const DEFAULT_SETTINGS: SyncSettings = {
   bucket: BUCKET, instances: [], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: 0, dryRun: false,
   connectTimeoutSeconds: DEFAULTS.connectTimeoutSeconds, readTimeoutSeconds: DEFAULTS.readTimeoutSeconds,
+  // The serialized function backs off as the in-process runs do (their runtime retry below), not for seconds.
+  retryBaseDelayMs: 1, retryMaxDelayMs: 5,
 };
 
 export async function startHarness(
