@@ -30,8 +30,8 @@ import { DEADLINE_REASON, stoppedError } from "./stop";
 const PARTS_IN_FLIGHT = 1;
 /** How often, at most, the record of a running multipart copy is rewritten; a stop or a finish writes it at once. */
 const RECORD_EVERY_MS = 5_000;
-/** Room beyond the raw size for a member that does not compress: the gzip header and trailer, and stored blocks' framing. */
-const MEMBER_OUTPUT_MARGIN = 64 * 1024;
+/** zlib's output chunk for a member (see gzipMember). */
+const MEMBER_OUTPUT_CHUNK = 256 * 1024;
 
 export interface MemberCopyTarget {
   aws: AwsClients;
@@ -76,13 +76,13 @@ export function isStoppedWithProgress(err: unknown): err is Error & { resumeAt: 
 /**
  * One gzip member, compressed on libuv's thread pool (the bench measures the engine through it). zlib's default
  * 16 KiB output chunk costs a round trip to this thread per chunk, and a pool thread waits out each one while this
- * thread hashes or uploads; room for the whole member makes it one pass. The result is copied out of that room,
- * so a part being filled holds compressed bytes only.
+ * thread hashes or uploads. 256 KiB holds a member of log lines in one or two passes; room for the whole raw
+ * member would be a large allocation per member for the garbage collector, and measured no faster. The result
+ * is copied out, so a part being filled holds compressed bytes only.
  */
 export function gzipMember(raw: Buffer, level: number): Promise<Buffer> {
-  const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, raw.length + MEMBER_OUTPUT_MARGIN);
   return new Promise((resolve, reject) =>
-    zlib.gzip(raw, { level, chunkSize }, (err, out) => (err ? reject(err) : resolve(Buffer.concat([out], out.length)))),
+    zlib.gzip(raw, { level, chunkSize: MEMBER_OUTPUT_CHUNK }, (err, out) => (err ? reject(err) : resolve(Buffer.concat([out], out.length)))),
   );
 }
 
