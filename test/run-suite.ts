@@ -18,19 +18,19 @@ const REPO = path.join(__dirname, "..");
 const SLOWEST_FIRST = [
   "test/sim/schemes.test.ts",
   "test/sim/mixed.test.ts",
-  "test/engine/resumable-copy-serialized.test.ts",
+  "test/sim/verify-logs.test.ts",
   "test/engine/sync.test.ts",
   "test/sim/overlap.test.ts",
-  "test/sim/gap-ledger.test.ts",
-  "test/sim/state-loss.test.ts",
-  "test/sim/active-refresh.test.ts",
+  "test/engine/resumable-copy-serialized.test.ts",
   "test/program/consumer.test.ts",
   "test/engine/cli.test.ts",
+  "test/program/validation.test.ts",
+  "test/sim/gap-ledger.test.ts",
+  "test/sim/state-loss.test.ts",
+  "test/program/stacks.test.ts",
+  "test/sim/active-refresh.test.ts",
   "test/sim/fan-out.test.ts",
   "test/sim/crash.test.ts",
-  "test/sim/verify-logs.test.ts",
-  "test/program/validation.test.ts",
-  "test/program/stacks.test.ts",
   "test/program/e2e.test.ts",
   "test/sim/faults.test.ts",
   "test/program/fan-out.test.ts",
@@ -75,7 +75,7 @@ async function main(): Promise<number> {
 
   if (fs.existsSync(fileTimes)) {
     const slowest = fs.readFileSync(fileTimes, "utf8").trim().split("\n").map((line) => line.split(" ")).sort((a, b) => Number(b[0]) - Number(a[0]));
-    console.log(`slowest test files: ${slowest.slice(0, 12).map(([ms, file]) => `${file} ${(Number(ms) / 1000).toFixed(1)} s`).join(", ")}`);
+    console.log(`slowest test files: ${slowest.slice(0, 20).map(([ms, file]) => `${file} ${(Number(ms) / 1000).toFixed(1)} s`).join(", ")}`);
   }
   if (buildCode !== 0) console.error(`tsc -p tsconfig.json failed (exit ${buildCode}):\n${tscOutput}`);
   fs.rmSync(work, { recursive: true, force: true });
