@@ -66,7 +66,13 @@ async function main(): Promise<number> {
   let tscOutput = "";
   tsc.stdout!.on("data", (d) => (tscOutput += d));
   tsc.stderr!.on("data", (d) => (tscOutput += d));
-  const built = exited(tsc).then((code) => (recordBuild(buildStatus, code), code));
+  const started = Date.now();
+  let buildSeconds = 0;
+  const built = exited(tsc).then((code) => {
+    recordBuild(buildStatus, code);
+    buildSeconds = (Date.now() - started) / 1000;
+    return code;
+  });
 
   const env = { ...announceBuild(buildStatus, process.env), TEST_FILE_TIMES: fileTimes };
   const files = process.argv.length > 2 ? process.argv.slice(2) : testFiles();
@@ -77,6 +83,7 @@ async function main(): Promise<number> {
     const slowest = fs.readFileSync(fileTimes, "utf8").trim().split("\n").map((line) => line.split(" ")).sort((a, b) => Number(b[0]) - Number(a[0]));
     console.log(`slowest test files: ${slowest.slice(0, 20).map(([ms, file]) => `${file} ${(Number(ms) / 1000).toFixed(1)} s`).join(", ")}`);
   }
+  console.log(`tsc built out/ in ${buildSeconds.toFixed(0)} s, beside the tests`);
   if (buildCode !== 0) console.error(`tsc -p tsconfig.json failed (exit ${buildCode}):\n${tscOutput}`);
   fs.rmSync(work, { recursive: true, force: true });
   return testsCode || buildCode;
