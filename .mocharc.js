@@ -3,7 +3,7 @@
 const os = require("node:os");
 
 module.exports = {
-  require: ["ts-node/register/transpile-only", "test/setup-env.ts"],
+  require: ["ts-node/register/transpile-only", "test/setup-env.ts", "test/file-times.ts"],
   extension: ["ts"],
   "node-option": ["openssl-legacy-provider"],
   timeout: 60000,

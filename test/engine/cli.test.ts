@@ -11,12 +11,13 @@ import { stateKey } from "../../archiver/layout/state-key";
 import { parseManifest } from "../../archiver/planning/manifest";
 import type { SyncReport } from "../../archiver/report";
 import { BUCKET, HOUR, lines, startHarness, T0, type Harness } from "./harness";
-import { BIN, runCli as cli, type CliRun as Run } from "./cli-process";
+import { BIN, compiledCodeBuilt, runCli as cli, type CliRun as Run } from "./cli-process";
 
 describe("rds-log-archiver CLI, as a child process", function () {
   let h: Harness;
   let env: NodeJS.ProcessEnv;
   before(async () => {
+    await compiledCodeBuilt();
     h = await startHarness();
     env = childEnv(h.rds, h.s3);
     h.rds.addInstance("db1");

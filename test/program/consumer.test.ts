@@ -1,6 +1,7 @@
 // The package as another team installs it: test/consumer/ is a Pulumi program of its own, with rds-log-archiver as a
-// dependency. The package is built as npm's prepare builds it and installed into the program's node_modules as npm
-// installs a packed or git dependency (a directory holding package.json and the `files` it lists). The program is
+// dependency. The package is built as npm's prepare builds it (into a directory of its own: `npm test` builds this
+// repository's out/ at the same time) and installed into the program's node_modules as npm installs a packed or git
+// dependency (a directory holding package.json and the `files` it lists). The program is
 // type-checked against the built declarations, then loaded under mocks from its own directory, and each function's
 // deployment package, whose serialized code requires the package's modules by their paths, is loaded as Lambda would.
 import * as assert from "node:assert/strict";
@@ -15,15 +16,24 @@ const run = promisify(execFile);
 const CONSUMER = path.join(REPO, "test", "consumer");
 const INSTALLED = path.join(CONSUMER, "node_modules", "rds-log-archiver");
 const UNPACKED = path.join(CONSUMER, "node_modules", ".functions");
+/** The package's root as the build leaves it: out/ built here, everything else from the repository. */
+const BUILT = path.join(CONSUMER, "node_modules", ".build");
 const tsc = (project: string) => run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", project], { cwd: REPO });
+
+/** The package as its prepare script builds it, with its compiler options, into BUILT/out. */
+async function buildPackage(): Promise<void> {
+  fs.rmSync(path.join(CONSUMER, "node_modules"), { recursive: true, force: true });
+  const out = path.join(BUILT, "out");
+  await run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.package.json", "--outDir", out, "--tsBuildInfoFile", path.join(out, ".package.tsbuildinfo")], { cwd: REPO });
+}
 
 /** package.json and its `files`, as npm lays out an installed package. */
 function installPackage(): void {
-  fs.rmSync(path.join(CONSUMER, "node_modules"), { recursive: true, force: true });
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
   fs.mkdirSync(INSTALLED, { recursive: true });
   fs.copyFileSync(path.join(REPO, "package.json"), path.join(INSTALLED, "package.json"));
-  for (const entry of pkg.files as string[]) fs.cpSync(path.join(REPO, entry), path.join(INSTALLED, entry), { recursive: true });
+  const root = (entry: string) => (entry.startsWith("out/") ? BUILT : REPO);
+  for (const entry of pkg.files as string[]) fs.cpSync(path.join(root(entry), entry), path.join(INSTALLED, entry), { recursive: true });
 }
 
 const config = (extra: Record<string, string> = {}) => ({ "aws:region": "eu-west-1", ...extra });
@@ -39,7 +49,7 @@ describe("the package in another team's program", function () {
   };
 
   before(async () => {
-    await tsc("tsconfig.package.json");
+    await buildPackage();
     installPackage();
     await tsc(path.join("test", "consumer"));
     [loaded, badArgs] = await Promise.all([

@@ -13,8 +13,7 @@ import { childEnv } from "../../local-aws/env";
 import { FakeRds } from "../../local-aws/fake-rds";
 import { LocalS3 } from "../../local-aws/local-s3";
 import { FunctionHost } from "../shipped/host";
-import { shipped } from "../shipped/packages";
-import { stackFileConfig } from "./harness";
+import { LIVE, shipped } from "../shipped/packages";
 
 describe("end to end: the serialized function against a fake RDS and a local S3", function () {
   this.timeout(180_000);
@@ -30,7 +29,7 @@ describe("end to end: the serialized function against a fake RDS and a local S3"
   });
 
   it("archives a closed log file under its content's key, gzipped, with its metadata; a multipart one too", async () => {
-    const fn = await shipped("sync", { config: stackFileConfig("live"), stack: "live", region: "us-east-1" });
+    const fn = await shipped("sync", LIVE);
     const bucket = fn.variables.ARCHIVE_BUCKET;
     assert.equal(bucket, "123456789012-prod-rds-logs-us-east-1");
     assert.match(fs.readFileSync(fn.file, "utf8"), /exports\.handler = /);

@@ -1,7 +1,7 @@
 // The fan-out stack under mocks (every option on, fanOut): what is deployed instead of the sync function, how the
 // queue, the mapping and the roles are set, and a visibility timeout too short for the worker failing by key.
 import * as assert from "node:assert/strict";
-import { FAN_OUT } from "../shipped/packages";
+import { FAN_OUT, programLoad } from "../shipped/packages";
 import { loadProgram, type LoadResult } from "./harness";
 import { ACCOUNT_ID, DEFAULT_REGION as REGION } from "./mocks";
 import { T } from "./resource-types";
@@ -24,7 +24,7 @@ describe("fan-out stack under mocks", function () {
   const actionsOf = (doc: PolicyDocument) => doc.Statement.flatMap((s) => [s.Action ?? []].flat()).sort();
 
   before(async () => {
-    loaded = await loadProgram(FAN_OUT);
+    loaded = await programLoad(FAN_OUT);
     assert.ok(loaded.ok, `${loaded.error}\n${loaded.stderr}`);
   });
 

@@ -1,5 +1,7 @@
-// The committed stack files, loaded as `pulumi preview` would load them (each in its own process).
+// The committed stack files, loaded as `pulumi preview` would load them (each in its own process; the live one's
+// load is the one that produces its deployment packages, shared with the tests that run them).
 import * as assert from "node:assert/strict";
+import { LIVE, programLoad } from "../shipped/packages";
 import { LoadResult, loadProgram, stackFileConfig } from "./harness";
 import type { RegisteredResource } from "./mocks";
 import { T } from "./resource-types";
@@ -20,7 +22,7 @@ describe("the committed stacks", function () {
 
   before(async () => {
     // One at a time: the loads are CPU-bound.
-    loaded.live = await loadProgram({ config: stackFileConfig("live"), stack: "live", region: "us-east-1" });
+    loaded.live = await programLoad(LIVE);
     loaded.stage = await loadProgram({ config: stackFileConfig("stage"), stack: "stage", region: "us-east-1" });
     loaded.liveWithoutDefaults = await loadProgram({
       config: stackFileConfig("live", { projectDefaults: false }),

@@ -4,6 +4,7 @@
 // pin at preview and without a dry run, as `pulumi up --skip-preview`). Every config rule itself is tested
 // directly, without a program, in test/infra/config.test.ts.
 import * as assert from "node:assert/strict";
+import { LIVE, programLoad } from "../shipped/packages";
 import { LoadResult, loadProgram, stackFileConfig } from "./harness";
 
 interface Case {
@@ -82,10 +83,10 @@ describe("validation at preview (each bad config in its own process)", function 
 
   before(async () => {
     const live = stackFileConfig("live");
-    const configOf = (c: Case | undefined) =>
-      Object.fromEntries(Object.entries({ ...live, ...(c?.config ?? {}) }).filter(([key]) => !c?.without?.includes(key)));
+    const configOf = (c: Case) => Object.fromEntries(Object.entries({ ...live, ...c.config }).filter(([key]) => !c.without?.includes(key)));
+    // The control is the live stack's load that test/shipped/packages.ts shares with the other tests of that stack.
     const loaded = await pool([undefined, ...cases], 2, (c) =>
-      loadProgram({ config: configOf(c), stack: "live", region: c?.region ?? "us-east-1", preview: c?.preview ?? true }),
+      c ? loadProgram({ config: configOf(c), stack: "live", region: c.region ?? "us-east-1", preview: c.preview ?? true }) : programLoad(LIVE),
     );
     control = loaded[0];
     cases.forEach((c, i) => results.set(c.title, loaded[i + 1]));

@@ -1,14 +1,13 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
-import * as path from "path";
 import { PassThrough } from "stream";
 import { createClients } from "../../archiver/aws-clients";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
 import { hoursToList } from "../../archiver/read-back/read-plan";
 import { NOT_ARCHIVED_MARK, readLogs, type ReadLogsRequest } from "../../archiver/read-back/read-logs";
+import { BIN, compiledCodeBuilt } from "../engine/cli-process";
 import { BUCKET, HOUR, startHarness, type Harness } from "../engine/harness";
 
-const BIN = path.join(__dirname, "..", "..", "bin", "rds-log-archiver.js");
 const MINUTE = 60_000;
 // Real time: the CLI in a child process judges what is closed by its own clock.
 const START = Math.floor(Date.now() / HOUR) * HOUR - 10 * HOUR;
@@ -50,6 +49,7 @@ describe("logs against s3rver (and the fake RDS for --with-active)", function ()
   let h: Harness;
   let written: string[];
   before(async () => {
+    await compiledCodeBuilt();
     h = await startHarness();
     h.rds.addInstance("db1");
     written = fill(h);

@@ -4,7 +4,8 @@
  * temporary directory, `<dir>/<function>/__index.js` beside the node_modules folders the package holds.
  * The directory lies outside the repository, so a handler can require only what was shipped.
  * Mocha's worker processes share one directory per stack (see ./shared-directory.ts): the first to need a stack's
- * packages produces them, the others wait for it.
+ * packages produces them, the others wait for it. The load's result (outputs and resources) is shared the same way,
+ * so a test of a stack's resources does not load that stack again (programLoad).
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -12,7 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CONFIG, STACK } from "../program/all-options";
-import { loadProgram } from "../program/harness";
+import { loadProgram, stackFileConfig, type LoadResult } from "../program/harness";
 import type { ProgramSpec } from "../program/load-program";
 import { sharedPackagesDirectory } from "./shared-directory";
 
@@ -46,7 +47,15 @@ export const FAN_OUT: Omit<ProgramSpec, "unpackFunctionsTo"> = {
   preview: false,
 };
 
-const produced = new Map<string, Promise<ShippedFunctions>>();
+/** The committed live stack file, as `pulumi preview` loads it. */
+export const LIVE: Omit<ProgramSpec, "unpackFunctionsTo"> = { config: stackFileConfig("live"), stack: "live", region: "us-east-1" };
+
+interface Produced {
+  functions: ShippedFunctions;
+  loaded: LoadResult;
+}
+
+const produced = new Map<string, Promise<Produced>>();
 const directories: string[] = [];
 // Tens of thousands of files: removed by a detached process, so the test run does not wait for the disk.
 process.once("exit", () => {
@@ -54,7 +63,22 @@ process.once("exit", () => {
 });
 
 /** The unpacked packages of a stack, produced on first use and shared by every caller in this process. */
-export function shippedFunctions(spec: Omit<ProgramSpec, "unpackFunctionsTo"> = ALL_OPTIONS): Promise<ShippedFunctions> {
+export async function shippedFunctions(spec: Omit<ProgramSpec, "unpackFunctionsTo"> = ALL_OPTIONS): Promise<ShippedFunctions> {
+  return (await producedFor(spec)).functions;
+}
+
+/**
+ * The stack's outputs and resources from the load that produced its packages. A stack that fails to load or to
+ * package resolves as not ok, with the reason, like loadProgram.
+ */
+export async function programLoad(spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<LoadResult> {
+  return producedFor(spec).then(
+    (result) => result.loaded,
+    (err: unknown) => ({ ok: false, error: err instanceof Error ? err.message : String(err), stderr: "" }),
+  );
+}
+
+function producedFor(spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<Produced> {
   const cacheKey = JSON.stringify(spec);
   let result = produced.get(cacheKey);
   if (!result) {
@@ -73,10 +97,10 @@ export async function shipped(name: FunctionName, spec?: Omit<ProgramSpec, "unpa
   return fn;
 }
 
-const PRODUCED = "functions.json";
+const PRODUCED = "produced.json";
 const FAILED = "failed";
 
-async function produce(spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<ShippedFunctions> {
+async function produce(spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<Produced> {
   const shared = sharedPackagesDirectory();
   if (!shared) return produceInto(privateDirectory(), spec);
   const dir = path.join(shared, createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 16));
@@ -88,18 +112,18 @@ async function produce(spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<Sh
     return (await producedBy(dir)) ?? produceInto(privateDirectory(), spec);
   }
   try {
-    const functions = await produceInto(dir, spec);
-    writeAtomically(path.join(dir, PRODUCED), JSON.stringify(functions));
-    return functions;
+    const result = await produceInto(dir, spec);
+    writeAtomically(path.join(dir, PRODUCED), JSON.stringify(result));
+    return result;
   } catch (err) {
     writeAtomically(path.join(dir, FAILED), String(err));
     throw err;
   }
 }
 
-async function producedBy(dir: string): Promise<ShippedFunctions | undefined> {
+async function producedBy(dir: string): Promise<Produced | undefined> {
   for (;;) {
-    if (fs.existsSync(path.join(dir, PRODUCED))) return JSON.parse(fs.readFileSync(path.join(dir, PRODUCED), "utf8")) as ShippedFunctions;
+    if (fs.existsSync(path.join(dir, PRODUCED))) return JSON.parse(fs.readFileSync(path.join(dir, PRODUCED), "utf8")) as Produced;
     if (fs.existsSync(path.join(dir, FAILED))) return undefined;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -116,7 +140,7 @@ function privateDirectory(): string {
   return dir;
 }
 
-async function produceInto(dir: string, spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<ShippedFunctions> {
+async function produceInto(dir: string, spec: Omit<ProgramSpec, "unpackFunctionsTo">): Promise<Produced> {
   const loaded = await loadProgram({ ...spec, unpackFunctionsTo: dir });
   if (!loaded.ok) throw new Error(`the program did not load: ${loaded.error}\n${loaded.stderr}`);
   const functions: ShippedFunctions = { sync: undefined, events: undefined, logs: undefined, dispatch: undefined, worker: undefined, verify: undefined };
@@ -127,5 +151,5 @@ async function produceInto(dir: string, spec: Omit<ProgramSpec, "unpackFunctions
     const root = path.join(dir, name);
     functions[name] = { name, dir: root, file: path.join(root, "__index.js"), variables: resource.inputs.environment?.variables ?? {} };
   }
-  return functions;
+  return { functions, loaded };
 }
