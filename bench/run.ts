@@ -29,7 +29,7 @@ import { gzipTradeoff, monthlyCost } from "./sections/cost";
 import { fleet } from "./sections/fleet";
 import { gzipLevels, memoryAndThroughput } from "./sections/memory";
 import { rotation } from "./sections/rotation";
-import { bigFile, compression, costPerGB } from "./sections/bigfile";
+import { bigFile, compressionInPlainNode, costPerGB } from "./sections/bigfile";
 import { fanOut } from "./sections/fan-out";
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   }
   if (only.has("bigfile")) {
     log(`6b. compression: one gzip stream vs gzip members on 1 and 2 threads, ${config.compressionSampleBytes / MiB} MiB`);
-    const c = await compression(config.compressionSampleBytes);
+    const c = await compressionInPlainNode(config.compressionSampleBytes);
     result.bigFile = { compression: c, costPerGB: costPerGB(c) };
     // BENCH_BIGFILE_GIB=0 measures compression only; with BENCH_MERGE the big-file figures stay from the last run.
     if (config.bigFileBytes > 0) {

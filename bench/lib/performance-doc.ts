@@ -192,7 +192,7 @@ function renderBigFile(b: NonNullable<BenchResult["bigFile"]>, out: string[]): v
     "",
     "### Compression threads",
     "",
-    `${size(c.sampleBytes)} of generated PostgreSQL logs at level ${c.level}, in-process, best of ${c.rounds ?? 3} interleaved rounds: single-thread gzip ` +
+    `${size(c.sampleBytes)} of generated PostgreSQL logs at level ${c.level}, ${c.plainNode ? "in a compiled Node process without ts-node, as Lambda runs the function" : "in-process"}, best of ${c.rounds ?? 3} interleaved rounds: single-thread gzip ` +
       `of the whole sample in one call${c.rounds ? " with room for the whole output" : ""} (the baseline), one zlib stream fed 1 MiB writes (how the engine compressed before members), ` +
       `then gzip members of ${size(c.memberBytes)} compressed on libuv's thread pool with 1 and 2 in flight (archiver/sync/member-copy.ts).`,
     "",

@@ -58,6 +58,8 @@ export interface CompressionResult {
   sampleBytes: number;
   /** Interleaved rounds; each figure is the best of them (absent in results from before it was recorded: three). */
   rounds?: number;
+  /** Measured in a compiled Node process without ts-node, as Lambda runs the function. */
+  plainNode?: boolean;
   level: number;
   memberBytes: number;
   /** One synchronous gzip of the whole sample, in one pass: single-thread gzip of the same bytes, the baseline of the ratios. */
@@ -185,6 +187,20 @@ async function gzipStreamMBps(sample: Buffer, level: number): Promise<number> {
   gz.end();
   await done;
   return sample.length / 1e6 / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+/** compression() in a compiled child process (bench/lib/compression-child.ts). */
+export async function compressionInPlainNode(sampleBytes: number): Promise<CompressionResult> {
+  const child = spawn(process.execPath, [path.join(ROOT, "out", "bench", "lib", "compression-child.js")], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_COMPRESSION_BYTES: String(sampleBytes) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (code !== 0) throw new Error(`the compression bench exited with ${code}`);
+  return { ...(JSON.parse(out) as CompressionResult), plainNode: true };
 }
 
 export async function compression(sampleBytes: number, level = DEFAULT_GZIP_LEVEL): Promise<CompressionResult> {
