@@ -172,6 +172,16 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 4);
   });
 
+  it("asks again for a listing whose body arrived cut short or unreadable", async () => {
+    const content = Buffer.from(lines("listed", 20));
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content });
+    h.rds.injectFault({ on: "describe", kind: "truncate-body" });
+    h.rds.injectFault({ on: "describe", kind: "reset-mid-body" });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    assert.deepEqual([...(await archived(h)).values()].map((o) => o.text), [content.toString()]);
+  });
+
   it("a copy that keeps failing is reported, stores nothing, and succeeds on the next run", async () => {
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from(lines("a", 500)) });
     h.rds.putFile("db1", { name: "trace/b.trc", lastWritten: T0, content: Buffer.from(lines("b", 5)) });
