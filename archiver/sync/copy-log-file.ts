@@ -207,13 +207,16 @@ async function verifyDownload(ctx: CopyContext, action: CopyAction, received: Me
   const { file } = action;
   const problem = downloadProblem(file, received, attempts.lastShort);
   attempts.lastShort = shortReadOf(file, received) ?? attempts.lastShort;
-  if (problem) throw transferError(problem);
+  // A whole body of another size under a name RDS shifts may be another file now: downloading the name again would
+  // fetch that file again, so the listing decides between a re-plan and a retry.
+  if (problem && !(action.verify === "relist" && received.complete)) throw transferError(problem);
   if (action.verify === "relist") {
     const scope = relistScope(action);
     const now = await withRetry(ctx.retry, () => listLogFiles(ctx.aws, ctx.instance, scope.contains));
     const moved = movedSince(scope.files, now);
     if (moved) throw changedDuringCopy(`${moved.name} was rotated or rewritten while ${file.name} was being copied`);
   }
+  if (problem) throw transferError(problem);
 }
 
 /** Range is never asked for a copy that replaces an older key (its old prefix is checked), nor for a file that may arrive smaller. */

@@ -56,6 +56,8 @@ export function isRetryable(err: unknown): boolean {
   if (e.name === "TimeoutError") return true;
   // The SDK learned the server's clock from this refusal; the next attempt is signed at the right time.
   if (e.$retryable || e.$metadata?.clockSkewCorrected) return true;
+  // A success status with an error: the SDK could not read the body (cut short); the next response may be whole.
+  if (status !== undefined && status >= 200 && status < 300) return true;
   return status === 429 || (status !== undefined && status >= 500);
 }
 

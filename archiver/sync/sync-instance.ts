@@ -3,6 +3,7 @@ import type { AwsClients } from "../aws-clients";
 import type { Limiter } from "../limit";
 import type { ManifestEntry } from "../planning/manifest";
 import { planInstance, type CopyAction } from "../planning/plan-instance";
+import { copyOrder } from "../planning/copy-order";
 import { listLogFiles } from "../rds/list-log-files";
 import type { InstanceReport, SyncEvent } from "../report";
 import { deleteObject, readManifest, readStoredManifest, writeManifest } from "../s3/archive-state";
@@ -109,10 +110,10 @@ async function syncRound(ctx: SyncContext, target: InstanceTarget, outcomes: Ins
     activeRefreshMs: settings.activeRefreshMinutes * 60_000,
   });
   // A copy that already failed this run (after its own retries) is not tried again in a re-plan.
-  // Largest first: a big file gets the whole invocation ahead of it rather than what small copies leave.
-  const copies = plan.actions
-    .filter((a): a is CopyAction => a.action === "copy" && !outcomes.settled(a.file.name))
-    .sort((a, b) => b.file.size - a.file.size);
+  const copies = copyOrder(
+    plan.actions.filter((a): a is CopyAction => a.action === "copy" && !outcomes.settled(a.file.name)),
+    PART_SIZE,
+  );
   outcomes.planned(listing.length, plan.actions, settings.dryRun ? [] : copies);
   if (settings.dryRun) {
     outcomes.dryRun(copies);

@@ -172,6 +172,16 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
     assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 4);
   });
 
+  it("asks again for a listing whose body arrived cut short or unreadable", async () => {
+    const content = Buffer.from(lines("listed", 20));
+    h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content });
+    h.rds.injectFault({ on: "describe", kind: "truncate-body" });
+    h.rds.injectFault({ on: "describe", kind: "reset-mid-body" });
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    assert.deepEqual([...(await archived(h)).values()].map((o) => o.text), [content.toString()]);
+  });
+
   it("a copy that keeps failing is reported, stores nothing, and succeeds on the next run", async () => {
     h.rds.putFile("db1", { name: "trace/a.trc", lastWritten: T0, content: Buffer.from(lines("a", 500)) });
     h.rds.putFile("db1", { name: "trace/b.trc", lastWritten: T0, content: Buffer.from(lines("b", 5)) });
@@ -201,6 +211,25 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
     assert.equal(report.ok, true);
     const texts = [...(await archived(h)).values()].map((o) => o.text).sort();
     assert.deepEqual(texts, [old, active].sort());
+  });
+
+  it("re-plans, rather than downloads again, when a rotation puts a smaller file under a chain member's name", async () => {
+    const [old, active] = [lines("first", 40), lines("second", 5)];
+    h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR, content: Buffer.from(active) });
+    h.rds.putFile("db1", { name: "audit/server_audit.log.1", lastWritten: T0 + 100, content: Buffer.from(old) });
+    let rotated = false;
+    h.rds.beforeDownload = (_instance, file) => {
+      if (rotated || file !== "audit/server_audit.log.1") return;
+      rotated = true;
+      h.rds.renameFile("db1", "audit/server_audit.log.1", "audit/server_audit.log.2");
+      h.rds.renameFile("db1", "audit/server_audit.log", "audit/server_audit.log.1");
+      h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR + 1, content: Buffer.alloc(0) });
+    };
+    const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
+    assert.deepEqual([...(await archived(h)).values()].map((o) => o.text).sort(), [old, active].sort());
+    // The shifted name once, then each file under its new name: no retries of the stale name.
+    assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 3);
   });
 
   it("two overlapping runs archive each file under one key", async () => {
