@@ -65,6 +65,26 @@ describe("timeouts: a silent endpoint fails the run in bounded time and loses no
     assert.deepEqual(await h.s3.openUploads(BUCKET), []);
   });
 
+  it("a download the copy holds back itself while a part uploads is not a stall: no timeout, no second download", async () => {
+    const big = randomBytes(24 * 1024 * 1024); // three 8 MiB parts: the second fills while the first is held
+    h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: T0 + HOUR, content: big });
+    let read = 0;
+    // The first part is held until the copy has read past the second, and then some ten read timeouts longer:
+    // meanwhile the copy waits for the first part and reads nothing.
+    h.s3.injectFault({
+      matches: (r) => r.method === "PUT" && r.query.partNumber === "1",
+      times: 1,
+      before: async () => {
+        for (const started = Date.now(); read < 16 * 1024 * 1024 && Date.now() - started < 30_000; ) await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 10 * FAST.readTimeoutSeconds * 1000));
+      },
+    });
+    const report = await h.sync(settings, { now: () => T0 + 2 * HOUR, onEvent: (e) => void (e.type === "progress" && (read = e.bytesRead)) });
+    assert.equal(report.ok, true, JSON.stringify(report.instances[0].failed));
+    assert.equal(report.totals.copied, 1);
+    assert.equal(h.rds.requests.filter((r) => r.action === "download").length, 1, "the held-back download was not timed out and retried");
+  });
+
   it("a download that keeps stalling fails the file naming instance, file and endpoint, and leaves no open upload", async () => {
     h.rds.putFile("db1", { name: "trace/big.trc", lastWritten: T0 + HOUR, content: randomBytes(12 * 1024 * 1024) });
     h.rds.injectFault({ on: "download", kind: "stall-mid-body", file: "trace/big.trc", times: 10 });
