@@ -92,8 +92,14 @@ export async function openLogFileDownload(
       socket.once("connect", () => clearTimeout(timer));
       req.once("close", () => clearTimeout(timer));
     });
-    // An idle timeout, not a total one: it covers waiting for the headers and every pause in the body.
-    req.setTimeout(readMs, () => fail(`no data for ${readMs / 1000} s`));
+    // An idle timeout, not a total one: it covers waiting for the headers and every pause the server makes in the
+    // body. A body the copy holds back itself (backpressure while a part uploads) is not a silent server: its
+    // timeout starts again once the body flows.
+    const onIdle = () => {
+      if (response?.isPaused()) response.once("resume", () => req.setTimeout(readMs, onIdle));
+      else fail(`no data for ${readMs / 1000} s`);
+    };
+    req.setTimeout(readMs, onIdle);
     req.on("error", reject);
     req.end();
   });

@@ -143,6 +143,9 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
   const sendPart = async () => {
     if (inFlight.length >= PARTS_IN_FLIGHT) await inFlight.shift();
     if (uploadFailure) throw uploadFailure;
+    // A stop ends the copy at the parts already sent, also once the download has been read to its end and only
+    // the last parts are left to send: otherwise whether a stopped copy finishes would depend on timing.
+    if (t.signal?.aborted) throw stoppedError(t.signal);
     const part = open;
     open = { members: [], bytes: 0, rawEnd: part.rawEnd };
     if (part.bytes === 0) return;

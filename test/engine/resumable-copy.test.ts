@@ -31,6 +31,19 @@ const records = async (h: Harness) => {
   const text = await h.s3.getText(BUCKET, uploadRecordKey("db1", "db1")).catch(() => undefined);
   return parseRecords(text).uploads;
 };
+/** The one upload a stopped run left recorded. */
+const theRecord = async (h: Harness) => {
+  const all = Object.values(await records(h));
+  assert.equal(all.length, 1, "the stopped copy left its upload recorded");
+  return all[0];
+};
+
+/** Resolves once `condition` holds, polling; fails after `ms`. */
+async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
+  for (const started = Date.now(); !condition(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+  }
+}
 
 describe("resumable copies (in-process): a file larger than one run can copy", function () {
   this.timeout(60_000);
@@ -89,7 +102,7 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
         }
         if (report.instances[0].copied.length === 1) break;
         assert.match(report.instances[0].deferred[0].reason, /its first \d+ bytes are stored in an open upload/);
-        const [record] = Object.values(await records(h));
+        const record = await theRecord(h);
         offsets.push(record.parts[record.parts.length - 1].rawEnd);
         assert.equal(record.hashState?.bytes, offsets[offsets.length - 1], "a file of many parts keeps the hash state at its offset");
         assert.equal((await h.s3.listAll(BUCKET)).filter((o) => o.key === KEY).length, 0, "nothing visible before the end");
@@ -106,8 +119,8 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
     const content = await start({ honourRange: true }, hexLines(1536 * 1024));
     const limits = { partBytes: 512 * 1024, minPartBytes: 1024 }; // 1.5 MiB: under 4 parts of 512 KiB
     await runStoppedAfter(1, {}, T0 + 2 * HOUR, limits);
-    const [record] = Object.values(await records(h));
-    assert.ok(record.parts.length >= 1);
+    const record = await theRecord(h);
+    assert.equal(record.parts.length, 1, "the stop came before the last part");
     assert.equal(record.hashState, undefined, "no pure-JS state for a file this small");
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, s3Limits: limits });
     assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
@@ -117,10 +130,40 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
     await assertArchived(content);
   });
 
+  it("a stop that comes once the download has been read to its end still ends the copy at its stored parts, not after the last", async () => {
+    const content = await start({ honourRange: true }, hexLines(1536 * 1024));
+    const limits = { partBytes: 512 * 1024, minPartBytes: 1024 }; // two parts: the last goes up after the download has ended
+    const stop = new AbortController();
+    let read = 0;
+    // The first part is held until the whole body has been read, and a while longer for the copy to compress its
+    // rest; then the deadline comes. Only the last part is left to send: a copy that ignored the stop would finish.
+    h.s3.injectFault({
+      matches: (r) => r.method === "PUT" && r.query.partNumber === "1",
+      times: 1,
+      before: async () => {
+        await until(() => read === content.length, "the whole body read");
+        await new Promise((r) => setTimeout(r, 300));
+        stop.abort(DEADLINE_REASON);
+      },
+    });
+    const report = await h.sync(
+      { instances: ["db1"] },
+      { now: () => T0 + 2 * HOUR, signal: stop.signal, s3Limits: limits, onEvent: (e) => void (e.type === "progress" && (read = e.bytesRead)) },
+    );
+    assert.deepEqual(report.instances[0].copied, [], "the stopped copy did not finish");
+    assert.match(report.instances[0].deferred[0].reason, /its first \d+ bytes are stored in an open upload/);
+    assert.equal(h.s3.requests.filter(isUploadPart).length, 1, "no part is sent after the stop");
+    assert.equal((await theRecord(h)).parts.length, 1);
+    const next = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, s3Limits: limits });
+    assert.equal(next.ok, true, JSON.stringify(next.instances[0]));
+    assert.equal(creates(h), 1, "the recorded upload is continued");
+    await assertArchived(content);
+  });
+
   it("resumeWithRange=false: no state is kept and no Range is sent, even where RDS would honour it", async () => {
     const content = await start({ honourRange: true });
     await runStoppedAfter(4, { resumeWithRange: false });
-    const [record] = Object.values(await records(h));
+    const record = await theRecord(h);
     assert.equal(record.hashState, undefined);
     const report = await h.sync({ instances: ["db1"], resumeWithRange: false }, { now: () => T0 + 3 * HOUR, s3Limits: LIMITS });
     assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
@@ -132,7 +175,7 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
   it("a file rewritten between runs (listed size changed) is started over: the old upload aborted, nothing stitched", async () => {
     await start();
     await runStoppedAfter(3);
-    const [old] = Object.values(await records(h));
+    const old = await theRecord(h);
     const rewritten = hexLines(2 * 1024 * 1024);
     h.rds.putFile("db1", { name: NAME, lastWritten: T0 + 20, content: rewritten });
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, s3Limits: LIMITS });
@@ -145,7 +188,7 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
   it("a prefix rewritten under the same size and LastWritten is caught by its hash (node:crypto, beside the saved state) and started over", async () => {
     const content = await start();
     await runStoppedAfter(3);
-    assert.ok(Object.values(await records(h))[0].hashState, "the resumed copy would continue from the saved state");
+    assert.ok((await theRecord(h)).hashState, "the resumed copy would continue from the saved state");
     const changed = Buffer.from(content);
     changed.write("REWRITTEN", 100);
     h.rds.putFile("db1", { name: NAME, lastWritten: T0 + 10, content: changed });
@@ -158,7 +201,7 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
   it("a record whose upload is gone (aborted by a lifecycle rule) is dropped and the file copied whole", async () => {
     const content = await start();
     await runStoppedAfter(3);
-    const [record] = Object.values(await records(h));
+    const record = await theRecord(h);
     const { AbortMultipartUploadCommand } = await import("@aws-sdk/client-s3");
     await h.s3.client().send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: record.key, UploadId: record.uploadId }));
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, s3Limits: LIMITS });
@@ -169,7 +212,7 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
   it("the stale-upload sweep spares a recorded upload, however old, and still aborts an orphan beside it", async () => {
     const content = await start();
     await runStoppedAfter(3);
-    const [record] = Object.values(await records(h));
+    const record = await theRecord(h);
     const { CreateMultipartUploadCommand } = await import("@aws-sdk/client-s3");
     const orphanKey = "db1/error/2024/10/01/00/db1/orphan.gz";
     await h.s3.client().send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: orphanKey }));
@@ -186,7 +229,7 @@ describe("resumable copies (in-process): a file larger than one run can copy", f
     it(`by default, asks for the rest by Range; ${honourRange ? "a 206 skips the prefix" : "a 200 falls back to skipping the prefix"}`, async () => {
       const content = await start({ honourRange });
       await runStoppedAfter(4);
-      const [record] = Object.values(await records(h));
+      const record = await theRecord(h);
       assert.ok(record.hashState, "the record holds the hash state at its offset");
       const offset = record.parts[record.parts.length - 1].rawEnd;
       const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 3 * HOUR, s3Limits: LIMITS });
