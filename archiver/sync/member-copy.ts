@@ -135,7 +135,6 @@ export async function copyMembers(t: MemberCopyTarget, content: Readable, resume
     return record;
   };
 
-  /** Sends the open part; at most one part is in flight, so parts complete in order. */
   /**
    * Sends the open part. Up to PARTS_IN_FLIGHT go up at once, so the download keeps flowing while one is sent;
    * each is recorded only after the one before it, so the record always lists a contiguous run of parts.
