@@ -11,7 +11,7 @@ import { createHash, randomBytes } from "crypto";
 import { gunzipSync } from "zlib";
 import { uploadRecordKey } from "../../archiver/layout/upload-record-key";
 import { parseRecords } from "../../archiver/s3/upload-record";
-import { DEADLINE_MARGIN_MS } from "../../archiver/sync/stop";
+import { DEADLINE_MARGIN_MS, DEADLINE_REASON } from "../../archiver/sync/stop";
 import type { SyncReport } from "../../archiver/report";
 import { BUCKET, HOUR, startHarness, T0, type Harness } from "./harness";
 import type { S3RequestView } from "../../local-aws/local-s3";
@@ -24,6 +24,9 @@ const MiB = 1024 * 1024;
 const isUploadPart = (r: { method: string; query: string }) => r.method === "PUT" && /(^|&)partNumber=/.test(r.query);
 const creates = (h: Harness) => h.s3.requests.filter((r) => r.method === "POST" && /(^|&)uploads(=|&|$)/.test(r.query)).length;
 const partsStored = (h: Harness) => h.s3.requests.filter((r) => isUploadPart(r) && r.status === 200).length;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const downloads = (h: Harness) => h.rds.requests.filter((r) => r.action === "download").length;
 
 /** Resolves once `condition` holds, polling; fails after `ms`. */
 async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
@@ -135,6 +138,35 @@ describe("resumable copies (serialized): the next invocation continues a copy it
       }
     });
   }
+
+  it("a deadline that comes once the download has been read to its end still ends the copy at its stored parts, not after the last", async () => {
+    const twoParts = content.subarray(0, 12 * MiB);
+    h.rds.putFile("db1", { name: NAME, lastWritten: T0 + 10, content: twoParts });
+    const downloadsBefore = downloads(h);
+    const partsBefore = h.s3.requests.filter(isUploadPart).length;
+    let timeLeft = 900_000;
+    // The first part is held until RDS has sent the whole body, and a while longer for the host to read and compress
+    // its rest; then the time runs out, and the part is let go once the host has seen that (it looks every 500 ms).
+    // Only the last part is left to send: a copy that ignored the deadline would finish.
+    h.s3.injectFault({
+      matches: (r) => r.method === "PUT" && r.query.partNumber === "1",
+      times: 1,
+      before: async () => {
+        await until(() => downloads(h) > downloadsBefore, "the whole body sent");
+        await sleep(1_000);
+        timeLeft = DEADLINE_MARGIN_MS - 1_000;
+        await sleep(2_000);
+      },
+    });
+    const first = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR, timeLeftMs: () => timeLeft });
+    assert.equal(first.stopped, DEADLINE_REASON);
+    assert.deepEqual(first.instances[0].copied, [], "the stopped copy did not finish");
+    assert.match(first.instances[0].deferred[0].reason, /its first \d+ bytes are stored in an open upload/);
+    assert.equal(h.s3.requests.filter(isUploadPart).length - partsBefore, 1, "no part is sent after the deadline");
+    const [record] = await recorded();
+    assert.equal(record.parts.length, 1);
+    await assertFinishedByNextInvocation(true, twoParts);
+  });
 
   it("an invocation SIGKILLed mid-copy leaves only a recorded upload, which the next invocation continues", async () => {
     let killing: Promise<void> | undefined;
