@@ -5,7 +5,7 @@
  * Order of things at each virtual step (1 minute by default):
  *   1. every model advances to the step's time (lines, then rotations due at that instant);
  *   2. the FakeRds file table is made equal to the models' (changed files put, vanished files removed);
- *   3. at a sync time (not inside an outage): faults due are injected, the ledger marks every line in a closed
+ *   3. at a sync time (not inside an outage): the oldest fault due is injected, the ledger marks every line in a closed
  *      file as archivable, and runSync runs (twice, concurrently, when the scenario overlaps runs).
  * Races: FakeRds.beforeDownload fires between a run's listing and a download. With the scenario's chance the
  * hook then grows the file, renames it by a rotation, deletes it, or lets virtual time run on for a while
@@ -516,7 +516,9 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
         sim.racePlan = spec.races;
       }
       if (!inOutage(spec, sim.now)) {
-        while (!quiet && pendingFaults.length > 0 && pendingFaults[0].at <= sim.now) {
+        // One fault per sync, the oldest due: an outage would otherwise stack every fault due during it onto the
+        // first sync after it, past what the engine's retries absorb, while the ledger counts that sync as a chance.
+        if (!quiet && pendingFaults.length > 0 && pendingFaults[0].at <= sim.now) {
           sim.rds.injectFault(pendingFaults.shift()!.fault);
           faultsInjected++;
         }
