@@ -195,10 +195,8 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
     assert.deepEqual(second.instances[0].copied.map((c) => c.file), ["trace/a.trc"]);
   });
 
-  it("re-plans when a rotation renames a chain member during its download", async () => {
-    const [old, active] = [lines("first", 20), lines("second", 20)];
-    h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR, content: Buffer.from(active) });
-    h.rds.putFile("db1", { name: "audit/server_audit.log.1", lastWritten: T0 + 100, content: Buffer.from(old) });
+  /** At the first download of server_audit.log.1, the chain rotates: .1 -> .2, the active file -> .1, a new empty active file. */
+  function rotateAuditChainAtFirstDownload(): void {
     let rotated = false;
     h.rds.beforeDownload = (_instance, file) => {
       if (rotated || file !== "audit/server_audit.log.1") return;
@@ -207,6 +205,13 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
       h.rds.renameFile("db1", "audit/server_audit.log", "audit/server_audit.log.1");
       h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR + 1, content: Buffer.alloc(0) });
     };
+  }
+
+  it("re-plans when a rotation renames a chain member during its download", async () => {
+    const [old, active] = [lines("first", 20), lines("second", 20)];
+    h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR, content: Buffer.from(active) });
+    h.rds.putFile("db1", { name: "audit/server_audit.log.1", lastWritten: T0 + 100, content: Buffer.from(old) });
+    rotateAuditChainAtFirstDownload();
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
     assert.equal(report.ok, true);
     const texts = [...(await archived(h)).values()].map((o) => o.text).sort();
@@ -217,14 +222,7 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
     const [old, active] = [lines("first", 40), lines("second", 5)];
     h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR, content: Buffer.from(active) });
     h.rds.putFile("db1", { name: "audit/server_audit.log.1", lastWritten: T0 + 100, content: Buffer.from(old) });
-    let rotated = false;
-    h.rds.beforeDownload = (_instance, file) => {
-      if (rotated || file !== "audit/server_audit.log.1") return;
-      rotated = true;
-      h.rds.renameFile("db1", "audit/server_audit.log.1", "audit/server_audit.log.2");
-      h.rds.renameFile("db1", "audit/server_audit.log", "audit/server_audit.log.1");
-      h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR + 1, content: Buffer.alloc(0) });
-    };
+    rotateAuditChainAtFirstDownload();
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
     assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
     assert.deepEqual([...(await archived(h)).values()].map((o) => o.text).sort(), [old, active].sort());
