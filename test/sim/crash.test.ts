@@ -8,8 +8,7 @@
 import assert from "node:assert/strict";
 import { BUCKET, Simulation } from "./drive";
 import { assertExactlyOnce } from "./assert-sim";
-import { PostgresModel } from "./engines";
-import { mysqlAudit, mysqlHourly } from "./scenarios";
+import { busyFirstHourPostgres, mysqlAudit, mysqlHourly } from "./scenarios";
 import { HOUR, MINUTE } from "./time";
 
 describe("sim (serialized): a host killed mid-copy, then fresh hosts", function () {
@@ -21,15 +20,7 @@ describe("sim (serialized): a host killed mid-copy, then fresh hosts", function 
       runner: "serialized",
       instances: (ctx) => [
         // 100,000 lines in the first hour, a file of several MB; quiet afterwards.
-        {
-          id: "pg-big",
-          models: [
-            new PostgresModel({
-              instance: "pg-big", ledger: ctx.ledger, rng: ctx.rng.fork("pg"), start: ctx.start, linesPerHour: 100_000, createAtBoundary: true,
-              silences: [{ from: ctx.start + HOUR, to: ctx.start + 10 * HOUR }],
-            }),
-          ],
-        },
+        busyFirstHourPostgres(ctx, "pg-big", 100_000),
         { id: "mysql-1", models: [mysqlHourly(ctx, "mysql-1"), mysqlAudit(ctx, "mysql-1", 4 * HOUR, 2)] },
       ],
     });

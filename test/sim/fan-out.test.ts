@@ -9,8 +9,7 @@ import assert from "node:assert/strict";
 import { assertExactlyOnce } from "./assert-sim";
 import { BUCKET, Simulation } from "./drive";
 import { overlappingRuns } from "../fan-out/stage";
-import { PostgresModel } from "./engines";
-import { auroraMember, mysqlAudit, mysqlHourly } from "./scenarios";
+import { auroraMember, busyFirstHourPostgres, mysqlAudit, mysqlHourly } from "./scenarios";
 import { HOUR, MINUTE, iso } from "./time";
 
 describe("sim (fan-out): dispatcher -> FIFO queue -> concurrent serialized workers", function () {
@@ -28,15 +27,7 @@ describe("sim (fan-out): dispatcher -> FIFO queue -> concurrent serialized worke
         loseDelete: (body) => body.includes('"instance":"mysql-1"') && !seen.has(body) && seen.add(body) !== undefined,
       },
       instances: (ctx) => [
-        {
-          id: "pg-big",
-          models: [
-            new PostgresModel({
-              instance: "pg-big", ledger: ctx.ledger, rng: ctx.rng.fork("pg"), start: ctx.start, linesPerHour: 20_000, createAtBoundary: true,
-              silences: [{ from: ctx.start + HOUR, to: ctx.start + 10 * HOUR }],
-            }),
-          ],
-        },
+        busyFirstHourPostgres(ctx, "pg-big", 20_000),
         { id: "mysql-1", models: [mysqlHourly(ctx, "mysql-1"), mysqlAudit(ctx, "mysql-1", 4 * HOUR, 2)] },
         auroraMember(ctx, "aurora-1", "aurora"),
         auroraMember(ctx, "aurora-2", "aurora"),

@@ -20,6 +20,19 @@ export function randomBursts(rng: SeededRandom, start: number, span: number, cou
   return Array.from({ length: count }, () => ({ at: start + Math.floor(rng.next() * span), lines, spreadMs }));
 }
 
+/** A PostgreSQL instance with one busy first hour (a file of several MB at `linesPerHour`), then quiet for 9 hours. */
+export function busyFirstHourPostgres(ctx: ModelContext, id: string, linesPerHour: number): SimInstance {
+  return {
+    id,
+    models: [
+      new PostgresModel({
+        instance: id, ledger: ctx.ledger, rng: ctx.rng.fork("pg"), start: ctx.start, linesPerHour, createAtBoundary: true,
+        silences: [{ from: ctx.start + HOUR, to: ctx.start + 10 * HOUR }],
+      }),
+    ],
+  };
+}
+
 export function mysqlHourly(ctx: ModelContext, id: string, linesPerHour = 150) {
   return new MysqlHourlyModel({ instance: id, ledger: ctx.ledger, rng: ctx.rng.fork(`${id}/hourly`), start: ctx.start, linesPerHour });
 }
