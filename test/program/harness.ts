@@ -19,7 +19,7 @@ export function loadProgram(spec: ProgramSpec, { cwd = REPO }: { cwd?: string } 
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", "-r", path.join(REPO, "test/setup-env.ts"), path.join(REPO, "test/program/load-program.ts")],
+      ["-r", "ts-node/register/transpile-only", "-r", path.join(REPO, "test/transpile-cache.ts"), "-r", path.join(REPO, "test/setup-env.ts"), path.join(REPO, "test/program/load-program.ts")],
       {
         cwd,
         env: { ...process.env, PROGRAM_SPEC: JSON.stringify(spec), TS_NODE_PROJECT: path.join(REPO, "tsconfig.json") },
