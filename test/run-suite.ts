@@ -1,7 +1,9 @@
 /**
- * `npm test`: tsc type-checks the project and builds out/ while mocha runs every test file, the longest first so
- * that the workers finish together. The tests that start the compiled CLI wait for the build (./suite-build.ts).
- * Fails if either fails; prints tsc's errors and the slowest files at the end. Given test files, runs only those.
+ * `npm test`: while mocha runs every test file, the longest first so that the workers finish together, tsc builds
+ * the package into out/ as npm's prepare does (incremental: after `npm ci`, nothing is left to build) and then
+ * type-checks the whole project. The tests that start the compiled CLI or install the package wait for the build
+ * (./suite-build.ts). Fails if any of them fails; prints tsc's errors and the slowest files at the end. Given test
+ * files, runs only those.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -60,33 +62,41 @@ async function main(): Promise<number> {
   const fileTimes = path.join(work, "file-times");
   const bin = (name: string) => path.join(REPO, "node_modules", ".bin", name);
 
-  // Behind the tests in the CPU's queue: the first tests that need out/ start well after it is built.
-  const tsc = spawn(bin("tsc"), ["-p", "tsconfig.json"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
-  if (tsc.pid) os.setPriority(tsc.pid, 10);
+  const tsc = (project: string, ...args: string[]) => spawn(bin("tsc"), ["-p", project, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   let tscOutput = "";
-  tsc.stdout!.on("data", (d) => (tscOutput += d));
-  tsc.stderr!.on("data", (d) => (tscOutput += d));
+  const collect = (child: ChildProcess) => {
+    child.stdout!.on("data", (d) => (tscOutput += d));
+    child.stderr!.on("data", (d) => (tscOutput += d));
+    return exited(child);
+  };
   const started = Date.now();
   let buildSeconds = 0;
-  const built = exited(tsc).then((code) => {
+  let checkSeconds = 0;
+  const built = collect(tsc("tsconfig.package.json")).then((code) => {
     recordBuild(buildStatus, code);
     buildSeconds = (Date.now() - started) / 1000;
     return code;
+  });
+  // Behind the tests in the CPU's queue: only the end of the run waits for it.
+  const checked = built.then(() => {
+    const check = tsc("tsconfig.json", "--noEmit");
+    if (check.pid) os.setPriority(check.pid, 10);
+    return collect(check).then((code) => ((checkSeconds = (Date.now() - started) / 1000), code));
   });
 
   const env = { ...announceBuild(buildStatus, process.env), TEST_FILE_TIMES: fileTimes };
   const files = process.argv.length > 2 ? process.argv.slice(2) : testFiles();
   const mocha = spawn(bin("mocha"), inOrder(files), { cwd: REPO, env, stdio: "inherit" });
-  const [testsCode, buildCode] = await Promise.all([exited(mocha), built]);
+  const [testsCode, buildCode, checkCode] = await Promise.all([exited(mocha), built, checked]);
 
   if (fs.existsSync(fileTimes)) {
     const slowest = fs.readFileSync(fileTimes, "utf8").trim().split("\n").map((line) => line.split(" ")).sort((a, b) => Number(b[0]) - Number(a[0]));
     console.log(`slowest test files: ${slowest.slice(0, 20).map(([ms, file]) => `${file} ${(Number(ms) / 1000).toFixed(1)} s`).join(", ")}`);
   }
-  console.log(`tsc built out/ in ${buildSeconds.toFixed(0)} s, beside the tests`);
-  if (buildCode !== 0) console.error(`tsc -p tsconfig.json failed (exit ${buildCode}):\n${tscOutput}`);
+  console.log(`tsc built the package into out/ in ${buildSeconds.toFixed(0)} s and type-checked the project by ${checkSeconds.toFixed(0)} s, beside the tests`);
+  if (buildCode !== 0 || checkCode !== 0) console.error(`tsc failed (package build exit ${buildCode}, type-check exit ${checkCode}):\n${tscOutput}`);
   fs.rmSync(work, { recursive: true, force: true });
-  return testsCode || buildCode;
+  return testsCode || buildCode || checkCode;
 }
 
 main().then((code) => (process.exitCode = code));

@@ -1,7 +1,8 @@
 // The package as another team installs it: test/consumer/ is a Pulumi program of its own, with rds-log-archiver as a
-// dependency. The package is built as npm's prepare builds it (into a directory of its own: `npm test` builds this
-// repository's out/ at the same time) and installed into the program's node_modules as npm installs a packed or git
-// dependency (a directory holding package.json and the `files` it lists). The program is
+// dependency. The package is built as npm's prepare builds it (`npm test` builds it into out/ beside the tests; run
+// alone, this test builds it into a directory of its own, so that it never installs a stale out/) and installed into
+// the program's node_modules as npm installs a packed or git dependency (a directory holding package.json and the
+// `files` it lists). The program is
 // type-checked against the built declarations, then loaded under mocks from its own directory, and each function's
 // deployment package, whose serialized code requires the package's modules by their paths, is loaded as Lambda would.
 import * as assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { compiledCodeBuilt, suiteBuildsOut } from "../suite-build";
 import { loadProgram, REPO, type LoadResult } from "./harness";
 import { T } from "./resource-types";
 
@@ -16,23 +18,31 @@ const run = promisify(execFile);
 const CONSUMER = path.join(REPO, "test", "consumer");
 const INSTALLED = path.join(CONSUMER, "node_modules", "rds-log-archiver");
 const UNPACKED = path.join(CONSUMER, "node_modules", ".functions");
-/** The package's root as the build leaves it: out/ built here, everything else from the repository. */
+/** Where a run of this file alone builds the package's out/. */
 const BUILT = path.join(CONSUMER, "node_modules", ".build");
 const tsc = (project: string) => run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", project], { cwd: REPO });
 
-/** The package as its prepare script builds it, with its compiler options, into BUILT/out. */
-async function buildPackage(): Promise<void> {
+/**
+ * The package as its prepare script builds it, with its compiler options: the directory whose out/ holds it, the
+ * repository's once `npm test` has built it there.
+ */
+async function buildPackage(): Promise<string> {
   fs.rmSync(path.join(CONSUMER, "node_modules"), { recursive: true, force: true });
+  if (suiteBuildsOut()) {
+    await compiledCodeBuilt();
+    return REPO;
+  }
   const out = path.join(BUILT, "out");
   await run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.package.json", "--outDir", out, "--tsBuildInfoFile", path.join(out, ".package.tsbuildinfo")], { cwd: REPO });
+  return BUILT;
 }
 
-/** package.json and its `files`, as npm lays out an installed package. */
-function installPackage(): void {
+/** package.json and its `files`, as npm lays out an installed package; out/ from `built`. */
+function installPackage(built: string): void {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
   fs.mkdirSync(INSTALLED, { recursive: true });
   fs.copyFileSync(path.join(REPO, "package.json"), path.join(INSTALLED, "package.json"));
-  const root = (entry: string) => (entry.startsWith("out/") ? BUILT : REPO);
+  const root = (entry: string) => (entry.startsWith("out/") ? built : REPO);
   for (const entry of pkg.files as string[]) fs.cpSync(path.join(root(entry), entry), path.join(INSTALLED, entry), { recursive: true });
 }
 
@@ -49,8 +59,7 @@ describe("the package in another team's program", function () {
   };
 
   before(async () => {
-    await buildPackage();
-    installPackage();
+    installPackage(await buildPackage());
     await tsc(path.join("test", "consumer"));
     [loaded, badArgs] = await Promise.all([
       loadProgram({ entry: "test/consumer/index.ts", config: config(), stack: "shared-infra", unpackFunctionsTo: UNPACKED }, { cwd: CONSUMER }),
