@@ -60,4 +60,14 @@ describe("the test processes' transpile cache", () => {
     assert.match(cached.stdout, /served from the cache/);
     assert.match(cached.stderr, /thrower\.ts:3\b/);
   });
+
+  it("a cache directory that cannot be made still transpiles, as ts-node does", () => {
+    const blocked = path.join(dir, "a-file");
+    fs.writeFileSync(blocked, "");
+    const s = service();
+    const cache = cacheTranspiles(s, path.join(blocked, "cache"));
+    assert.equal(s.compile(source(1), file), service().compile(source(1), file));
+    assert.equal(s.compile(source(1), file), service().compile(source(1), file));
+    assert.deepEqual(cache.counts, { transpiled: 2, cached: 0 });
+  });
 });

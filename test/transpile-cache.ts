@@ -34,7 +34,11 @@ export function cacheTranspiles(service: TranspilingService, dir = DEFAULT_CACHE
   const compile = service.compile.bind(service);
   const served = new Map<string, string>();
   const counts = { transpiled: 0, cached: 0 };
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch {
+    // Unwritable: every entry is a miss, and each write is skipped.
+  }
 
   service.compile = (code, fileName, lineOffset = 0) => {
     const key = createHash("sha256").update(version).update("\0").update(fileName).update(`\0${lineOffset}\0`).update(code).digest("hex");
@@ -47,10 +51,15 @@ export function cacheTranspiles(service: TranspilingService, dir = DEFAULT_CACHE
     }
     const output = compile(code, fileName, lineOffset);
     counts.transpiled++;
-    // Renamed into place: a process reading the entry sees all of it or none of it.
+    // Renamed into place: a process reading the entry sees all of it or none of it. A cache that cannot be written
+    // (a full or read-only disk) only costs the next process the transpile.
     const writing = `${entry}.${process.pid}.writing`;
-    fs.writeFileSync(writing, output);
-    fs.renameSync(writing, entry);
+    try {
+      fs.writeFileSync(writing, output);
+      fs.renameSync(writing, entry);
+    } catch {
+      fs.rmSync(writing, { force: true });
+    }
     return output;
   };
   return { counts, servedFor: (fileName) => served.get(fileName) };
@@ -59,9 +68,8 @@ export function cacheTranspiles(service: TranspilingService, dir = DEFAULT_CACHE
 function readIfPresent(file: string): string | undefined {
   try {
     return fs.readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
+  } catch {
+    return undefined;
   }
 }
 
