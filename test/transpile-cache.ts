@@ -58,7 +58,7 @@ export function cacheTranspiles(service: TranspilingService, dir = DEFAULT_CACHE
       fs.writeFileSync(writing, output);
       fs.renameSync(writing, entry);
     } catch {
-      fs.rmSync(writing, { force: true });
+      fs.rm(writing, { force: true }, () => undefined);
     }
     return output;
   };
