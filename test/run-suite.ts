@@ -82,7 +82,10 @@ async function main(): Promise<number> {
   const checked = built.then(() => {
     const check = tsc("-p", "tsconfig.json", "--noEmit");
     if (check.pid) os.setPriority(check.pid, 10);
-    return collect(check).then((code) => ((checkSeconds = (Date.now() - started) / 1000), code));
+    return collect(check).then((code) => {
+      checkSeconds = (Date.now() - started) / 1000;
+      return code;
+    });
   });
 
   const env = { ...announceBuild(buildStatus, process.env), TEST_FILE_TIMES: fileTimes };

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { COPY_ENV, ENV, RETRY_ENV, settingsFromEnv, settingsToEnv, type SyncSettings } from "../../archiver/settings";
+import { COPY_ENV, ENV, RETRY_ENV, settingsFromEnv, settingsToEnv } from "../../archiver/settings";
+import { PLAIN_SETTINGS } from "./plain-settings";
 import { DEFAULT_RETRY, retryPolicyOf } from "../../archiver/sync/retry";
 import { createSyncHandler } from "../../archiver";
 import { loadAwsSdk } from "../../archiver/aws-sdk";
@@ -7,19 +8,14 @@ import { FunctionHost } from "../shipped/host";
 import { shipped } from "../shipped/packages";
 import { RUNNERS, SCHEDULED_EVENT, type Runner } from "../shipped/runner";
 
-const base: SyncSettings = {
-  bucket: "b", instances: ["db1"], clusters: [], include: [], concurrency: 4, activeRefreshMinutes: 0,
-  connectTimeoutSeconds: 10, readTimeoutSeconds: 60, dryRun: false,
-};
-
 describe("settings: the retry backoff (RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS)", () => {
   it("are absent unless set, read back what was written, and leave the default policy alone when absent", () => {
-    assert.deepEqual(Object.keys(settingsToEnv(base)).filter((k) => Object.values(RETRY_ENV).includes(k as never)), []);
-    const back = settingsFromEnv(settingsToEnv(base));
+    assert.deepEqual(Object.keys(settingsToEnv(PLAIN_SETTINGS)).filter((k) => Object.values(RETRY_ENV).includes(k as never)), []);
+    const back = settingsFromEnv(settingsToEnv(PLAIN_SETTINGS));
     assert.deepEqual([back.retryBaseDelayMs, back.retryMaxDelayMs], [undefined, undefined]);
     assert.deepEqual(retryPolicyOf(back), DEFAULT_RETRY);
     for (const s of [{ retryBaseDelayMs: 1, retryMaxDelayMs: 5 }, { retryBaseDelayMs: 1000 }, { retryMaxDelayMs: 600_000 }]) {
-      const read = settingsFromEnv(settingsToEnv({ ...base, ...s }));
+      const read = settingsFromEnv(settingsToEnv({ ...PLAIN_SETTINGS, ...s }));
       assert.deepEqual([read.retryBaseDelayMs, read.retryMaxDelayMs], [s.retryBaseDelayMs, s.retryMaxDelayMs]);
     }
   });
@@ -31,7 +27,7 @@ describe("settings: the retry backoff (RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS)"
   });
 
   it("a bad value fails naming its variable", () => {
-    const env = settingsToEnv(base);
+    const env = settingsToEnv(PLAIN_SETTINGS);
     assert.throws(() => settingsFromEnv({ ...env, [RETRY_ENV.retryBaseDelayMs]: "0" }), /^SettingsError: RETRY_BASE_DELAY_MS: expected a whole number from 1 to 600000/);
     assert.throws(() => settingsFromEnv({ ...env, [RETRY_ENV.retryMaxDelayMs]: "600001" }), /^SettingsError: RETRY_MAX_DELAY_MS: /);
     assert.throws(() => settingsFromEnv({ ...env, [RETRY_ENV.retryMaxDelayMs]: "1.5" }), /^SettingsError: RETRY_MAX_DELAY_MS: /);
@@ -56,7 +52,7 @@ async function handlerError(runner: Runner, env: NodeJS.ProcessEnv): Promise<{ n
 for (const runner of RUNNERS) describe(`sync function (${runner}): the retry backoff variables`, function () {
   this.timeout(120_000);
   it("are read by the function: a bad one fails the run naming it, before any request", async () => {
-    const env = { ...settingsToEnv(base), AWS_REGION: "us-east-1" };
+    const env = { ...settingsToEnv(PLAIN_SETTINGS), AWS_REGION: "us-east-1" };
     for (const [name, raw] of [[RETRY_ENV.retryBaseDelayMs, "0"], [RETRY_ENV.retryMaxDelayMs, "soon"]]) {
       const error = await handlerError(runner, { ...env, [name]: raw });
       assert.equal(error?.name, "SettingsError");

@@ -195,8 +195,13 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
     assert.deepEqual(second.instances[0].copied.map((c) => c.file), ["trace/a.trc"]);
   });
 
-  /** At the first download of server_audit.log.1, the chain rotates: .1 -> .2, the active file -> .1, a new empty active file. */
-  function rotateAuditChainAtFirstDownload(): void {
+  /**
+   * An audit chain of `active` and `.1` holding `old`; at the first download of server_audit.log.1, the chain rotates:
+   * .1 -> .2, the active file -> .1, a new empty active file.
+   */
+  function auditChainRotatingAtFirstDownload(old: string, active: string): void {
+    h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR, content: Buffer.from(active) });
+    h.rds.putFile("db1", { name: "audit/server_audit.log.1", lastWritten: T0 + 100, content: Buffer.from(old) });
     let rotated = false;
     h.rds.beforeDownload = (_instance, file) => {
       if (rotated || file !== "audit/server_audit.log.1") return;
@@ -209,9 +214,7 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
 
   it("re-plans when a rotation renames a chain member during its download", async () => {
     const [old, active] = [lines("first", 20), lines("second", 20)];
-    h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR, content: Buffer.from(active) });
-    h.rds.putFile("db1", { name: "audit/server_audit.log.1", lastWritten: T0 + 100, content: Buffer.from(old) });
-    rotateAuditChainAtFirstDownload();
+    auditChainRotatingAtFirstDownload(old, active);
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
     assert.equal(report.ok, true);
     const texts = [...(await archived(h)).values()].map((o) => o.text).sort();
@@ -220,9 +223,7 @@ for (const runner of RUNNERS) describe(`sync engine (${runner}) against the fake
 
   it("re-plans, rather than downloads again, when a rotation puts a smaller file under a chain member's name", async () => {
     const [old, active] = [lines("first", 40), lines("second", 5)];
-    h.rds.putFile("db1", { name: "audit/server_audit.log", lastWritten: T0 + HOUR, content: Buffer.from(active) });
-    h.rds.putFile("db1", { name: "audit/server_audit.log.1", lastWritten: T0 + 100, content: Buffer.from(old) });
-    rotateAuditChainAtFirstDownload();
+    auditChainRotatingAtFirstDownload(old, active);
     const report = await h.sync({ instances: ["db1"] }, { now: () => T0 + 2 * HOUR });
     assert.equal(report.ok, true, JSON.stringify(report.instances[0]));
     assert.deepEqual([...(await archived(h)).values()].map((o) => o.text).sort(), [old, active].sort());

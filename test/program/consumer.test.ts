@@ -20,7 +20,7 @@ const INSTALLED = path.join(CONSUMER, "node_modules", "rds-log-archiver");
 const UNPACKED = path.join(CONSUMER, "node_modules", ".functions");
 /** Where a run of this file alone builds the package's out/. */
 const BUILT = path.join(CONSUMER, "node_modules", ".build");
-const tsc = (project: string) => run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", project], { cwd: REPO });
+const tsc = (...args: string[]) => run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), ...args], { cwd: REPO });
 
 /**
  * The package as its prepare script builds it, with its compiler options: the directory whose out/ holds it, the
@@ -33,7 +33,7 @@ async function buildPackage(): Promise<string> {
     return REPO;
   }
   const out = path.join(BUILT, "out");
-  await run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.package.json", "--outDir", out, "--tsBuildInfoFile", path.join(out, ".package.tsbuildinfo")], { cwd: REPO });
+  await tsc("-p", "tsconfig.package.json", "--outDir", out, "--tsBuildInfoFile", path.join(out, ".package.tsbuildinfo"));
   return BUILT;
 }
 
@@ -60,7 +60,7 @@ describe("the package in another team's program", function () {
 
   before(async () => {
     installPackage(await buildPackage());
-    await tsc(path.join("test", "consumer"));
+    await tsc("-p", path.join("test", "consumer"));
     [loaded, badArgs] = await Promise.all([
       loadProgram({ entry: "test/consumer/index.ts", config: config(), stack: "shared-infra", unpackFunctionsTo: UNPACKED }, { cwd: CONSUMER }),
       loadProgram({ entry: "test/consumer/index.ts", config: config({ "rds-log-archiver:retentionDays": "0" }), stack: "shared-infra" }, { cwd: CONSUMER }),
